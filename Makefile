@@ -1,0 +1,127 @@
+# stasis -- see README.md.  `make`, `make check`, `make check SANITIZE=1`,
+# `make bench`, `make fuzz`, `make install`.
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+# mount(8) looks for mount.<type> helpers here, not in PATH.
+MOUNTHELPERDIR ?= /sbin
+DESTDIR	?=
+
+CC	?= cc
+PKGS	 = openssl jansson yaml-0.1 libmicrohttpd fuse3 libzstd libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+VERSION	 = 0.1.0
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+	   -Wno-missing-field-initializers -D_GNU_SOURCE \
+	   -DSTASIS_VERSION='"$(VERSION)"' -Isrc $(PKG_CFLAGS) -MMD -MP
+LDLIBS	+= $(PKG_LIBS) -lpthread
+
+ifeq ($(SANITIZE),1)
+B	?= build-san
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+else
+B	?= build
+endif
+
+PERSONALITIES = jail jls jexec bectl sync-be mount.tarfs
+
+LIBSRCS	:= $(sort $(wildcard src/*/*.c))
+LIBOBJS	:= $(LIBSRCS:%.c=$(B)/%.o)
+UNITSRCS := $(sort $(wildcard tests/unit/*.c))
+UNITBINS := $(UNITSRCS:tests/unit/%.c=$(B)/tests/unit/%)
+FUZZSRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+MANPAGES := $(sort $(wildcard man/*.[0-9]))
+
+all: $(B)/stasis links
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libstasis.a: $(LIBOBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/stasis: $(B)/src/stasis.o $(B)/libstasis.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The personality links the tests (and an uninstalled user) call.
+links: $(B)/stasis
+	@mkdir -p $(B)/bin
+	@ln -sf ../stasis $(B)/bin/stasis
+	@for p in $(PERSONALITIES); do ln -sf ../stasis $(B)/bin/$$p; done
+
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(B)/libstasis.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -c -o $@ $<
+
+# TESTS narrows the run: make check TESTS='tests/func/hooks*.t'
+TESTS	?= $(UNITBINS) $(sort $(wildcard tests/func/*.t))
+
+check: all $(UNITBINS)
+	STASIS_BUILD=$(CURDIR)/$(B) PATH=$(CURDIR)/$(B)/bin:$$PATH \
+	    prove -f --timer --exec '' $(TESTS)
+
+# libFuzzer targets: every parser of untrusted input.  FUZZTIME seconds
+# each; the corpus seeds live in tests/fuzz/corpus/<target>/.
+FB	 = build-fuzz
+FUZZTIME ?= 20
+FUZZCFLAGS = -O1 -g -std=gnu11 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) \
+	   -fsanitize=fuzzer-no-link,address,undefined -DFUZZING
+FUZZLIBOBJS := $(LIBSRCS:%.c=$(FB)/%.o)
+FUZZBINS := $(FUZZSRCS:tests/fuzz/%.c=$(FB)/%)
+
+$(FB)/%.o: %.c
+	@mkdir -p $(@D)
+	clang $(FUZZCFLAGS) -c -o $@ $<
+
+$(FB)/libstasis.a: $(FUZZLIBOBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(FB)/libstasis.a
+	clang $(FUZZCFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZBINS)
+
+fuzz: fuzz-build
+	FUZZTIME=$(FUZZTIME) tests/fuzz/run.sh $(FUZZBINS)
+
+bench: all
+	STASIS_BUILD=$(CURDIR)/$(B) PATH=$(CURDIR)/$(B)/bin:$$PATH \
+	    bench/run.sh $(BENCH)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MOUNTHELPERDIR)
+	install -m 755 $(B)/stasis $(DESTDIR)$(SBINDIR)/stasis
+	for p in $(PERSONALITIES); do \
+		[ $$p = mount.tarfs ] && continue; \
+		ln -sf stasis $(DESTDIR)$(SBINDIR)/$$p; done
+	ln -sf $(SBINDIR)/stasis $(DESTDIR)$(MOUNTHELPERDIR)/mount.tarfs
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/stasis $(DESTDIR)$(MOUNTHELPERDIR)/mount.tarfs
+	for p in $(PERSONALITIES); do rm -f $(DESTDIR)$(SBINDIR)/$$p; done
+	for m in $(MANPAGES); do s=$${m##*.}; \
+		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all links check fuzz fuzz-build bench install uninstall clean
+.SECONDARY:
+
+-include $(LIBOBJS:.o=.d) $(B)/src/stasis.d $(UNITBINS:=.d)

@@ -1,0 +1,27 @@
+/*
+ * HMAC and digests (OpenSSL), hex, base64 and constant-time comparison.
+ */
+#ifndef STASIS_CRYPTO_H
+#define STASIS_CRYPTO_H
+
+#include <stddef.h>
+
+#define DIGEST_MAX	64	/* SHA-512 */
+
+/* alg: "sha1", "sha256", "sha512", "md5".  Returns the length, or -1. */
+int	digest(const char *alg, const void *, size_t, unsigned char *out);
+int	hmac(const char *alg, const void *key, size_t keylen,
+	    const void *, size_t, unsigned char *out);
+
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void	hex_encode(const unsigned char *, size_t n, char *out);
+/* Decode hex; returns the byte count or -1 on bad input or no room. */
+int	hex_decode(const char *, unsigned char *out, size_t outlen);
+/* base64 (standard alphabet); malloc'd results; -1/NULL on bad input. */
+char	*base64_encode(const void *, size_t);
+int	 base64_decode(const char *, unsigned char *out, size_t outlen);
+
+/* Compare without leaking where they differ; lengths compared too. */
+int	ct_equal(const void *, size_t, const void *, size_t);
+
+#endif

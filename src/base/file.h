@@ -1,0 +1,28 @@
+/*
+ * Whole-file reads with a size limit and atomic writes: a reader sees the
+ * old file or the new one, never half of either, even across a crash.
+ */
+#ifndef STASIS_FILE_H
+#define STASIS_FILE_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Read all of path into out, failing if it is larger than max bytes. */
+int	file_read(const char *path, size_t max, struct buf *out);
+/* Read all of fd (until EOF), failing past max bytes. */
+int	file_read_fd(int fd, size_t max, struct buf *out);
+
+/*
+ * Write data to path through a temporary file in the same directory,
+ * fsync'd and renamed over the target, then fsync the directory.
+ */
+int	file_write_atomic(const char *path, const void *, size_t, mode_t);
+
+/* write(2) all of it, retrying on EINTR and short writes. */
+int	file_write_all(int fd, const void *, size_t);
+
+#endif
