@@ -9,7 +9,7 @@ MOUNTHELPERDIR ?= /sbin
 DESTDIR	?=
 
 CC	?= cc
-PKGS	 = openssl jansson yaml-0.1 libmicrohttpd fuse3 libzstd libcurl
+PKGS	 = openssl jansson yaml-0.1 libmicrohttpd gnutls fuse3 libzstd libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -1,0 +1,116 @@
+/*
+ * Bounded whole-file reads and crash-safe writes.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "file.h"
+
+int
+file_read_fd(int fd, size_t max, struct buf *out)
+{
+	ssize_t n;
+
+	for (;;) {
+		buf_grow(out, 65536);
+		n = read(fd, out->data + out->len, out->cap - out->len - 1);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return (error_sys("read"));
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+		if (out->len > max)
+			return (error_set("larger than the limit of %zu bytes",
+			    max));
+	}
+	return (0);
+}
+
+int
+file_read(const char *path, size_t max, struct buf *out)
+{
+	int fd, r;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (error_sys("%s", path));
+	r = file_read_fd(fd, max, out);
+	close(fd);
+	if (r == -1)
+		return (error_wrap("%s", path));
+	return (0);
+}
+
+int
+file_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, c, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (error_sys("write"));
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return (0);
+}
+
+int
+file_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
+{
+	char *tmp, *dcopy;
+	int fd, dfd;
+
+	tmp = xasprintf("%s.tmp.XXXXXX", path);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		error_sys("create temporary file for %s", path);
+		free(tmp);
+		return (-1);
+	}
+	if (fchmod(fd, mode) == -1 || file_write_all(fd, p, n) == -1 ||
+	    fsync(fd) == -1) {
+		error_sys("write %s", tmp);
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		error_sys("close %s", tmp);
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		error_sys("rename %s to %s", tmp, path);
+		goto fail;
+	}
+	/* The rename itself must reach the disk for the write to last. */
+	dcopy = xstrdup(path);
+	if ((dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) != -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	free(dcopy);
+	free(tmp);
+	return (0);
+fail:
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return (-1);
+}

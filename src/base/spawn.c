@@ -1,0 +1,356 @@
+/*
+ * Running commands without a shell.  The child leads its own process
+ * group so that a timeout (or a caller giving up) can kill everything the
+ * command started.  We wait for the child itself, not for EOF on its
+ * pipes: a command that leaves a daemon behind holding stdout must not
+ * hang its caller.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <grp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "spawn.h"
+
+#define DEFAULT_MAX_OUTPUT	(16u << 20)
+#define KILL_GRACE_MS		2000
+
+extern char **environ;
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Only async-signal-safe calls between fork and exec. */
+static void __attribute__((noreturn))
+child(const struct spawn_opts *o, int in, int out, int err)
+{
+	sigset_t all;
+	int sig;
+
+	setpgid(0, 0);
+	for (sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	if (in != -1 && dup2(in, 0) == -1)
+		_exit(127);
+	if (out != -1 && dup2(out, 1) == -1)
+		_exit(127);
+	if (err != -1 && dup2(err, 2) == -1)
+		_exit(127);
+	close_range(3, ~0U, 0);
+	if (o->cwd != NULL && chdir(o->cwd) == -1)
+		_exit(126);
+	if (o->set_ids) {
+		if (setgroups(0, NULL) == -1 || setgid(o->gid) == -1 ||
+		    setuid(o->uid) == -1)
+			_exit(126);
+	}
+	if (o->flags & SPAWN_SEARCH_PATH)
+		execvpe(o->argv[0], o->argv, o->envp != NULL ? o->envp :
+		    environ);
+	else
+		execve(o->argv[0], o->argv, o->envp != NULL ? o->envp :
+		    environ);
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+static int
+fork_child(const struct spawn_opts *o, int fds[3], pid_t *pidp)
+{
+	/* fds[i]: the parent's end, or -1; pipes for what is asked. */
+	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int nul = -1, cin, cout, cerr;
+	pid_t pid;
+
+	if (o->argv == NULL || o->argv[0] == NULL)
+		return (error_set("spawn: empty command"));
+	if ((nul = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return (error_sys("open /dev/null"));
+	if ((o->in != NULL && pipe2(inp, O_CLOEXEC) == -1) ||
+	    ((o->flags & (SPAWN_CAPTURE_OUT | SPAWN_MERGE_ERR)) &&
+	    pipe2(outp, O_CLOEXEC) == -1) ||
+	    ((o->flags & SPAWN_CAPTURE_ERR) && !(o->flags & SPAWN_MERGE_ERR) &&
+	    pipe2(errp, O_CLOEXEC) == -1)) {
+		error_sys("pipe");
+		goto fail;
+	}
+	cin = o->in != NULL ? inp[0] : (o->flags & SPAWN_NULL_IN) ? nul : -1;
+	cout = outp[1] != -1 ? outp[1] : (o->flags & SPAWN_QUIET) ? nul : -1;
+	if (o->flags & SPAWN_MERGE_ERR)
+		cerr = outp[1];
+	else
+		cerr = errp[1] != -1 ? errp[1] :
+		    (o->flags & SPAWN_QUIET) ? nul : -1;
+
+	if ((pid = fork()) == -1) {
+		error_sys("fork");
+		goto fail;
+	}
+	if (pid == 0)
+		child(o, cin, cout, cerr);
+	/* Both sides set the group: whichever runs first wins the race. */
+	setpgid(pid, pid);
+	close(nul);
+	if (inp[0] != -1)
+		close(inp[0]);
+	if (outp[1] != -1)
+		close(outp[1]);
+	if (errp[1] != -1)
+		close(errp[1]);
+	fds[0] = inp[1];
+	fds[1] = outp[0];
+	fds[2] = errp[0];
+	*pidp = pid;
+	return (0);
+fail:
+	if (nul != -1)
+		close(nul);
+	for (int i = 0; i < 2; i++) {
+		if (inp[i] != -1)
+			close(inp[i]);
+		if (outp[i] != -1)
+			close(outp[i]);
+		if (errp[i] != -1)
+			close(errp[i]);
+	}
+	return (-1);
+}
+
+void
+spawn_kill_group(pid_t pgid, int grace_ms)
+{
+	long long end;
+
+	if (pgid <= 1)
+		return;
+	if (kill(-pgid, SIGTERM) == -1 && errno == ESRCH)
+		return;
+	end = now_ms() + grace_ms;
+	while (now_ms() < end) {
+		if (kill(-pgid, 0) == -1 && errno == ESRCH)
+			return;
+		usleep(20000);
+	}
+	kill(-pgid, SIGKILL);
+}
+
+static int
+drain(int *fd, struct buf *b, size_t max, int *truncated)
+{
+	char tmp[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(*fd, tmp, sizeof(tmp));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return (0);
+		if (n <= 0) {
+			close(*fd);
+			*fd = -1;
+			return (0);
+		}
+		if (b->len < max)
+			buf_add(b, tmp, (size_t)n > max - b->len ?
+			    max - b->len : (size_t)n);
+		if (b->len >= max)
+			*truncated = 1;
+	}
+}
+
+int
+spawn_run(const struct spawn_opts *o, struct spawn_result *r)
+{
+	struct pollfd pfd[3];
+	int fds[3], status, nfd, i, exited = 0, killed = 0;
+	size_t max = o->max_output ? o->max_output : DEFAULT_MAX_OUTPUT;
+	size_t inoff = 0;
+	long long deadline, left, kill_at = 0;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->out);
+	buf_init(&r->err);
+	if (fork_child(o, fds, &pid) == -1)
+		return (error_wrap("run %s", o->argv && o->argv[0] ?
+		    o->argv[0] : "(null)"));
+	for (i = 0; i < 3; i++)
+		if (fds[i] != -1)
+			fcntl(fds[i], F_SETFL, O_NONBLOCK);
+	if (fds[0] != -1 && o->in_len == 0) {
+		close(fds[0]);
+		fds[0] = -1;
+	}
+	deadline = o->timeout_ms > 0 ? now_ms() + o->timeout_ms : 0;
+
+	while (!exited) {
+		nfd = 0;
+		if (fds[0] != -1) {
+			pfd[nfd].fd = fds[0];
+			pfd[nfd++].events = POLLOUT;
+		}
+		for (i = 1; i < 3; i++) {
+			if (fds[i] != -1) {
+				pfd[nfd].fd = fds[i];
+				pfd[nfd++].events = POLLIN;
+			}
+		}
+		/* Poll briefly so child exit is noticed without SIGCHLD. */
+		left = 50;
+		if (deadline != 0 && !killed && deadline - now_ms() < left)
+			left = deadline - now_ms() > 0 ? deadline - now_ms() : 0;
+		if (nfd > 0 && poll(pfd, nfd, (int)left) == -1 &&
+		    errno != EINTR)
+			break;
+		if (nfd == 0)
+			usleep(left * 1000);
+		if (fds[0] != -1) {
+			ssize_t w = write(fds[0], (const char *)o->in + inoff,
+			    o->in_len - inoff);
+			if (w > 0)
+				inoff += (size_t)w;
+			if ((w == -1 && errno != EAGAIN && errno != EINTR) ||
+			    inoff == o->in_len) {
+				close(fds[0]);
+				fds[0] = -1;
+			}
+		}
+		if (fds[1] != -1)
+			drain(&fds[1], &r->out, max, &r->truncated);
+		if (fds[2] != -1)
+			drain(&fds[2], &r->err, max, &r->truncated);
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			exited = 1;
+		else if (deadline != 0 && now_ms() >= deadline && !killed) {
+			r->timed_out = 1;
+			killed = 1;
+			kill(-pid, SIGTERM);
+			kill_at = now_ms() + KILL_GRACE_MS;
+		} else if (killed && kill_at != 0 && now_ms() >= kill_at) {
+			kill(-pid, SIGKILL);
+			kill_at = 0;
+		}
+	}
+	/* What the child wrote before exiting is still in the pipes. */
+	for (i = 1; i < 3; i++) {
+		if (fds[i] != -1) {
+			drain(&fds[i], i == 1 ? &r->out : &r->err, max,
+			    &r->truncated);
+			if (fds[i] != -1)
+				close(fds[i]);
+		}
+	}
+	if (fds[0] != -1)
+		close(fds[0]);
+	/* Whatever the command left running in its group goes with it. */
+	if (killed)
+		kill(-pid, SIGKILL);
+	if (!exited) {
+		waitpid(pid, &status, 0);
+	}
+	r->status = status;
+	if (WIFEXITED(status))
+		r->exit_code = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status)) {
+		r->signo = WTERMSIG(status);
+		r->exit_code = 128 + r->signo;
+	}
+	return (0);
+}
+
+void
+spawn_result_free(struct spawn_result *r)
+{
+	buf_free(&r->out);
+	buf_free(&r->err);
+}
+
+pid_t
+spawn_start(const struct spawn_opts *o, int *outfd)
+{
+	struct spawn_opts c = *o;
+	int fds[3];
+	pid_t pid;
+
+	c.in = NULL;
+	c.flags &= ~SPAWN_CAPTURE_ERR;
+	if (outfd != NULL)
+		c.flags |= SPAWN_CAPTURE_OUT | SPAWN_MERGE_ERR;
+	if (fork_child(&c, fds, &pid) == -1)
+		return (-1);
+	if (outfd != NULL)
+		*outfd = fds[1];
+	return (pid);
+}
+
+int
+spawn_cmdv(struct buf *out, char *const argv[])
+{
+	struct spawn_opts o;
+	struct spawn_result r;
+	char *nl;
+
+	memset(&o, 0, sizeof(o));
+	o.argv = argv;
+	o.flags = SPAWN_CAPTURE_OUT | SPAWN_CAPTURE_ERR | SPAWN_NULL_IN |
+	    SPAWN_SEARCH_PATH;
+	if (spawn_run(&o, &r) == -1)
+		return (-1);
+	if (r.exit_code != 0) {
+		/* The tool's own last words are the best explanation. */
+		char *msg = (char *)buf_cstr(&r.err);
+		msg = str_trim(msg);
+		if ((nl = strrchr(msg, '\n')) != NULL)
+			msg = nl + 1;
+		if (r.exit_code == 127 && *msg == '\0')
+			error_set("%s: command not found", argv[0]);
+		else if (*msg != '\0')
+			error_set("%s", msg);
+		else
+			error_set("%s exited with status %d", argv[0],
+			    r.exit_code);
+		spawn_result_free(&r);
+		return (-1);
+	}
+	if (out != NULL)
+		buf_add(out, r.out.data != NULL ? r.out.data : "", r.out.len);
+	spawn_result_free(&r);
+	return (0);
+}
+
+int
+spawn_cmd(struct buf *out, const char *arg0, ...)
+{
+	struct strv argv = STRV_INIT;
+	const char *a;
+	va_list ap;
+	int rc;
+
+	strv_push(&argv, arg0);
+	va_start(ap, arg0);
+	while ((a = va_arg(ap, const char *)) != NULL)
+		strv_push(&argv, a);
+	va_end(ap);
+	rc = spawn_cmdv(out, argv.v);
+	strv_free(&argv);
+	return (rc);
+}
