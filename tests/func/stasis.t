@@ -1,0 +1,29 @@
+#!/bin/sh
+# The stasis binary: dispatch, personalities, --help and --version.
+. "$(dirname "$0")/tap.sh"
+
+out=$(stasis --help)
+ok $? "stasis --help exits 0"
+like "$out" "^usage: stasis command" "--help prints usage"
+like "$out" "sync-be" "--help lists the commands"
+like "$(stasis --version)" "^stasis [0-9]+\.[0-9]+\.[0-9]+$" "--version"
+
+out=$(stasis frobnicate 2>&1); rc=$?
+is "$rc" 64 "unknown command exits 64 (EX_USAGE)"
+like "$out" "stasis: frobnicate: unknown command" "and says so"
+
+out=$(stasis 2>&1); rc=$?
+is "$rc" 64 "no command exits 64"
+
+# Each personality link reaches its command (which answers --help itself,
+# or says clearly that it is not built).
+for p in jail jls jexec bectl sync-be mount.tarfs; do
+	out=$("$p" --help 2>&1 </dev/null)
+	rc=$?
+	if printf '%s' "$out" | grep -q "does not exist yet"; then
+		is "$rc" 69 "$p: unbuilt command exits 69"
+	else
+		like "$out" "[Uu]sage" "$p --help prints its usage"
+	fi
+done
+done_testing
