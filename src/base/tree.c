@@ -401,6 +401,8 @@ tree_scalar_str(json_t *j)
 	double d;
 	int prec;
 
+	if (j == NULL)
+		return (NULL);
 	switch (json_typeof(j)) {
 	case JSON_STRING:
 		return (xstrndup(json_string_value(j), json_string_length(j)));

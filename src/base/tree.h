@@ -30,7 +30,7 @@ json_t	*tree_load_buf(const char *, size_t, enum tree_format,
 json_t	*tree_get(json_t *, const char *path);
 
 /* Scalars as text: strings as is, numbers and booleans printed; NULL
- * for objects, arrays and null.  The result is malloc'd. */
+ * for objects, arrays, null and a NULL node.  The result is malloc'd. */
 char	*tree_scalar_str(json_t *);
 
 #endif
