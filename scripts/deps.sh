@@ -18,7 +18,7 @@ BUILD="build-essential pkg-config clang libclang-rt-14-dev
 # Tests: the real components and the tools the tests drive.
 TEST="perl fuse3 zstd zfs-fuse haproxy bird2 curl iproute2 jq
 	libarchive-tools tar python3 util-linux procps psmisc socat
-	netcat-openbsd squashfs-tools kmod"
+	netcat-openbsd squashfs-tools kmod mandoc"
 
 # Benchmarks: the peers and the load generators.
 BENCH="wrk webhook archivemount squashfuse bubblewrap systemd-container
