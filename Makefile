@@ -9,9 +9,17 @@ MOUNTHELPERDIR ?= /sbin
 DESTDIR	?=
 
 CC	?= cc
-PKGS	 = openssl jansson yaml-0.1 libmicrohttpd gnutls fuse3 libzstd libcurl
+PKGS	 = openssl jansson yaml-0.1 fuse3 libzstd libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The libraries every daemon touches are linked in statically: a shared
+# libcrypto alone costs a process ~1 MiB of resident relocated pages, and
+# the daemons' memory is measured against their peers (bench/RESULTS.md).
+# STATIC=0 links everything dynamically.
+ifneq ($(STATIC),0)
+PKG_LIBS   := -Wl,-Bstatic -lssl -lcrypto -ljansson -lyaml -lfuse3 -lzstd \
+	      -Wl,-Bdynamic -lcurl -ldl
+endif
 
 VERSION	 = 0.1.0
 CFLAGS	?= -O2 -g

@@ -12,7 +12,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 # Build: compiler, libraries (headers), fuzzing runtime.
 BUILD="build-essential pkg-config clang libclang-rt-14-dev
-	libssl-dev libjansson-dev libyaml-dev libmicrohttpd-dev libgnutls28-dev
+	libssl-dev libjansson-dev libyaml-dev
 	libfuse3-dev libzstd-dev libcurl4-openssl-dev"
 
 # Tests: the real components and the tools the tests drive.

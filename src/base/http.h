@@ -1,8 +1,12 @@
 /*
- * HTTP server glue over libmicrohttpd: one handler function sees a whole
- * request (headers, query, body already read and bounded) and fills a
- * response.  The body limit and the read timeout are enforced here, so a
- * slow or huge client costs a feature nothing.
+ * The HTTP/1.1 server: one handler function sees a whole request
+ * (headers, query, body already read and bounded) and fills a response.
+ * The body limit and the read timeout are enforced here, so a slow or
+ * huge client costs a feature nothing.  The handler runs on a worker
+ * thread and must not block for long: park the connection with
+ * http_defer() instead.  Responses get Date and Content-Length (framing
+ * headers a handler sets are ignored); keep-alive and pipelining are
+ * handled here.
  */
 #ifndef STASIS_HTTP_H
 #define STASIS_HTTP_H
@@ -61,7 +65,8 @@ struct http_server_opts {
 	unsigned int	 max_conns;	/* 0: 1024 */
 	const char	*cert_file;	/* TLS when set */
 	const char	*key_file;
-	const char	*client_ca_file;	/* mTLS: require a client cert */
+	const char	*client_ca_file;	/* mTLS: require a client cert
+						   signed by this CA (PEM) */
 };
 
 struct http_server;

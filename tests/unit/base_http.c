@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/err.h"
 #include "base/http.h"
+#include "base/path.h"
+#include "base/spawn.h"
 #include "tap.h"
 
 static void *
@@ -40,6 +43,8 @@ handler(void *arg, struct http_request *req, struct http_response *resp)
 		pthread_detach(t);
 		return;
 	}
+	if (req->client_cert_subject != NULL)
+		http_set_header(resp, "X-Subject", req->client_cert_subject);
 	http_set_header(resp, "X-Echo", "1");
 	http_set_header(resp, "x-echo", "2");	/* replaces, any case */
 	buf_printf(&resp->body, "%s %s q=%s h=%s raw=%s ip=%s body=%s",
@@ -126,7 +131,123 @@ main(void)
 	free(r);
 	ok(strcmp(http_reason(404), "Not Found") == 0, "reason phrase");
 
+	r = roundtrip(port, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "HEAD /b HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "GET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	ok(r && strstr(r, "GET /a") && strstr(r, "GET /c") && !strstr(r,
+	    "HEAD /b q"), "pipelined requests answered in order, HEAD "
+	    "without a body");
+	ok(r && strstr(r, "Connection: close") != NULL,
+	    "close announced on the last");
+	free(r);
+
+	{
+		struct sockaddr_in sin;
+		char tmp[512];
+		ssize_t n;
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)port);
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+		const char *hd = "POST /e HTTP/1.1\r\nHost: x\r\n"
+		    "Expect: 100-continue\r\nContent-Length: 2\r\n"
+		    "Connection: close\r\n\r\n";
+
+		(void)!write(fd, hd, strlen(hd));
+		alarm(10);
+		n = read(fd, tmp, sizeof(tmp) - 1);
+		tmp[n > 0 ? n : 0] = '\0';
+		ok(strcmp(tmp, "HTTP/1.1 100 Continue\r\n\r\n") == 0,
+		    "100 Continue before the body is sent");
+		(void)!write(fd, "hi", 2);
+		n = read(fd, tmp, sizeof(tmp) - 1);
+		tmp[n > 0 ? n : 0] = '\0';
+		ok(strstr(tmp, "body=hi") != NULL, "then the body is read");
+		alarm(0);
+		close(fd);
+	}
+
+	r = roundtrip(port, "BROKEN\r\n\r\n");
+	ok(r && strncmp(r, "HTTP/1.1 400", 12) == 0, "bad request: 400");
+	free(r);
+
 	http_server_stop(srv);
+
+	/* A slow client is cut off after the read timeout. */
+	o.timeout_s = 1;
+	ok((srv = http_server_start(&o)) != NULL, "server with 1 s timeout");
+	{
+		struct sockaddr_in sin;
+		char tmp[64];
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)http_server_port(srv));
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+		(void)!write(fd, "GET / HTTP/1.1\r\nHo", 19);
+		/* read() returns 0 when the server closes; 10 s alarm. */
+		alarm(10);
+		ok(read(fd, tmp, sizeof(tmp)) == 0,
+		    "slow client disconnected by the timeout");
+		alarm(0);
+		close(fd);
+	}
+	http_server_stop(srv);
+
+	/* TLS with a required client certificate (mTLS). */
+	{
+		char *dir = path_mkdtemp("/tmp/stasis-tls");
+		char *sh = xasprintf("cd %s && "
+		    "openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+		    "-subj /CN=ca -keyout ca.key -out ca.crt && "
+		    "openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+		    "-subj /CN=localhost -keyout srv.key -out srv.crt && "
+		    "openssl req -newkey rsa:2048 -nodes -subj /CN=client "
+		    "-keyout cli.key -out cli.csr && "
+		    "openssl x509 -req -in cli.csr -CA ca.crt -CAkey ca.key "
+		    "-CAcreateserial -days 1 -out cli.crt", dir);
+		char url[64], *crt, *key, *ca, *ccrt, *ckey;
+
+		ok(spawn_cmd(NULL, "sh", "-c", sh, NULL) == 0,
+		    "test certificates made");
+		crt = xasprintf("%s/srv.crt", dir);
+		key = xasprintf("%s/srv.key", dir);
+		ca = xasprintf("%s/ca.crt", dir);
+		ccrt = xasprintf("%s/cli.crt", dir);
+		ckey = xasprintf("%s/cli.key", dir);
+		o.addr = "127.0.0.1";
+		o.port = 0;
+		o.timeout_s = 5;
+		o.cert_file = crt;
+		o.key_file = key;
+		o.client_ca_file = ca;
+		ok((srv = http_server_start(&o)) != NULL, "TLS server");
+		snprintf(url, sizeof(url), "https://127.0.0.1:%d/t",
+		    http_server_port(srv));
+		struct buf out = BUF_INIT;
+		ok(spawn_cmd(&out, "curl", "-sk", "-i", "--cert", ccrt,
+		    "--key", ckey, url, NULL) == 0 && strstr(buf_cstr(&out),
+		    "GET /t") != NULL, "mTLS request answered");
+		ok(strstr(buf_cstr(&out), "X-Subject: /CN=client") != NULL,
+		    "client certificate subject passed to the handler");
+		buf_reset(&out);
+		ok(spawn_cmd(&out, "curl", "-sk", url, NULL) == -1,
+		    "no client certificate: refused");
+		http_server_stop(srv);
+		o.cert_file = "/nonexistent.crt";
+		ok(http_server_start(&o) == NULL && strstr(error_msg(),
+		    "/nonexistent.crt") != NULL, "bad certificate named");
+		o.cert_file = o.key_file = o.client_ca_file = NULL;
+		buf_free(&out);
+		path_rmtree(dir);
+		free(dir); free(sh); free(crt); free(key); free(ca);
+		free(ccrt); free(ckey);
+	}
 	o.port = port;
 	o.addr = "not-an-ip";
 	ok(http_server_start(&o) == NULL, "bad address refused");
