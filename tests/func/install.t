@@ -1,0 +1,25 @@
+#!/bin/sh
+# make install into a DESTDIR: the binary, the personality links (and the
+# mount helper where mount(8) looks), the man pages; then uninstall.
+. "$(dirname "$0")/tap.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+d=$(mktemp -d /tmp/stasis-install.XXXXXX)
+cleanup "rm -rf '$d'"
+
+run_ok "make install DESTDIR" -- make -s -C "$top" install B="${STASIS_BUILD#$top/}" \
+    DESTDIR="$d" PREFIX=/usr/local
+ok "$([ -x "$d/usr/local/sbin/stasis" ]; echo $?)" "stasis installed"
+for p in jail jls jexec bectl sync-be; do
+	is "$(readlink "$d/usr/local/sbin/$p")" "stasis" "$p links to stasis"
+done
+is "$(readlink "$d/sbin/mount.tarfs")" "/usr/local/sbin/stasis" \
+    "mount.tarfs where mount(8) looks"
+ok "$([ -f "$d/usr/local/share/man/man8/stasis.8" ]; echo $?)" \
+    "stasis(8) installed"
+out=$("$d/usr/local/sbin/stasis" --version)
+like "$out" "^stasis " "the installed binary runs"
+run_ok "make uninstall" -- make -s -C "$top" uninstall DESTDIR="$d" \
+    PREFIX=/usr/local B="${STASIS_BUILD#$top/}"
+is "$(find "$d" -type f -o -type l | wc -l | tr -d ' ')" 0 \
+    "uninstall removes everything it installed"
+done_testing
