@@ -56,8 +56,13 @@ $(B)/libstasis.a: $(LIBOBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# Every member is linked in: stasis.c refers to the commands only weakly
+# (so an unbuilt one says so), and a weak reference does not pull an
+# archive member by itself.
 $(B)/stasis: $(B)/src/stasis.o $(B)/libstasis.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(B)/src/stasis.o \
+	    -Wl,--whole-archive $(B)/libstasis.a -Wl,--no-whole-archive \
+	    $(LDLIBS)
 
 # The personality links the tests (and an uninstalled user) call.
 links: $(B)/stasis
