@@ -1,0 +1,42 @@
+/*
+ * Random access into a zstd-compressed tar: the contract between the
+ * tarfs filesystem (which sees only an uncompressed byte range) and the
+ * zstd layer.  A seekable-format seek table is used when the file has
+ * one; otherwise a frame (and, for single-frame files, checkpoint) index
+ * is built once and may be saved beside the archive or in a cache dir,
+ * so a remount need not decompress anything.  Memory is bounded by the
+ * index and a small cache of decompressed blocks, never the archive.
+ */
+#ifndef STASIS_TARFS_ZSTD_H
+#define STASIS_TARFS_ZSTD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct zsrc;
+
+/* Nonzero if the bytes begin a zstd frame (or skippable frame). */
+int		 zstd_magic(const void *head, size_t len);
+
+/*
+ * Open fd (a zstd file) for random reads.  index_path: where a saved
+ * index is looked for (NULL: "<archive>.zidx" beside it, then the cache
+ * dir); name is the archive's path, for messages and the default index
+ * location.  NULL with error_set() on failure.
+ */
+struct zsrc	*zsrc_open(int fd, const char *name, const char *index_path);
+/* Thread-safe: called from every FUSE worker at once. */
+ssize_t		 zsrc_pread(struct zsrc *, void *buf, size_t len,
+		    uint64_t off);
+uint64_t	 zsrc_size(struct zsrc *);	/* uncompressed bytes */
+void		 zsrc_close(struct zsrc *);
+
+/* stasis tarfs --index: build (if needed) and write the index. */
+int		 zstd_write_index(const char *archive, const char *index_path);
+/* stasis tarfs --compress: tar -> seekable tar.zst (frame_size bytes
+   of input per frame; 0: a default). */
+int		 zstd_compress_seekable(const char *in, const char *out,
+		    size_t frame_size, int level);
+
+#endif
