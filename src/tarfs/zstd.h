@@ -32,6 +32,26 @@ ssize_t		 zsrc_pread(struct zsrc *, void *buf, size_t len,
 uint64_t	 zsrc_size(struct zsrc *);	/* uncompressed bytes */
 void		 zsrc_close(struct zsrc *);
 
+/*
+ * Additions (the zstd helper's, beside the contract above):
+ * zsrc_pread fails with -1, errno EIO and error_msg() naming the frame
+ * when the archive is corrupt there; zsrc_open dup()s fd (the caller
+ * keeps and closes its own).  Where the index came from ("seek table",
+ * the index file's path, "frame headers", "decompression") and counters,
+ * for -o debug and tests; the cache size (default 64 MiB, at least 1 MiB).
+ */
+struct zsrc_stats {
+	const char	*index_from;
+	uint64_t	 frames;
+	uint64_t	 index_decompressed;	/* bytes decoded to index */
+	uint64_t	 hits, misses;		/* cache, in pieces */
+	uint64_t	 decoded;		/* bytes decoded for reads */
+	uint64_t	 cached;		/* bytes in the cache now */
+};
+const char	*zsrc_index_from(struct zsrc *);
+void		 zsrc_stats(struct zsrc *, struct zsrc_stats *);
+void		 zsrc_set_cache(struct zsrc *, size_t bytes);
+
 /* stasis tarfs --index: build (if needed) and write the index. */
 int		 zstd_write_index(const char *archive, const char *index_path);
 /* stasis tarfs --compress: tar -> seekable tar.zst (frame_size bytes

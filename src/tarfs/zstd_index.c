@@ -1,0 +1,268 @@
+/*
+ * Building the frame index of a zstd file that has no seek table.
+ *
+ * Every frame's compressed length comes from walking its block headers
+ * (3 bytes each, 128 KiB of output at most per block), so that costs a
+ * few small reads per MiB and no decompression.  Its uncompressed length
+ * is the frame header's content size, which `zstd FILE` always writes;
+ * only a frame that does not state it (zstd reading a pipe, as
+ * `tar --zstd` runs it) is decompressed once to count its bytes, and
+ * `stasis tarfs --index` saves the result so that is never done again.
+ *
+ * A frame cannot be entered in the middle: its blocks use the window and
+ * the entropy tables of the blocks before them, and libzstd offers no way
+ * to save and restore that state.  So a single-frame archive is read
+ * from the start of the frame (zstd_src.c keeps a few decoders parked
+ * where the last reads ended); `stasis tarfs --compress` rewrites it into
+ * independent frames.  See docs/tarfs-zstd.md.
+ */
+#define ZSTD_STATIC_LINKING_ONLY
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "base/progress.h"
+#include "tarfs/zstd_int.h"
+
+/* Decompress one frame only to learn how many bytes it holds. */
+static int
+count_frame(int fd, uint64_t off, uint64_t csize, uint64_t *dsize,
+    struct progress *pr)
+{
+	ZSTD_DCtx *d;
+	ZSTD_inBuffer in = { NULL, 0, 0 };
+	ZSTD_outBuffer out;
+	size_t insz = ZSTD_DStreamInSize(), outsz = ZSTD_DStreamOutSize();
+	uint8_t *ib, *ob;
+	uint64_t pos = off, end = off + csize, total = 0;
+	size_t r = 1, n;
+	int rc = -1;
+
+	if ((d = ZSTD_createDCtx()) == NULL)
+		return (error_set("out of memory"));
+	ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax,
+	    ZSTD_WINDOWLOG_LIMIT_DEFAULT);
+	ib = xmalloc(insz);
+	ob = xmalloc(outsz);
+	while (pos < end && r != 0) {
+		n = end - pos < insz ? end - pos : insz;
+		if (zpread_all(fd, ib, n, pos) == -1)
+			goto out;
+		pos += n;
+		in = (ZSTD_inBuffer){ ib, n, 0 };
+		while (in.pos < in.size || r != 0) {
+			out = (ZSTD_outBuffer){ ob, outsz, 0 };
+			r = ZSTD_decompressStream(d, &out, &in);
+			if (ZSTD_isError(r)) {
+				error_set("frame at offset %llu: %s",
+				    (unsigned long long)off,
+				    ZSTD_getErrorName(r));
+				goto out;
+			}
+			total += out.pos;
+			if (r == 0 || (in.pos == in.size &&
+			    out.pos < out.size))
+				break;
+		}
+		if (pr != NULL)
+			progress_update(pr, pos);
+	}
+	if (r != 0) {
+		error_set("frame at offset %llu is truncated",
+		    (unsigned long long)off);
+		goto out;
+	}
+	if (pos != end || in.pos != in.size) {
+		error_set("frame at offset %llu ends before its blocks do",
+		    (unsigned long long)off);
+		goto out;
+	}
+	*dsize = total;
+	rc = 0;
+out:
+	free(ib);
+	free(ob);
+	ZSTD_freeDCtx(d);
+	return (rc);
+}
+
+/*
+ * One frame at off: its compressed length (*csize), the uncompressed
+ * length when known without decompressing (*dsize, or UINT64_MAX).
+ */
+static int
+walk_frame(int fd, uint64_t fsize, uint64_t off, uint64_t *csize,
+    uint64_t *dsize, uint32_t *window)
+{
+	ZSTD_frameHeader zh;
+	uint8_t h[ZSTD_FRAMEHEADERSIZE_MAX];
+	uint64_t pos, sum = 0;
+	uint32_t bh, bsize;
+	size_t n, r;
+	int raw = 1, type;
+
+	n = fsize - off < sizeof(h) ? fsize - off : sizeof(h);
+	if (zpread_all(fd, h, n, off) == -1)
+		return (-1);
+	if (n < 8)
+		return (error_set("trailing garbage at offset %llu",
+		    (unsigned long long)off));
+	if ((zle32(h) & ZSTD_SKIP_MASK) == ZSTD_SKIP_MAGIC) {
+		*csize = 8 + (uint64_t)zle32(h + 4);
+		if (*csize > fsize - off)
+			return (error_set("skippable frame at offset %llu is "
+			    "truncated", (unsigned long long)off));
+		*dsize = 0;
+		return (0);
+	}
+	if (zle32(h) != ZSTD_FRAME_MAGIC)
+		return (error_set("not a zstd frame at offset %llu",
+		    (unsigned long long)off));
+	r = ZSTD_getFrameHeader(&zh, h, n);
+	if (ZSTD_isError(r) || r != 0)
+		return (error_set("bad frame header at offset %llu: %s",
+		    (unsigned long long)off, ZSTD_isError(r) ?
+		    ZSTD_getErrorName(r) : "truncated"));
+	if (zh.windowSize > *window)
+		*window = zh.windowSize > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)zh.windowSize;
+	pos = off + zh.headerSize;
+	for (;;) {
+		uint8_t b[3];
+
+		if (fsize - pos < 3 || zpread_all(fd, b, 3, pos) == -1)
+			return (error_set("frame at offset %llu is truncated "
+			    "(block header at %llu)", (unsigned long long)off,
+			    (unsigned long long)pos));
+		bh = b[0] | b[1] << 8 | b[2] << 16;
+		type = (bh >> 1) & 3;
+		bsize = bh >> 3;
+		if (type == 3 || bsize > ZSTD_BLOCKSIZE_MAX)
+			return (error_set("corrupt block header at offset "
+			    "%llu", (unsigned long long)pos));
+		pos += 3;
+		if (type == 1) {	/* RLE: one byte, repeated */
+			pos += 1;
+			sum += bsize;
+		} else {
+			pos += bsize;
+			if (type == 0)
+				sum += bsize;
+			else
+				raw = 0;
+		}
+		if (pos > fsize)
+			return (error_set("frame at offset %llu is truncated",
+			    (unsigned long long)off));
+		if (bh & 1)
+			break;
+	}
+	if (zh.checksumFlag)
+		pos += 4;
+	if (pos > fsize)
+		return (error_set("frame at offset %llu is truncated",
+		    (unsigned long long)off));
+	*csize = pos - off;
+	if (zh.frameContentSize != ZSTD_CONTENTSIZE_UNKNOWN) {
+		*dsize = zh.frameContentSize;
+		if (raw && sum != *dsize)
+			return (error_set("frame at offset %llu: content size "
+			    "%llu, blocks hold %llu", (unsigned long long)off,
+			    (unsigned long long)*dsize,
+			    (unsigned long long)sum));
+	} else
+		*dsize = raw ? sum : UINT64_MAX;
+	return (0);
+}
+
+int
+zindex_walk(int fd, uint64_t fsize, const char *name, struct zindex *idx,
+    int verbose)
+{
+	struct progress *pr = NULL;
+	uint64_t off = 0, csize = 0, dsize = 0;
+
+	memset(idx, 0, sizeof(*idx));
+	idx->origin = ZIDX_WALKED;
+	while (off < fsize) {
+		if (walk_frame(fd, fsize, off, &csize, &dsize,
+		    &idx->window_max) == -1)
+			goto fail;
+		if (dsize == UINT64_MAX) {
+			if (pr == NULL && verbose)
+				pr = progress_new("indexed", name, fsize, 2);
+			if (count_frame(fd, off, csize, &dsize, pr) == -1)
+				goto fail;
+			idx->origin = ZIDX_DECOMPRESSED;
+			idx->decompressed += dsize;
+		}
+		if (zindex_add(idx, off, csize, dsize) == -1) {
+			error_wrap("frame at offset %llu",
+			    (unsigned long long)off);
+			goto fail;
+		}
+		off += csize;
+		if (pr != NULL)
+			progress_update(pr, off);
+	}
+	if (pr != NULL)
+		progress_done(pr, 1);
+	return (0);
+fail:
+	if (pr != NULL)
+		progress_abort(pr);
+	zindex_free(idx);
+	return (error_wrap("%s", name));
+}
+
+static int
+try_load(const char *path, const struct zkey *key, struct zindex *idx,
+    char **from)
+{
+	if (access(path, F_OK) == -1)
+		return (0);
+	if (zidx_load(path, key, idx) == -1) {
+		log_warn("ignoring index %s: %s", path, error_msg());
+		return (0);
+	}
+	*from = xstrdup(path);
+	return (1);
+}
+
+int
+zindex_get(int fd, const char *name, const char *index_path,
+    struct zindex *idx, char **from, int verbose)
+{
+	struct zkey key;
+	char *p;
+	int r;
+
+	*from = NULL;
+	if (zkey_of(fd, &key) == -1)
+		return (error_wrap("%s", name));
+	if ((r = zseek_read(fd, key.size, name, idx)) != 0)
+		return (r == 1 ? 0 : -1);
+	if (index_path != NULL) {
+		if (try_load(index_path, &key, idx, from))
+			return (0);
+	} else {
+		p = zidx_beside_path(name);
+		r = try_load(p, &key, idx, from);
+		free(p);
+		if (r)
+			return (0);
+		if ((p = zidx_cache_path(&key)) != NULL) {
+			r = try_load(p, &key, idx, from);
+			free(p);
+			if (r)
+				return (0);
+		}
+	}
+	return (zindex_walk(fd, key.size, name, idx, verbose));
+}

@@ -1,0 +1,112 @@
+/*
+ * Internals of the zstd layer, shared by zstd_*.c only (tarfs sees
+ * zstd.h).  The index is a sorted table of the frames that hold data:
+ * where each one starts in the compressed file, how long it is there,
+ * and which uncompressed range it produces.  It comes from a seekable
+ * format seek table, a saved index file, or a walk over the frame
+ * headers.
+ */
+#ifndef STASIS_TARFS_ZSTD_INT_H
+#define STASIS_TARFS_ZSTD_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/buf.h"
+
+#define ZSTD_FRAME_MAGIC	0xFD2FB528U
+#define ZSTD_SKIP_MAGIC		0x184D2A50U	/* low 4 bits free */
+#define ZSTD_SKIP_MASK		0xFFFFFFF0U
+#define ZSEEK_SKIP_MAGIC	0x184D2A5EU
+#define ZSEEK_MAGIC		0x8F92EAB1U
+#define ZSEEK_FOOTER		9
+/*
+ * At most this many frames in any index: 4M frames of 1 MiB is 4 TiB of
+ * tar, and the table costs 128 MiB; a hostile seek table or index file
+ * claiming more is refused before anything is allocated.
+ */
+#define ZIDX_MAX_FRAMES		(1U << 22)
+/* One frame's uncompressed size, as the seekable format bounds it. */
+#define ZSEEK_MAX_FRAME_DSIZE	0x40000000U
+
+struct zframe {
+	uint64_t	coff;		/* offset of the frame in the file */
+	uint64_t	csize;		/* compressed bytes, header included */
+	uint64_t	doff;		/* first uncompressed byte */
+	uint64_t	dsize;		/* uncompressed bytes (> 0) */
+};
+
+enum zidx_origin {
+	ZIDX_SEEKTABLE = 1,	/* the file's own seek table */
+	ZIDX_LOADED,		/* a saved index file */
+	ZIDX_WALKED,		/* frame headers walked, nothing decompressed */
+	ZIDX_DECOMPRESSED	/* some frame had no size: decompressed */
+};
+
+struct zindex {
+	struct zframe	*f;		/* data frames only, by doff */
+	size_t		 n;
+	size_t		 cap;
+	uint64_t	 dsize;		/* total uncompressed size */
+	enum zidx_origin origin;
+	uint64_t	 decompressed;	/* bytes decompressed to build it */
+	uint32_t	 window_max;	/* largest window seen (0: unknown) */
+};
+
+/* What identifies the archive an index belongs to. */
+struct zkey {
+	uint64_t	dev, ino, size, mtime_sec, mtime_nsec;
+};
+
+void	 zindex_free(struct zindex *);
+/* Append a data frame (dsize > 0) after the last one; -1 on a bound. */
+int	 zindex_add(struct zindex *, uint64_t coff, uint64_t csize,
+	    uint64_t dsize);
+int	 zkey_of(int fd, struct zkey *);
+
+/*
+ * Seek table (zstd_seek.c).  zseek_parse reads a table from the last
+ * tlen bytes of a file of fsize bytes (tail holds them): 1 when there
+ * is one (idx filled), 0 when the file has none, -1 when it has a
+ * broken one.  zseek_read does the same on an fd.
+ */
+int	 zseek_parse(const uint8_t *tail, size_t tlen, uint64_t fsize,
+	    struct zindex *);
+int	 zseek_read(int fd, uint64_t fsize, const char *name,
+	    struct zindex *);
+/* Append the seek table frame for these entries to out. */
+void	 zseek_table(struct buf *out, const uint32_t *csize,
+	    const uint32_t *dsize, const uint32_t *csum, size_t n);
+
+/*
+ * Frame walk (zstd_index.c): headers and block headers, decompressing
+ * only frames that do not state their size.  verbose: a progress bar on
+ * a terminal.
+ */
+int	 zindex_walk(int fd, uint64_t fsize, const char *name,
+	    struct zindex *, int verbose);
+/* seek table, else the saved index, else a walk */
+int	 zindex_get(int fd, const char *name, const char *index_path,
+	    struct zindex *, char **loaded_from, int verbose);
+
+/* Index files (zstd_idxfile.c).  Untrusted input: validated. */
+void	 zidx_encode(const struct zindex *, const struct zkey *,
+	    struct buf *);
+int	 zidx_decode(const void *, size_t, const struct zkey *,
+	    struct zindex *);
+int	 zidx_load(const char *path, const struct zkey *, struct zindex *);
+int	 zidx_save(const char *path, const struct zindex *,
+	    const struct zkey *);
+/* $XDG_CACHE_HOME/stasis/tarfs/<key>.zidx (or /var/cache/...); malloc'd */
+char	*zidx_cache_path(const struct zkey *);
+char	*zidx_beside_path(const char *archive);
+
+/* pread(2) all of it; end of file is an error naming the offset. */
+int	 zpread_all(int fd, void *, size_t, uint64_t off);
+uint32_t zle32(const uint8_t *);
+uint64_t zle64(const uint8_t *);
+void	 zput32(uint8_t *, uint32_t);
+void	 zput64(uint8_t *, uint64_t);
+
+#endif

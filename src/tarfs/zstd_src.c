@@ -1,0 +1,565 @@
+/*
+ * Random reads of the uncompressed stream of a zstd file, from every
+ * FUSE worker thread at once.
+ *
+ * The stream is cut into pieces: a frame of up to PIECE_MAX bytes is one
+ * piece, decompressed whole in one call; a bigger frame is cut into
+ * PIECE-sized pieces produced by a few streaming decoders ("cursors")
+ * that stay parked where they stopped, since a frame can only be entered
+ * at its start (zstd_index.c says why).  Pieces live in an LRU cache of
+ * bounded size; one thread decodes a missing piece while the others that
+ * want it wait, so FUSE's readahead does not decode it twice.  Memory is
+ * the index, the cache, and the cursors' windows, all bounded.
+ */
+#define ZSTD_STATIC_LINKING_ONLY
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "tarfs/zstd.h"
+#include "tarfs/zstd_int.h"
+
+#define PIECE_MAX	(8U << 20)	/* frames this small: one piece */
+#define PIECE		(1U << 20)	/* bigger frames: pieces this big */
+#define CACHE_DEFAULT	(64U << 20)
+#define NBUCKET		1024
+#define POOL_MAX	16		/* idle decoders kept */
+#define CURSOR_BUDGET	(64U << 20)	/* windows of parked cursors */
+#define NCURSOR_MAX	4
+
+struct zpiece {
+	uint64_t	 key;		/* first uncompressed byte */
+	size_t		 len;
+	char		*data;
+	int		 refs;
+	int		 ready;
+	struct zpiece	*hnext;
+	struct zpiece	*prev, *next;	/* LRU, most recent first */
+};
+
+struct zcursor {
+	ZSTD_DCtx	*d;
+	size_t		 frame;		/* SIZE_MAX: none */
+	uint64_t	 cin;		/* next compressed byte to read */
+	uint64_t	 dpos;		/* uncompressed bytes produced */
+	uint8_t		*in;
+	size_t		 ipos, ilen;
+	int		 busy;
+	uint64_t	 used;
+};
+
+struct zsrc {
+	int		 fd;
+	char		*name;
+	struct zindex	 idx;
+	char		*index_from;
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	struct zpiece	*hash[NBUCKET];
+	struct zpiece	*head, *tail;
+	size_t		 bytes, max;
+	ZSTD_DCtx	*pool[POOL_MAX];
+	int		 npool;
+	struct zcursor	*cur;
+	int		 ncur;
+	uint64_t	 tick;
+	uint64_t	 hits, misses, decoded;
+};
+
+int
+zstd_magic(const void *head, size_t len)
+{
+	uint32_t m;
+
+	if (len < 4)
+		return (0);
+	m = zle32(head);
+	return (m == ZSTD_FRAME_MAGIC ||
+	    (m & ZSTD_SKIP_MASK) == ZSTD_SKIP_MAGIC);
+}
+
+static int
+whole(const struct zframe *f)
+{
+	return (f->dsize <= PIECE_MAX &&
+	    f->csize <= ZSTD_compressBound(PIECE_MAX));
+}
+
+static ZSTD_DCtx *
+dctx_get(struct zsrc *z)
+{
+	ZSTD_DCtx *d = NULL;
+
+	pthread_mutex_lock(&z->lock);
+	if (z->npool > 0)
+		d = z->pool[--z->npool];
+	pthread_mutex_unlock(&z->lock);
+	if (d == NULL && (d = ZSTD_createDCtx()) == NULL)
+		error_set("out of memory");
+	return (d);
+}
+
+static void
+dctx_put(struct zsrc *z, ZSTD_DCtx *d)
+{
+	ZSTD_DCtx_reset(d, ZSTD_reset_session_and_parameters);
+	pthread_mutex_lock(&z->lock);
+	if (z->npool < POOL_MAX) {
+		z->pool[z->npool++] = d;
+		d = NULL;
+	}
+	pthread_mutex_unlock(&z->lock);
+	ZSTD_freeDCtx(d);
+}
+
+static int
+decode_whole(struct zsrc *z, const struct zframe *f, char *out)
+{
+	ZSTD_DCtx *d;
+	void *in;
+	size_t r;
+	int rc = -1;
+
+	if ((d = dctx_get(z)) == NULL)
+		return (-1);
+	in = xmalloc(f->csize);
+	if (zpread_all(z->fd, in, f->csize, f->coff) == 0) {
+		r = ZSTD_decompressDCtx(d, out, f->dsize, in, f->csize);
+		if (ZSTD_isError(r))
+			error_set("frame at offset %llu: %s",
+			    (unsigned long long)f->coff, ZSTD_getErrorName(r));
+		else if (r != f->dsize)
+			error_set("frame at offset %llu holds %zu bytes, not "
+			    "%llu", (unsigned long long)f->coff, r,
+			    (unsigned long long)f->dsize);
+		else
+			rc = 0;
+	}
+	free(in);
+	dctx_put(z, d);
+	return (rc);
+}
+
+/* Produce exactly want bytes of the cursor's frame into dst. */
+static int
+step(struct zsrc *z, struct zcursor *c, char *dst, size_t want)
+{
+	const struct zframe *f = &z->idx.f[c->frame];
+	ZSTD_outBuffer o = { dst, want, 0 };
+	ZSTD_inBuffer i;
+	uint64_t left;
+	size_t r, n, insz = ZSTD_DStreamInSize();
+
+	while (o.pos < o.size) {
+		if (c->ipos == c->ilen) {
+			left = f->coff + f->csize - c->cin;
+			if (left == 0)
+				return (error_set("frame at offset %llu ends "
+				    "before its index says",
+				    (unsigned long long)f->coff));
+			n = left < insz ? left : insz;
+			if (zpread_all(z->fd, c->in, n, c->cin) == -1)
+				return (-1);
+			c->cin += n;
+			c->ipos = 0;
+			c->ilen = n;
+		}
+		i = (ZSTD_inBuffer){ c->in, c->ilen, c->ipos };
+		r = ZSTD_decompressStream(c->d, &o, &i);
+		c->ipos = i.pos;
+		if (ZSTD_isError(r))
+			return (error_set("frame at offset %llu: %s",
+			    (unsigned long long)f->coff, ZSTD_getErrorName(r)));
+		if (r == 0 && o.pos < o.size)
+			return (error_set("frame at offset %llu is shorter "
+			    "than its index says", (unsigned long long)f->coff));
+	}
+	c->dpos += want;
+	return (0);
+}
+
+static struct zcursor *
+cursor_take(struct zsrc *z, size_t fi, uint64_t rel)
+{
+	struct zcursor *c, *best;
+	int i;
+
+	pthread_mutex_lock(&z->lock);
+	for (;;) {
+		best = NULL;
+		for (i = 0; i < z->ncur; i++) {
+			c = &z->cur[i];
+			if (!c->busy && c->frame == fi && c->dpos <= rel &&
+			    (best == NULL || c->dpos > best->dpos))
+				best = c;
+		}
+		for (i = 0; best == NULL && i < z->ncur; i++) {
+			c = &z->cur[i];
+			if (!c->busy && (best == NULL || c->used < best->used))
+				best = c;
+		}
+		if (best != NULL)
+			break;
+		pthread_cond_wait(&z->cond, &z->lock);
+	}
+	best->busy = 1;
+	best->used = ++z->tick;
+	pthread_mutex_unlock(&z->lock);
+	return (best);
+}
+
+static void
+cursor_give(struct zsrc *z, struct zcursor *c)
+{
+	pthread_mutex_lock(&z->lock);
+	c->busy = 0;
+	pthread_cond_broadcast(&z->cond);
+	pthread_mutex_unlock(&z->lock);
+}
+
+static int
+decode_part(struct zsrc *z, size_t fi, uint64_t rel, char *out, size_t len)
+{
+	const struct zframe *f = &z->idx.f[fi];
+	struct zcursor *c;
+	uint64_t gap;
+	int rc = -1;
+
+	c = cursor_take(z, fi, rel);
+	if (c->d == NULL) {
+		if ((c->d = ZSTD_createDCtx()) == NULL) {
+			error_set("out of memory");
+			goto out;
+		}
+		c->in = xmalloc(ZSTD_DStreamInSize());
+		c->frame = SIZE_MAX;
+	}
+	if (c->frame != fi || c->dpos > rel) {
+		ZSTD_DCtx_reset(c->d, ZSTD_reset_session_only);
+		ZSTD_DCtx_setParameter(c->d, ZSTD_d_windowLogMax,
+		    ZSTD_WINDOWLOG_LIMIT_DEFAULT);
+		c->frame = fi;
+		c->cin = f->coff;
+		c->dpos = 0;
+		c->ipos = c->ilen = 0;
+	}
+	/* Only the start of a frame is an entry point: skip up to rel. */
+	while (c->dpos < rel) {
+		gap = rel - c->dpos;
+		if (step(z, c, out, gap < len ? gap : len) == -1)
+			goto out;
+	}
+	if (step(z, c, out, len) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		c->frame = SIZE_MAX;
+	cursor_give(z, c);
+	return (rc);
+}
+
+static void
+lru_unlink(struct zsrc *z, struct zpiece *p)
+{
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		z->head = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	else
+		z->tail = p->prev;
+	p->prev = p->next = NULL;
+}
+
+static void
+lru_front(struct zsrc *z, struct zpiece *p)
+{
+	p->prev = NULL;
+	p->next = z->head;
+	if (z->head)
+		z->head->prev = p;
+	z->head = p;
+	if (z->tail == NULL)
+		z->tail = p;
+}
+
+static struct zpiece **
+bucket(struct zsrc *z, uint64_t key)
+{
+	return (&z->hash[(key / 4096 * 0x9E3779B97F4A7C15ULL >> 40) %
+	    NBUCKET]);
+}
+
+static void
+hash_remove(struct zsrc *z, struct zpiece *p)
+{
+	struct zpiece **pp;
+
+	for (pp = bucket(z, p->key); *pp != p; pp = &(*pp)->hnext)
+		;
+	*pp = p->hnext;
+}
+
+/* Locked.  Drop least recently used pieces nobody is reading. */
+static void
+evict(struct zsrc *z)
+{
+	struct zpiece *p, *prev;
+
+	for (p = z->tail; p != NULL && z->bytes > z->max; p = prev) {
+		prev = p->prev;
+		if (p->refs > 0)
+			continue;
+		lru_unlink(z, p);
+		hash_remove(z, p);
+		z->bytes -= p->len;
+		free(p->data);
+		free(p);
+	}
+}
+
+static size_t
+find_frame(const struct zindex *idx, uint64_t off)
+{
+	size_t lo = 0, hi = idx->n, mid;
+
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (idx->f[mid].doff <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+static struct zpiece *
+piece_get(struct zsrc *z, uint64_t off)
+{
+	struct zpiece *p;
+	const struct zframe *f;
+	size_t fi;
+	uint64_t key, rel;
+	size_t len;
+	int r;
+
+	fi = find_frame(&z->idx, off);
+	f = &z->idx.f[fi];
+	if (whole(f)) {
+		key = f->doff;
+		len = f->dsize;
+	} else {
+		rel = (off - f->doff) / PIECE * PIECE;
+		key = f->doff + rel;
+		len = f->dsize - rel < PIECE ? f->dsize - rel : PIECE;
+	}
+	pthread_mutex_lock(&z->lock);
+	for (;;) {
+		for (p = *bucket(z, key); p != NULL && p->key != key;
+		    p = p->hnext)
+			;
+		if (p == NULL)
+			break;
+		if (p->ready) {
+			p->refs++;
+			lru_unlink(z, p);
+			lru_front(z, p);
+			z->hits++;
+			pthread_mutex_unlock(&z->lock);
+			return (p);
+		}
+		pthread_cond_wait(&z->cond, &z->lock);
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->key = key;
+	p->len = len;
+	p->refs = 1;
+	p->hnext = *bucket(z, key);
+	*bucket(z, key) = p;
+	z->misses++;
+	pthread_mutex_unlock(&z->lock);
+
+	p->data = xmalloc(len);
+	if (whole(f))
+		r = decode_whole(z, f, p->data);
+	else
+		r = decode_part(z, fi, key - f->doff, p->data, len);
+
+	pthread_mutex_lock(&z->lock);
+	if (r == -1) {
+		hash_remove(z, p);
+		pthread_cond_broadcast(&z->cond);
+		pthread_mutex_unlock(&z->lock);
+		free(p->data);
+		free(p);
+		return (NULL);
+	}
+	p->ready = 1;
+	lru_front(z, p);
+	z->bytes += len;
+	z->decoded += len;
+	evict(z);
+	pthread_cond_broadcast(&z->cond);
+	pthread_mutex_unlock(&z->lock);
+	return (p);
+}
+
+static void
+piece_put(struct zsrc *z, struct zpiece *p)
+{
+	pthread_mutex_lock(&z->lock);
+	p->refs--;
+	evict(z);
+	pthread_mutex_unlock(&z->lock);
+}
+
+ssize_t
+zsrc_pread(struct zsrc *z, void *buf, size_t len, uint64_t off)
+{
+	struct zpiece *p;
+	size_t done = 0, n, at;
+
+	if (off >= z->idx.dsize)
+		return (0);
+	if (len > z->idx.dsize - off)
+		len = z->idx.dsize - off;
+	if (len > SSIZE_MAX)
+		len = SSIZE_MAX;
+	while (done < len) {
+		if ((p = piece_get(z, off + done)) == NULL) {
+			error_wrap("%s", z->name);
+			errno = EIO;
+			return (-1);
+		}
+		at = off + done - p->key;
+		n = p->len - at < len - done ? p->len - at : len - done;
+		memcpy((char *)buf + done, p->data + at, n);
+		piece_put(z, p);
+		done += n;
+	}
+	return ((ssize_t)done);
+}
+
+uint64_t
+zsrc_size(struct zsrc *z)
+{
+	return (z->idx.dsize);
+}
+
+struct zsrc *
+zsrc_open(int fd, const char *name, const char *index_path)
+{
+	struct zsrc *z;
+	uint64_t w;
+	int n;
+
+	z = xcalloc(1, sizeof(*z));
+	if ((z->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		error_sys("%s", name);
+		free(z);
+		return (NULL);
+	}
+	z->name = xstrdup(name);
+	if (zindex_get(z->fd, name, index_path, &z->idx, &z->index_from,
+	    1) == -1) {
+		close(z->fd);
+		free(z->name);
+		free(z);
+		return (NULL);
+	}
+	pthread_mutex_init(&z->lock, NULL);
+	pthread_cond_init(&z->cond, NULL);
+	z->max = CACHE_DEFAULT;
+	/* Windows are unknown for seek tables: assume zstd -19's 8 MiB. */
+	w = z->idx.window_max ? z->idx.window_max : (8U << 20);
+	n = CURSOR_BUDGET / (w + PIECE);
+	z->ncur = n < 1 ? 1 : n > NCURSOR_MAX ? NCURSOR_MAX : n;
+	z->cur = xcalloc(z->ncur, sizeof(*z->cur));
+	if (z->idx.origin == ZIDX_DECOMPRESSED)
+		log_info("%s: frame sizes unknown, decompressed it once to "
+		    "index it; `stasis tarfs --index` saves the index",
+		    name);
+	if (z->idx.n == 1 && z->idx.dsize > PIECE_MAX)
+		log_info("%s: one zstd frame: reads decompress from its "
+		    "start; `stasis tarfs --compress` makes it seekable",
+		    name);
+	log_debug("%s: %zu frames, %llu bytes, index from %s", name,
+	    z->idx.n, (unsigned long long)z->idx.dsize, zsrc_index_from(z));
+	return (z);
+}
+
+const char *
+zsrc_index_from(struct zsrc *z)
+{
+	switch (z->idx.origin) {
+	case ZIDX_SEEKTABLE:
+		return ("seek table");
+	case ZIDX_LOADED:
+		return (z->index_from);
+	case ZIDX_WALKED:
+		return ("frame headers");
+	default:
+		return ("decompression");
+	}
+}
+
+void
+zsrc_stats(struct zsrc *z, struct zsrc_stats *st)
+{
+	pthread_mutex_lock(&z->lock);
+	st->frames = z->idx.n;
+	st->index_decompressed = z->idx.decompressed;
+	st->hits = z->hits;
+	st->misses = z->misses;
+	st->decoded = z->decoded;
+	st->cached = z->bytes;
+	pthread_mutex_unlock(&z->lock);
+	st->index_from = zsrc_index_from(z);
+}
+
+void
+zsrc_set_cache(struct zsrc *z, size_t bytes)
+{
+	pthread_mutex_lock(&z->lock);
+	z->max = bytes < PIECE ? PIECE : bytes;
+	evict(z);
+	pthread_mutex_unlock(&z->lock);
+}
+
+void
+zsrc_close(struct zsrc *z)
+{
+	struct zpiece *p, *next;
+	int i;
+
+	if (z == NULL)
+		return;
+	for (p = z->head; p != NULL; p = next) {
+		next = p->next;
+		free(p->data);
+		free(p);
+	}
+	for (i = 0; i < z->npool; i++)
+		ZSTD_freeDCtx(z->pool[i]);
+	for (i = 0; i < z->ncur; i++) {
+		ZSTD_freeDCtx(z->cur[i].d);
+		free(z->cur[i].in);
+	}
+	free(z->cur);
+	pthread_mutex_destroy(&z->lock);
+	pthread_cond_destroy(&z->cond);
+	zindex_free(&z->idx);
+	free(z->index_from);
+	free(z->name);
+	close(z->fd);
+	free(z);
+}
