@@ -1,0 +1,177 @@
+/*
+ * zfs send and zfs receive as child processes wired to the caller's file
+ * descriptors, so the stream itself never passes through a buffer of ours
+ * unless the caller wants it to (sync-be does, to count and show it).
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/file.h"
+#include "zfs/zfs.h"
+
+static int
+errfile(void)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		char *t = xasprintf("%s/stasis-zfs.XXXXXX", dir);
+
+		fd = mkostemp(t, O_CLOEXEC);
+		if (fd != -1)
+			unlink(t);
+		free(t);
+	}
+	if (fd == -1)
+		error_sys("temporary file in %s", dir);
+	return (fd);
+}
+
+static int
+start(struct zfs_stream *s, char *const argv[], int infd, int outfd)
+{
+	pid_t pid;
+	int efd;
+
+	memset(s, 0, sizeof(*s));
+	s->pid = -1;
+	if ((efd = errfile()) == -1)
+		return (-1);
+	if ((pid = fork()) == -1) {
+		close(efd);
+		return (error_sys("fork"));
+	}
+	if (pid == 0) {
+		int nullfd = open("/dev/null", O_RDWR);
+
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if (dup2(infd >= 0 ? infd : nullfd, 0) == -1 ||
+		    dup2(outfd >= 0 ? outfd : nullfd, 1) == -1 ||
+		    dup2(efd, 2) == -1)
+			_exit(126);
+		execvp(argv[0], argv);
+		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	s->pid = pid;
+	s->errfd = efd;
+	return (0);
+}
+
+static const char *
+zfs_tool(void)
+{
+	const char *e = getenv("STASIS_ZFS");
+
+	return (e != NULL && *e != '\0' ? e : "zfs");
+}
+
+int
+zfs_send_start(struct zfs_stream *s, const char *snap, int outfd)
+{
+	char *argv[] = { (char *)zfs_tool(), "send", (char *)snap, NULL };
+
+	if (start(s, argv, -1, outfd) == -1)
+		return (-1);
+	s->what = xasprintf("send %s", snap);
+	return (0);
+}
+
+int
+zfs_recv_start(struct zfs_stream *s, const char *ds, int infd)
+{
+	char *argv[] = { (char *)zfs_tool(), "receive", (char *)ds, NULL };
+
+	if (start(s, argv, infd, -1) == -1)
+		return (-1);
+	s->what = xasprintf("receive %s", ds);
+	return (0);
+}
+
+/* The first "cannot ..." line, else the first line, of its stderr. */
+static void
+stream_error(struct zfs_stream *s, int status)
+{
+	struct buf b = BUF_INIT;
+	char *line, *next, *best = NULL, *first = NULL;
+
+	if (lseek(s->errfd, 0, SEEK_SET) == 0)
+		(void)file_read_fd(s->errfd, 64 * 1024, &b);
+	for (line = (char *)buf_cstr(&b); line && *line; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		line = str_trim(line);
+		if (*line == '\0' || str_startswith(line, "warning:"))
+			continue;
+		if (first == NULL)
+			first = line;
+		if (best == NULL && str_startswith(line, "cannot "))
+			best = line;
+	}
+	if (best == NULL)
+		best = first;
+	if (best != NULL)
+		error_set("zfs %s: %s", s->what, best);
+	else if (WIFSIGNALED(status))
+		error_set("zfs %s: killed by signal %d", s->what,
+		    WTERMSIG(status));
+	else
+		error_set("zfs %s: exit status %d", s->what,
+		    WEXITSTATUS(status));
+	buf_free(&b);
+}
+
+int
+zfs_stream_wait(struct zfs_stream *s)
+{
+	int status, rc = 0;
+
+	if (s->pid <= 0)
+		return (error_set("zfs stream not started"));
+	while (waitpid(s->pid, &status, 0) == -1) {
+		if (errno != EINTR) {
+			rc = error_sys("waitpid");
+			goto out;
+		}
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		stream_error(s, status);
+		rc = -1;
+	}
+out:
+	close(s->errfd);
+	free(s->what);
+	s->what = NULL;
+	s->pid = -1;
+	return (rc);
+}
+
+void
+zfs_stream_kill(struct zfs_stream *s)
+{
+	char *msg;
+
+	if (s->pid <= 0)
+		return;
+	msg = xstrdup(error_msg());
+	kill(s->pid, SIGTERM);
+	(void)zfs_stream_wait(s);
+	error_set("%s", msg);
+	free(msg);
+}
