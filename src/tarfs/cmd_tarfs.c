@@ -1,0 +1,239 @@
+/*
+ * stasis tarfs: argv in, tarfs.h and zstd.h calls out.
+ *
+ *   stasis tarfs [-fdq] [-o options] ARCHIVE DIR
+ *   stasis tarfs --check ARCHIVE
+ *   stasis tarfs --index ARCHIVE [INDEX]
+ *   stasis tarfs --compress [-l level] [-F size] IN.tar OUT.tar.zst
+ *   mount.tarfs ARCHIVE DIR [-sfnv] [-o options]     (mount(8) helper)
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "commands.h"
+#include "tarfs/tarfs.h"
+#include "tarfs/zstd.h"
+
+#pragma weak zstd_write_index
+#pragma weak zstd_compress_seekable
+
+static int
+usage(FILE *f, int status)
+{
+	fprintf(f,
+	    "usage: stasis tarfs [-fdq] [-o options] ARCHIVE DIR\n"
+	    "       stasis tarfs --check ARCHIVE\n"
+	    "       stasis tarfs --index ARCHIVE [INDEX]\n"
+	    "       stasis tarfs --compress [-l level] [-F frame-size] "
+	    "IN.tar OUT.tar.zst\n"
+	    "       mount.tarfs ARCHIVE DIR [-sfnv] [-o options]\n"
+	    "\n"
+	    "Mount a tar or tar.zst archive read-only on DIR.\n"
+	    "  -f, --foreground  do not daemonize\n"
+	    "  -d, --debug       FUSE debug output (implies -f)\n"
+	    "  -q, --quiet       no progress bar or warnings\n"
+	    "  -o OPTIONS        index=PATH (zstd index), threads=N, and\n"
+	    "                    FUSE/mount options (allow_other, nosuid,...)\n"
+	    "  --check           index the archive, print a summary, exit\n"
+	    "  --index           write the zstd random-access index\n"
+	    "  --compress        write a seekable tar.zst from a tar\n"
+	    "See stasis-tarfs(8).\n");
+	return (status);
+}
+
+/* mount(8) spellings that mean nothing to a FUSE mount, or are given. */
+static int
+ignored_opt(const char *o)
+{
+	static const char *const ign[] = { "rw", "ro", "defaults", "auto",
+	    "noauto", "user", "users", "nouser", "owner", "group", "nofail",
+	    "_netdev", "loop", "sw", "x-systemd.automount", NULL };
+	int i;
+
+	if (strncmp(o, "x-", 2) == 0 || strncmp(o, "comment=", 8) == 0)
+		return (1);
+	for (i = 0; ign[i] != NULL; i++)
+		if (strcmp(o, ign[i]) == 0)
+			return (1);
+	return (0);
+}
+
+/* Take our own options out of -o, pass the rest to FUSE. */
+static int
+parse_opts(const char *s, struct buf *fuse, const char **zindex,
+    int *threads, int *debug)
+{
+	struct strv v = STRV_INIT;
+	long long n;
+	size_t i;
+	int r = -1;
+
+	strv_split(&v, s, ",");
+	for (i = 0; i < v.n; i++) {
+		const char *o = v.v[i];
+
+		if (strncmp(o, "index=", 6) == 0)
+			*zindex = xstrdup(o + 6);
+		else if (strncmp(o, "threads=", 8) == 0) {
+			if (str_tonum(o + 8, 1, 256, &n) == -1) {
+				error_wrap("-o %s", o);
+				goto out;
+			}
+			*threads = (int)n;
+		} else if (strcmp(o, "debug") == 0)
+			*debug = 1;
+		else if (!ignored_opt(o)) {
+			if (fuse->len > 0)
+				buf_addc(fuse, ',');
+			buf_addstr(fuse, o);
+		}
+	}
+	r = 0;
+out:
+	strv_free(&v);
+	return (r);
+}
+
+static int
+do_check(const char *archive, const char *zindex, int quiet)
+{
+	struct tarfs_open_opts oo = { zindex, quiet };
+	struct tarfs *t;
+	char sz[32];
+
+	if ((t = tarfs_open(archive, &oo)) == NULL)
+		return (fail(NULL));
+	printf("%s: %s, %llu inodes, index %s\n", archive, tarfs_format(t),
+	    (unsigned long long)tarfs_count(t),
+	    str_fmtsize(sz, sizeof(sz), tarfs_memory(t)));
+	tarfs_close(t);
+	return (0);
+}
+
+int
+cmd_tarfs(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "foreground",	no_argument,	   NULL, 'f' },
+		{ "debug",	no_argument,	   NULL, 'd' },
+		{ "quiet",	no_argument,	   NULL, 'q' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ "check",	no_argument,	   NULL, 'C' },
+		{ "index",	no_argument,	   NULL, 'I' },
+		{ "compress",	no_argument,	   NULL, 'Z' },
+		{ NULL,		0,		   NULL, 0 }
+	};
+	struct tarfs_mount_opts mo = { 0 };
+	struct tarfs_open_opts oo = { 0 };
+	struct buf fopts = BUF_INIT;
+	const char *zindex = NULL;
+	struct tarfs *t;
+	long long n;
+	int helper, c, mode = 0, fake = 0, level = 3, r;
+	size_t frame = 0;
+
+	helper = strcmp(progname, "mount.tarfs") == 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "fdqhsnvo:l:F:", lopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			/* mount(8) passes -f for "fake": do nothing. */
+			if (helper)
+				fake = 1;
+			else
+				mo.foreground = 1;
+			break;
+		case 'd':
+			mo.debug = mo.foreground = 1;
+			break;
+		case 'q':
+			oo.quiet = 1;
+			break;
+		case 's':	/* mount(8): sloppy */
+		case 'n':	/* mount(8): no mtab */
+		case 'v':
+			break;
+		case 'o':
+			if (parse_opts(optarg, &fopts, &zindex, &mo.threads,
+			    &mo.debug) == -1)
+				return (fail(NULL));
+			if (mo.debug)
+				mo.foreground = 1;
+			break;
+		case 'l':
+			if (str_tonum(optarg, -7, 22, &n) == -1)
+				return (fail("-l"));
+			level = (int)n;
+			break;
+		case 'F': {
+			unsigned long long sz;
+
+			if (str_tosize(optarg, &sz) == -1 || sz < 4096 ||
+			    sz > (1ULL << 30))
+				return (failx("-F %s: a size from 4k to 1G",
+				    optarg));
+			frame = (size_t)sz;
+			break;
+		}
+		case 'C':
+		case 'I':
+		case 'Z':
+			mode = c;
+			break;
+		case 'h':
+			return (usage(stdout, 0));
+		default:
+			return (usage(stderr, 64));
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	switch (mode) {
+	case 'C':
+		if (argc != 1)
+			return (usage(stderr, 64));
+		return (do_check(argv[0], zindex, oo.quiet));
+	case 'I':
+		if (argc < 1 || argc > 2)
+			return (usage(stderr, 64));
+		if (zstd_write_index == NULL)
+			return (failx("--index: zstd support not built"));
+		if (zstd_write_index(argv[0], argc == 2 ? argv[1] :
+		    NULL) == -1)
+			return (fail("--index %s", argv[0]));
+		return (0);
+	case 'Z':
+		if (argc != 2)
+			return (usage(stderr, 64));
+		if (zstd_compress_seekable == NULL)
+			return (failx("--compress: zstd support not built"));
+		if (zstd_compress_seekable(argv[0], argv[1], frame,
+		    level) == -1)
+			return (fail("--compress %s", argv[0]));
+		return (0);
+	}
+	if (argc != 2)
+		return (usage(stderr, 64));
+	if (fake)
+		return (0);
+	oo.zindex = zindex;
+	if ((t = tarfs_open(argv[0], &oo)) == NULL) {
+		buf_free(&fopts);
+		return (fail(NULL));
+	}
+	mo.fsname = argv[0];
+	mo.fuse_opts = buf_cstr(&fopts);
+	r = tarfs_mount(t, argv[1], &mo);
+	tarfs_close(t);
+	buf_free(&fopts);
+	if (r == -1)
+		return (fail(NULL));
+	return (0);
+}

@@ -1,0 +1,157 @@
+/*
+ * The archive as one uncompressed byte range, whatever holds it.  Plain
+ * tar is read with pread(2) straight from the file (and the kernel's
+ * page cache); tar.zst goes through the zstd layer (zstd.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "tarfs/tarfs_int.h"
+#include "tarfs/zstd.h"
+
+/*
+ * The zstd layer is a separate part of the tree; until it is linked in,
+ * its symbols are NULL and tar.zst is refused with a message instead of
+ * the build failing.
+ */
+#pragma weak zstd_magic
+#pragma weak zsrc_open
+#pragma weak zsrc_pread
+#pragma weak zsrc_size
+#pragma weak zsrc_close
+
+int
+src_open(struct src *s, const char *path, const char *zindex)
+{
+	unsigned char head[18];
+	struct stat st;
+	ssize_t n;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	if ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (error_sys("%s", path));
+	if (fstat(s->fd, &st) == -1) {
+		error_sys("%s", path);
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		error_set("%s: is a directory", path);
+		goto fail;
+	}
+	n = pread(s->fd, head, sizeof(head), 0);
+	if (n == -1) {
+		error_sys("%s: read", path);
+		goto fail;
+	}
+	if (n >= 4 && zstd_magic != NULL && zstd_magic(head, (size_t)n)) {
+		if (zsrc_open == NULL || zsrc_pread == NULL ||
+		    zsrc_size == NULL || zsrc_close == NULL) {
+			error_set("%s: zstd-compressed, and zstd support "
+			    "not built", path);
+			goto fail;
+		}
+		if ((s->z = zsrc_open(s->fd, path, zindex)) == NULL)
+			goto fail;
+		s->kind = SRC_ZSTD;
+		s->size = zsrc_size(s->z);
+		return (0);
+	}
+	if (n >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f &&
+	    head[3] == 0xfd) {
+		/* zstd_magic itself is missing: the layer is not built. */
+		error_set("%s: zstd-compressed, and zstd support not built",
+		    path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		error_set("%s: not a regular file", path);
+		goto fail;
+	}
+	s->kind = SRC_FILE;
+	if (S_ISBLK(st.st_mode)) {
+		off_t end = lseek(s->fd, 0, SEEK_END);
+
+		if (end == -1) {
+			error_sys("%s: seek", path);
+			goto fail;
+		}
+		s->size = (uint64_t)end;
+	} else
+		s->size = (uint64_t)st.st_size;
+	return (0);
+fail:
+	if (s->fd != -1)
+		close(s->fd);
+	s->fd = -1;
+	return (-1);
+}
+
+void
+src_open_mem(struct src *s, const void *buf, size_t len)
+{
+	memset(s, 0, sizeof(*s));
+	s->kind = SRC_MEM;
+	s->fd = -1;
+	s->mem = buf;
+	s->size = len;
+}
+
+int
+src_pread(const struct src *s, void *buf, size_t len, uint64_t off)
+{
+	size_t done;
+	ssize_t n;
+
+	if (off > s->size || len > s->size - off) {
+		errno = EIO;
+		return (-1);
+	}
+	switch (s->kind) {
+	case SRC_MEM:
+		memcpy(buf, s->mem + off, len);
+		return (0);
+	case SRC_ZSTD:
+		for (done = 0; done < len; done += (size_t)n) {
+			n = zsrc_pread(s->z, (char *)buf + done, len - done,
+			    off + done);
+			if (n <= 0) {
+				errno = EIO;
+				return (-1);
+			}
+		}
+		return (0);
+	case SRC_FILE:
+		for (done = 0; done < len; done += (size_t)n) {
+			n = pread(s->fd, (char *)buf + done, len - done,
+			    (off_t)(off + done));
+			if (n == -1 && errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			if (n <= 0) {
+				if (n == 0)
+					errno = EIO;
+				return (-1);
+			}
+		}
+		return (0);
+	}
+	errno = EIO;
+	return (-1);
+}
+
+void
+src_close(struct src *s)
+{
+	if (s->z != NULL && zsrc_close != NULL)
+		zsrc_close(s->z);
+	s->z = NULL;
+	if (s->fd != -1)
+		close(s->fd);
+	s->fd = -1;
+}

@@ -1,0 +1,1002 @@
+/*
+ * The archive walk: every header once, in order, into the index.
+ *
+ * Formats: v7, ustar (prefix), GNU (long name/link 'L'/'K', old sparse
+ * 'S', dumpdir 'D'), pax ('x' and global 'g': path, linkpath, size,
+ * uid, gid, mtime with fraction, GNU sparse 0.0, 0.1 and 1.0).  What
+ * a hostile archive controls is bounded: name and pax sizes, depth,
+ * sparse chunk counts; a header that fails its checksum, or data that
+ * runs past the end, stops the mount with the offset in the message.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/progress.h"
+#include "tarfs/tarfs_int.h"
+#include "tarfs/node.h"
+#include "tarfs/tar_parse.h"
+
+#define BLK		512
+#define WINDOW		(64 * 1024)
+
+/* What pax and GNU headers say about the entry that follows them. */
+struct attrs {
+	struct buf	 path, link, sname;
+	int		 has_path, has_link, has_sname;
+	uint64_t	 size, uid, gid, realsize;
+	int		 has_size, has_uid, has_gid, has_realsize;
+	int64_t		 mtime;
+	uint32_t	 mtime_ns;
+	int		 has_mtime;
+	int		 sp_major, sp_minor;	/* -1: not said */
+	int		 sp_pax;		/* 0.0/0.1 chunks given */
+	int		 sp_have_off;
+	uint64_t	 sp_off;
+};
+
+struct span {
+	uint64_t	 off, len;
+};
+
+struct parser {
+	struct tarfs	*t;
+	uint8_t		*win;
+	uint64_t	 winoff;
+	size_t		 winlen;
+	struct attrs	 local, global;
+	struct span	*sp;
+	size_t		 nsp, capsp;
+	uint64_t	 off;		/* of the header being read */
+};
+
+/* One entry, all sources of its attributes resolved. */
+struct entry {
+	const char	*path;
+	const char	*link;
+	char		 type;
+	uint32_t	 perm;
+	uint64_t	 uid, gid, size, stored, data;
+	int64_t		 mtime;
+	uint32_t	 mtime_ns;
+	dev_t		 rdev;
+	int		 sparse;
+};
+
+static void
+attrs_init(struct attrs *a)
+{
+	memset(a, 0, sizeof(*a));
+	buf_init(&a->path);
+	buf_init(&a->link);
+	buf_init(&a->sname);
+	a->sp_major = a->sp_minor = -1;
+}
+
+static void
+attrs_free(struct attrs *a)
+{
+	buf_free(&a->path);
+	buf_free(&a->link);
+	buf_free(&a->sname);
+	attrs_init(a);
+}
+
+/* Octal (space or NUL terminated) or GNU base-256 numeric fields. */
+int
+tar_num(const uint8_t *p, size_t n, int64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+
+	if (n == 0)
+		return (-1);
+	if (p[0] & 0x80) {
+		int neg = p[0] == 0xff;
+
+		if (p[0] != 0x80 && p[0] != 0xff)
+			return (-1);
+		v = neg ? (uint64_t)-1 : 0;
+		for (i = 1; i < n; i++) {
+			/* Past 8 bytes only sign extension may remain. */
+			if (i < n - 8 && p[i] != (neg ? 0xff : 0))
+				return (-1);
+			v = (v << 8) | p[i];
+		}
+		if (!neg && v > INT64_MAX)
+			return (-1);
+		if (neg && (int64_t)v >= 0)
+			return (-1);
+		*out = (int64_t)v;
+		return (0);
+	}
+	while (i < n && (p[i] == ' ' || p[i] == '\0'))
+		i++;
+	if (i == n) {
+		*out = 0;
+		return (0);
+	}
+	for (; i < n && p[i] >= '0' && p[i] <= '7'; i++) {
+		if (v > (UINT64_MAX >> 4))
+			return (-1);
+		v = v * 8 + (p[i] - '0');
+	}
+	for (; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\0')
+			return (-1);
+	if (v > INT64_MAX)
+		return (-1);
+	*out = (int64_t)v;
+	return (0);
+}
+
+static int
+unum(const uint8_t *p, size_t n, uint64_t *out)
+{
+	int64_t v;
+
+	if (tar_num(p, n, &v) == -1 || v < 0)
+		return (-1);
+	*out = (uint64_t)v;
+	return (0);
+}
+
+/* Unsigned sum (POSIX) or signed sum (some old tars) must match. */
+int
+tar_checksum_ok(const uint8_t *h)
+{
+	int64_t want;
+	long u = 0, s = 0;
+	int i;
+
+	if (tar_num(h + 148, 8, &want) == -1)
+		return (0);
+	for (i = 0; i < BLK; i++) {
+		int c = i >= 148 && i < 156 ? ' ' : h[i];
+
+		u += (unsigned char)c;
+		s += (signed char)c;
+	}
+	return (want == u || want == s);
+}
+
+static int
+is_zero(const uint8_t *h)
+{
+	int i;
+
+	for (i = 0; i < BLK; i++)
+		if (h[i] != 0)
+			return (0);
+	return (1);
+}
+
+/* A pointer to len (<= WINDOW) archive bytes at off, through a window. */
+static const uint8_t *
+get(struct parser *ps, uint64_t off, size_t len)
+{
+	struct src *s = &ps->t->src;
+	size_t want;
+
+	if (off > s->size || len > s->size - off) {
+		error_set("truncated archive: %zu bytes needed at offset "
+		    "%llu, archive ends at %llu", len,
+		    (unsigned long long)off, (unsigned long long)s->size);
+		return (NULL);
+	}
+	if (off >= ps->winoff && off + len <= ps->winoff + ps->winlen)
+		return (ps->win + (off - ps->winoff));
+	want = s->size - off < WINDOW ? (size_t)(s->size - off) : WINDOW;
+	if (src_pread(s, ps->win, want, off) == -1) {
+		ps->winlen = 0;
+		error_sys("read at offset %llu", (unsigned long long)off);
+		return (NULL);
+	}
+	ps->winoff = off;
+	ps->winlen = want;
+	return (ps->win);
+}
+
+/* The data of a metadata entry (long name, pax), bounded by max. */
+static char *
+get_data(struct parser *ps, uint64_t off, uint64_t len, uint64_t max,
+    const char *what)
+{
+	char *p;
+
+	if (len > max) {
+		error_set("%s of %llu bytes at offset %llu exceeds the "
+		    "limit of %llu", what, (unsigned long long)len,
+		    (unsigned long long)ps->off, (unsigned long long)max);
+		return (NULL);
+	}
+	p = xmalloc((size_t)len + 1);
+	if (src_pread(&ps->t->src, p, (size_t)len, off) == -1) {
+		error_set("truncated archive: %s at offset %llu", what,
+		    (unsigned long long)ps->off);
+		free(p);
+		return (NULL);
+	}
+	p[len] = '\0';
+	return (p);
+}
+
+static int
+dec(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return (-1);
+		if (v > (UINT64_MAX - 9) / 10)
+			return (-1);
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return (0);
+}
+
+/* pax time: [-]seconds[.fraction] */
+static int
+pax_time(const char *s, size_t n, int64_t *sec, uint32_t *ns)
+{
+	const char *dot = memchr(s, '.', n);
+	uint64_t v, frac = 0;
+	size_t i, ilen = dot != NULL ? (size_t)(dot - s) : n;
+	int neg = 0, digits = 0;
+
+	if (ilen > 0 && s[0] == '-') {
+		neg = 1;
+		s++;
+		ilen--;
+		n--;
+	}
+	if (dec(s, ilen, &v) == -1 || v > INT64_MAX / 2)
+		return (-1);
+	if (dot != NULL) {
+		for (i = ilen + 1; i < n; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return (-1);
+			if (digits < 9) {
+				frac = frac * 10 + (uint64_t)(s[i] - '0');
+				digits++;
+			}
+		}
+		for (; digits < 9; digits++)
+			frac *= 10;
+	}
+	if (neg && frac != 0) {
+		*sec = -(int64_t)v - 1;
+		*ns = (uint32_t)(1000000000 - frac);
+	} else {
+		*sec = neg ? -(int64_t)v : (int64_t)v;
+		*ns = (uint32_t)frac;
+	}
+	return (0);
+}
+
+static int
+span_add(struct parser *ps, uint64_t off, uint64_t len)
+{
+	if (ps->nsp >= TARFS_MAX_SPARSE)
+		return (error_set("sparse map at offset %llu has more than "
+		    "%d chunks", (unsigned long long)ps->off,
+		    TARFS_MAX_SPARSE));
+	if (ps->nsp == ps->capsp) {
+		ps->capsp = ps->capsp ? ps->capsp * 2 : 16;
+		ps->sp = xrealloc(ps->sp, ps->capsp * sizeof(*ps->sp));
+	}
+	ps->sp[ps->nsp].off = off;
+	ps->sp[ps->nsp].len = len;
+	ps->nsp++;
+	return (0);
+}
+
+static int
+keyis(const char *k, size_t kl, const char *want)
+{
+	return (strlen(want) == kl && memcmp(k, want, kl) == 0);
+}
+
+static int
+pax_record(struct parser *ps, struct attrs *a, int global, const char *k,
+    size_t kl, const char *v, size_t vl)
+{
+	uint64_t n;
+
+	/* The keywords a global header may set for every entry. */
+	if (global && !keyis(k, kl, "uid") && !keyis(k, kl, "gid") &&
+	    !keyis(k, kl, "mtime"))
+		return (0);
+	if (keyis(k, kl, "path")) {
+		buf_reset(&a->path);
+		buf_add(&a->path, v, vl);
+		a->has_path = vl > 0;
+	} else if (keyis(k, kl, "linkpath")) {
+		buf_reset(&a->link);
+		buf_add(&a->link, v, vl);
+		a->has_link = vl > 0;
+	} else if (keyis(k, kl, "size")) {
+		if (vl == 0)
+			a->has_size = 0;
+		else if (dec(v, vl, &a->size) == -1 || a->size > INT64_MAX)
+			return (-1);
+		else
+			a->has_size = 1;
+	} else if (keyis(k, kl, "uid") || keyis(k, kl, "gid")) {
+		int *has = k[0] == 'u' ? &a->has_uid : &a->has_gid;
+
+		if (vl == 0)
+			*has = 0;
+		else if (dec(v, vl, &n) == -1)
+			return (-1);
+		else {
+			*(k[0] == 'u' ? &a->uid : &a->gid) = n;
+			*has = 1;
+		}
+	} else if (keyis(k, kl, "mtime")) {
+		if (vl == 0)
+			a->has_mtime = 0;
+		else if (pax_time(v, vl, &a->mtime, &a->mtime_ns) == -1)
+			return (-1);
+		else
+			a->has_mtime = 1;
+	} else if (keyis(k, kl, "GNU.sparse.major") ||
+	    keyis(k, kl, "GNU.sparse.minor")) {
+		if (dec(v, vl, &n) == -1 || n > 100)
+			return (-1);
+		*(k[12] == 'a' ? &a->sp_major : &a->sp_minor) = (int)n;
+	} else if (keyis(k, kl, "GNU.sparse.name")) {
+		buf_reset(&a->sname);
+		buf_add(&a->sname, v, vl);
+		a->has_sname = vl > 0;
+	} else if (keyis(k, kl, "GNU.sparse.realsize") ||
+	    keyis(k, kl, "GNU.sparse.size")) {
+		if (dec(v, vl, &a->realsize) == -1 || a->realsize > INT64_MAX)
+			return (-1);
+		a->has_realsize = 1;
+	} else if (keyis(k, kl, "GNU.sparse.numblocks")) {
+		if (dec(v, vl, &n) == -1 || n > TARFS_MAX_SPARSE)
+			return (-1);
+		a->sp_pax = 1;
+	} else if (keyis(k, kl, "GNU.sparse.offset")) {
+		if (dec(v, vl, &a->sp_off) == -1)
+			return (-1);
+		a->sp_have_off = 1;
+		a->sp_pax = 1;
+	} else if (keyis(k, kl, "GNU.sparse.numbytes")) {
+		if (!a->sp_have_off || dec(v, vl, &n) == -1)
+			return (-1);
+		a->sp_have_off = 0;
+		if (span_add(ps, a->sp_off, n) == -1)
+			return (-2);
+	} else if (keyis(k, kl, "GNU.sparse.map")) {
+		size_t i = 0, j;
+		uint64_t o = 0;
+		int half = 0;
+
+		a->sp_pax = 1;
+		ps->nsp = 0;
+		while (i < vl) {
+			for (j = i; j < vl && v[j] != ','; j++)
+				;
+			if (dec(v + i, j - i, &n) == -1)
+				return (-1);
+			if (half && span_add(ps, o, n) == -1)
+				return (-2);
+			o = n;
+			half = !half;
+			i = j + 1;
+			if (j == vl - 1)
+				return (-1);	/* trailing comma */
+		}
+		if (half)
+			return (-1);
+	}
+	return (0);
+}
+
+/* Records are "LEN KEY=VALUE\n", LEN counting the whole record. */
+static int
+pax_parse(struct parser *ps, const char *p, size_t len, int global)
+{
+	struct attrs *a = global ? &ps->global : &ps->local;
+	size_t i = 0, j, rl, nd;
+	uint64_t l;
+	const char *eq;
+	int r;
+
+	while (i < len) {
+		if (p[i] == '\0')	/* padding some writers leave */
+			break;
+		for (nd = 0; i + nd < len && nd < 20 && p[i + nd] >= '0' &&
+		    p[i + nd] <= '9'; nd++)
+			;
+		if (nd == 0 || i + nd >= len || p[i + nd] != ' ' ||
+		    dec(p + i, nd, &l) == -1 || l > len - i || l < nd + 3)
+			goto bad;
+		rl = (size_t)l;
+		if (p[i + rl - 1] != '\n')
+			goto bad;
+		j = i + nd + 1;
+		eq = memchr(p + j, '=', rl - nd - 2);
+		if (eq == NULL || eq == p + j)
+			goto bad;
+		r = pax_record(ps, a, global, p + j, (size_t)(eq - (p + j)),
+		    eq + 1, (size_t)(p + i + rl - 1 - (eq + 1)));
+		if (r == -2)
+			return (-1);
+		if (r == -1)
+			goto bad;
+		i += rl;
+	}
+	return (0);
+bad:
+	return (error_set("corrupt pax header at offset %llu (record at "
+	    "byte %zu)", (unsigned long long)ps->off, i));
+}
+
+/* GNU sparse 1.0: the map is decimal lines at the start of the data. */
+static int
+sparse_map_in_data(struct parser *ps, uint64_t data, uint64_t stored,
+    uint64_t *mapbytes)
+{
+	uint64_t cur = 0, count = 0, nums = 0, want = 1, first = 0;
+	uint64_t b;
+	int nd = 0;
+	size_t i;
+
+	ps->nsp = 0;
+	for (b = 0; b < stored; b += BLK) {
+		const uint8_t *h;
+
+		if ((h = get(ps, data + b, BLK)) == NULL)
+			return (-1);
+		for (i = 0; i < BLK && nums < want; i++) {
+			if (h[i] >= '0' && h[i] <= '9') {
+				if (++nd > 19)
+					goto bad;
+				cur = cur * 10 + (h[i] - '0');
+				continue;
+			}
+			if (h[i] != '\n' || nd == 0)
+				goto bad;
+			if (nums == 0) {
+				if (cur > TARFS_MAX_SPARSE)
+					goto bad;
+				count = cur;
+				want = 1 + 2 * count;
+			} else if (nums % 2 == 1)
+				first = cur;
+			else if (span_add(ps, first, cur) == -1)
+				return (-1);
+			nums++;
+			cur = 0;
+			nd = 0;
+		}
+		if (nums == want) {
+			*mapbytes = b + BLK;
+			return (0);
+		}
+	}
+bad:
+	return (error_set("corrupt sparse map at offset %llu",
+	    (unsigned long long)(data + b)));
+}
+
+/* Old GNU sparse ('S'): 4 entries in the header, 21 per extension. */
+static int
+sparse_old_gnu(struct parser *ps, const uint8_t *h, uint64_t *next_hdr,
+    uint64_t *realsize)
+{
+	uint64_t o, n, ext = *next_hdr;
+	int i, more;
+
+	ps->nsp = 0;
+	if (unum(h + 483, 12, realsize) == -1)
+		goto bad;
+	for (i = 0; i < 4; i++) {
+		if (h[386 + i * 24] == '\0')
+			break;
+		if (unum(h + 386 + i * 24, 12, &o) == -1 ||
+		    unum(h + 398 + i * 24, 12, &n) == -1)
+			goto bad;
+		if (span_add(ps, o, n) == -1)
+			return (-1);
+	}
+	more = h[482] != 0;
+	while (more) {
+		const uint8_t *e;
+
+		if ((e = get(ps, ext, BLK)) == NULL)
+			return (-1);
+		for (i = 0; i < 21; i++) {
+			if (e[i * 24] == '\0')
+				break;
+			if (unum(e + i * 24, 12, &o) == -1 ||
+			    unum(e + 12 + i * 24, 12, &n) == -1)
+				goto bad;
+			if (span_add(ps, o, n) == -1)
+				return (-1);
+		}
+		more = e[504] != 0;
+		ext += BLK;
+	}
+	*next_hdr = ext;
+	return (0);
+bad:
+	return (error_set("corrupt sparse header at offset %llu",
+	    (unsigned long long)ps->off));
+}
+
+/*
+ * Split a name into components, "." dropped and ".." popping (never
+ * above the root), so that nothing lands outside the mount.
+ */
+struct comp {
+	const char	*p;
+	size_t		 len;
+};
+
+static int
+split(const char *path, struct comp *c, int max)
+{
+	const char *p = path, *e;
+	int n = 0;
+
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		for (e = p; *e != '\0' && *e != '/'; e++)
+			;
+		if (e - p == 1 && p[0] == '.')
+			;
+		else if (e - p == 2 && p[0] == '.' && p[1] == '.') {
+			if (n > 0)
+				n--;
+		} else {
+			if (n == max)
+				return (-1);
+			c[n].p = p;
+			c[n].len = (size_t)(e - p);
+			n++;
+		}
+		p = e;
+	}
+	return (n);
+}
+
+static void
+set_attrs(struct tf_inode *n, const struct entry *e)
+{
+	n->uid = (uint32_t)e->uid;
+	n->gid = (uint32_t)e->gid;
+	n->mtime = e->mtime;
+	n->mtime_ns = e->mtime_ns;
+	n->mode = (n->mode & S_IFMT) | (e->perm & 07777);
+}
+
+static void
+warn(struct parser *ps, const char *fmt, const char *path)
+{
+	if (!ps->t->quiet)
+		log_warn(fmt, path, (unsigned long long)ps->off);
+}
+
+/* Point dir/name at ino, replacing what was there (tar -x order). */
+static int
+link_name(struct tarfs *t, uint32_t dir, const struct comp *c,
+    uint32_t ino)
+{
+	int64_t d = tf_find(t, dir, c->p, c->len);
+
+	if (d != -1) {
+		uint32_t old = t->dirents[d].ino;
+
+		if (old != ino && t->inodes[old].nlink > 0)
+			t->inodes[old].nlink--;
+		t->dirents[d].ino = ino;
+		return (0);
+	}
+	return (tf_dirent_add(t, dir, c->p, c->len, ino) == -1 ? -1 : 0);
+}
+
+static int
+add_entry(struct parser *ps, const struct entry *e)
+{
+	static __thread struct comp c[TARFS_MAX_DEPTH];
+	struct tarfs *t = ps->t;
+	struct tf_inode *n;
+	uint32_t dir = 0, mode;
+	int64_t ino, d;
+	int nc, i;
+
+	if ((nc = split(e->path, c, TARFS_MAX_DEPTH)) == -1) {
+		warn(ps, "%.200s: at offset %llu: too deeply nested, "
+		    "skipped", e->path);
+		return (0);
+	}
+	if (nc == 0) {
+		/* "./": the root's own attributes. */
+		if (e->type == '5')
+			set_attrs(&t->inodes[0], e);
+		return (0);
+	}
+	for (i = 0; i < nc - 1; i++) {
+		d = tf_find(t, dir, c[i].p, c[i].len);
+		if (d != -1 && S_ISDIR(t->inodes[t->dirents[d].ino].mode)) {
+			dir = t->dirents[d].ino;
+			continue;
+		}
+		/* A parent the archive never listed (or not a dir). */
+		if ((ino = tf_inode_new(t, S_IFDIR | 0755)) == -1)
+			return (-1);
+		t->inodes[ino].mtime = e->mtime;
+		if (link_name(t, dir, &c[i], (uint32_t)ino) == -1)
+			return (-1);
+		dir = (uint32_t)ino;
+	}
+	d = tf_find(t, dir, c[nc - 1].p, c[nc - 1].len);
+
+	if (e->type == '1') {
+		static __thread struct comp lc[TARFS_MAX_DEPTH];
+		uint32_t ld = 0;
+		int ln;
+
+		ln = split(e->link, lc, TARFS_MAX_DEPTH);
+		for (i = 0; i < ln; i++) {
+			int64_t x = tf_find(t, ld, lc[i].p, lc[i].len);
+
+			if (x == -1 || (i < ln - 1 &&
+			    !S_ISDIR(t->inodes[t->dirents[x].ino].mode)))
+				break;
+			ld = t->dirents[x].ino;
+		}
+		if (ln <= 0 || i < ln || S_ISDIR(t->inodes[ld].mode)) {
+			warn(ps, "%.200s: at offset %llu: hard link to a "
+			    "missing file or a directory, skipped", e->path);
+			return (0);
+		}
+		if (d != -1 && t->dirents[d].ino == ld)
+			return (0);
+		if (link_name(t, dir, &c[nc - 1], ld) == -1)
+			return (-1);
+		t->inodes[ld].nlink++;
+		return (0);
+	}
+	if (e->type == '5' && d != -1 &&
+	    S_ISDIR(t->inodes[t->dirents[d].ino].mode)) {
+		/* A directory again: new attributes, same children. */
+		set_attrs(&t->inodes[t->dirents[d].ino], e);
+		return (0);
+	}
+	switch (e->type) {
+	case '2': mode = S_IFLNK; break;
+	case '3': mode = S_IFCHR; break;
+	case '4': mode = S_IFBLK; break;
+	case '5': mode = S_IFDIR; break;
+	case '6': mode = S_IFIFO; break;
+	default: mode = S_IFREG; break;
+	}
+	if ((ino = tf_inode_new(t, mode)) == -1)
+		return (-1);
+	n = &t->inodes[ino];
+	set_attrs(n, e);
+	switch (e->type) {
+	case '2': {
+		uint32_t off = tf_pool_add(t, e->link, strlen(e->link));
+
+		if (off == UINT32_MAX)
+			return (-1);
+		n = &t->inodes[ino];
+		n->data = off;
+		n->size = strlen(e->link);
+		break;
+	}
+	case '3':
+	case '4':
+		n->data = e->rdev;
+		break;
+	case '5':
+	case '6':
+		break;
+	default:
+		n->size = e->size;
+		n->stored = e->stored;
+		n->data = e->data;
+		if (e->sparse) {
+			uint64_t at = e->data;
+			size_t k, first = t->nchunks;
+
+			for (k = 0; k < ps->nsp; k++) {
+				if (ps->sp[k].len == 0)
+					continue;
+				if (tf_chunk_add(t, ps->sp[k].off,
+				    ps->sp[k].len, at) == -1)
+					return (-1);
+				at += ps->sp[k].len;
+			}
+			n = &t->inodes[ino];
+			n->data = first;
+			n->nchunks = (uint32_t)(t->nchunks - first);
+		}
+		break;
+	}
+	return (link_name(t, dir, &c[nc - 1], (uint32_t)ino));
+}
+
+/* The chunks must be in order, apart, inside the file and the data. */
+static int
+check_sparse(struct parser *ps, uint64_t realsize, uint64_t stored)
+{
+	uint64_t end = 0, sum = 0;
+	size_t k;
+
+	for (k = 0; k < ps->nsp; k++) {
+		const struct span *s = &ps->sp[k];
+
+		if (s->off < end || s->len > realsize ||
+		    s->off > realsize - s->len || s->len > stored - sum)
+			return (error_set("corrupt sparse map at offset %llu "
+			    "(chunk %zu)", (unsigned long long)ps->off, k));
+		end = s->off + s->len;
+		sum += s->len;
+	}
+	return (0);
+}
+
+static char *
+field(const uint8_t *p, size_t n)
+{
+	return (xstrndup((const char *)p, strnlen((const char *)p, n)));
+}
+
+/* One real (non-metadata) entry: resolve its attributes, add it. */
+static int
+entry(struct parser *ps, const uint8_t *h, uint64_t size, uint64_t data,
+    uint64_t *next)
+{
+	struct attrs *l = &ps->local, *g = &ps->global;
+	struct entry e;
+	char *name = NULL, *link = NULL;
+	int64_t v;
+	uint64_t maj, min, mapbytes = 0;
+	int ustar = memcmp(h + 257, "ustar\0", 6) == 0;
+	int r = -1;
+
+	memset(&e, 0, sizeof(e));
+	e.type = (char)h[156];
+	if (l->has_sname)
+		name = xstrdup(buf_cstr(&l->sname));
+	else if (l->has_path)
+		name = xstrdup(buf_cstr(&l->path));
+	else if (ustar && h[345] != '\0') {
+		char *pre = field(h + 345, 155), *nm = field(h, 100);
+
+		name = xasprintf("%s/%s", pre, nm);
+		free(pre);
+		free(nm);
+	} else
+		name = field(h, 100);
+	link = l->has_link ? xstrdup(buf_cstr(&l->link)) : field(h + 157, 100);
+	e.path = name;
+	e.link = link;
+
+	if (tar_num(h + 100, 8, &v) == -1)
+		goto badnum;
+	e.perm = (uint32_t)v & 07777;
+	if (l->has_uid || g->has_uid)
+		e.uid = l->has_uid ? l->uid : g->uid;
+	else if (unum(h + 108, 8, &e.uid) == -1)
+		goto badnum;
+	if (l->has_gid || g->has_gid)
+		e.gid = l->has_gid ? l->gid : g->gid;
+	else if (unum(h + 116, 8, &e.gid) == -1)
+		goto badnum;
+	if (l->has_mtime || g->has_mtime) {
+		e.mtime = l->has_mtime ? l->mtime : g->mtime;
+		e.mtime_ns = l->has_mtime ? l->mtime_ns : g->mtime_ns;
+	} else if (tar_num(h + 136, 12, &e.mtime) == -1)
+		goto badnum;
+	if (e.type == '3' || e.type == '4') {
+		if (unum(h + 329, 8, &maj) == -1 ||
+		    unum(h + 337, 8, &min) == -1 || maj > UINT32_MAX ||
+		    min > UINT32_MAX)
+			goto badnum;
+		e.rdev = makedev((unsigned)maj, (unsigned)min);
+	}
+	if ((e.type == '\0' || e.type == '0') && strlen(name) > 0 &&
+	    name[strlen(name) - 1] == '/')
+		e.type = '5';		/* old tars' directories */
+	if (e.type == 'D')
+		e.type = '5';		/* GNU dumpdir: data is a listing */
+	e.size = e.stored = size;
+	e.data = data;
+
+	if (e.type == 'S') {
+		if (sparse_old_gnu(ps, h, &e.data, &e.size) == -1)
+			goto out;
+		/* The data follows the extension blocks. */
+		*next += e.data - data;
+		if (*next > ps->t->src.size) {
+			error_set("truncated archive: sparse entry at offset "
+			    "%llu", (unsigned long long)ps->off);
+			goto out;
+		}
+		e.sparse = 1;
+	} else if (l->sp_major == 1) {
+		if (sparse_map_in_data(ps, data, size, &mapbytes) == -1)
+			goto out;
+		e.data = data + mapbytes;
+		e.stored = size - mapbytes;
+		e.size = l->realsize;
+		e.sparse = 1;
+	} else if (l->sp_pax) {
+		if (l->sp_have_off)
+			goto badsparse;
+		e.size = l->realsize;
+		e.sparse = 1;
+	}
+	if (e.sparse) {
+		if (e.type != 'S' && !l->has_realsize)
+			goto badsparse;
+		if (check_sparse(ps, e.size, e.stored) == -1)
+			goto out;
+		e.type = '0';
+	}
+	if (add_entry(ps, &e) == -1)
+		goto out;
+	r = 0;
+	goto out;
+badsparse:
+	error_set("corrupt sparse map at offset %llu",
+	    (unsigned long long)ps->off);
+	goto out;
+badnum:
+	error_set("corrupt header at offset %llu (bad number)",
+	    (unsigned long long)ps->off);
+out:
+	free(name);
+	free(link);
+	return (r);
+}
+
+int
+tf_index_build(struct tarfs *t)
+{
+	struct parser ps;
+	struct progress *pr = NULL;
+	uint64_t size, data, next, lastp = 0;
+	const uint8_t *h;
+	uint8_t hdr[BLK];
+	int64_t v;
+	char *p;
+	int r = -1;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.t = t;
+	ps.win = xmalloc(WINDOW);
+	attrs_init(&ps.local);
+	attrs_init(&ps.global);
+	error_clear();
+	if (tf_inode_new(t, S_IFDIR | 0755) == -1)	/* the root */
+		goto out;
+	if (!t->quiet && t->src.kind != SRC_MEM)
+		pr = progress_new("indexed", "archive", t->src.size, 2);
+
+	for (ps.off = 0; ps.off < t->src.size; ps.off = next) {
+		if (pr != NULL && ps.off - lastp > (8 << 20)) {
+			progress_update(pr, ps.off);
+			lastp = ps.off;
+		}
+		if (t->src.size - ps.off < BLK) {
+			/* Some writers pad only to 512 past the last block. */
+			error_set("truncated archive: partial header at "
+			    "offset %llu", (unsigned long long)ps.off);
+			goto out;
+		}
+		if ((h = get(&ps, ps.off, BLK)) == NULL)
+			goto out;
+		if (is_zero(h))
+			break;		/* end of archive */
+		if (!tar_checksum_ok(h)) {
+			error_set("corrupt header at offset %llu (bad "
+			    "checksum)", (unsigned long long)ps.off);
+			goto out;
+		}
+		memcpy(hdr, h, BLK);	/* the window moves under us */
+		if (ps.local.has_size)
+			size = ps.local.size;
+		else if (tar_num(hdr + 124, 12, &v) == -1 || v < 0) {
+			error_set("corrupt header at offset %llu (bad size)",
+			    (unsigned long long)ps.off);
+			goto out;
+		} else
+			size = (uint64_t)v;
+		/* Hardlinks, symlinks, dirs, devices and fifos hold no data
+		   (a pax hardlink may say otherwise: trust the size). */
+		if (hdr[156] == '2' || hdr[156] == '5' || hdr[156] == '3' ||
+		    hdr[156] == '4' || hdr[156] == '6')
+			size = 0;
+		data = ps.off + BLK;
+		if (size > t->src.size || data > t->src.size - size) {
+			error_set("truncated archive: entry at offset %llu "
+			    "has %llu bytes of data, archive ends at %llu",
+			    (unsigned long long)ps.off,
+			    (unsigned long long)size,
+			    (unsigned long long)t->src.size);
+			goto out;
+		}
+		next = data + ((size + BLK - 1) & ~(uint64_t)(BLK - 1));
+		if (next > t->src.size)
+			next = t->src.size;
+
+		switch (hdr[156]) {
+		case 'L':
+		case 'K':
+			if ((p = get_data(&ps, data, size, TARFS_MAX_NAME,
+			    "long name")) == NULL)
+				goto out;
+			{
+				struct attrs *l = &ps.local;
+				struct buf *b = hdr[156] == 'L' ? &l->path :
+				    &l->link;
+
+				buf_reset(b);
+				buf_addstr(b, p);
+				*(hdr[156] == 'L' ? &l->has_path :
+				    &l->has_link) = p[0] != '\0';
+			}
+			free(p);
+			continue;
+		case 'x':
+		case 'X':
+		case 'g':
+			if ((p = get_data(&ps, data, size, TARFS_MAX_PAX,
+			    "pax header")) == NULL)
+				goto out;
+			if (pax_parse(&ps, p, (size_t)size,
+			    hdr[156] == 'g') == -1) {
+				free(p);
+				goto out;
+			}
+			free(p);
+			continue;
+		case 'V':		/* volume label */
+		case 'M':		/* continued from another volume */
+		case 'N':		/* old GNU long names: obsolete */
+			break;
+		default:
+			if (entry(&ps, hdr, size, data, &next) == -1)
+				goto out;
+			break;
+		}
+		attrs_free(&ps.local);
+		ps.nsp = 0;
+	}
+	tf_finalize(t);
+	r = 0;
+out:
+	if (pr != NULL) {
+		if (r == 0)
+			progress_done(pr, 1);
+		else
+			progress_abort(pr);
+	}
+	attrs_free(&ps.local);
+	attrs_free(&ps.global);
+	free(ps.sp);
+	free(ps.win);
+	return (r);
+}

@@ -1,0 +1,93 @@
+/*
+ * tarfs internals shared by the index builder, the readers and the FUSE
+ * operations.  Not part of the API: see tarfs.h.
+ */
+#ifndef STASIS_TARFS_INT_H
+#define STASIS_TARFS_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "tarfs.h"
+
+/*
+ * The archive as an uncompressed byte range: a plain file read with
+ * pread(2), a zstd file through zsrc_pread(), or bytes in memory.
+ */
+enum src_kind { SRC_FILE, SRC_ZSTD, SRC_MEM };
+
+struct src {
+	enum src_kind	 kind;
+	int		 fd;
+	struct zsrc	*z;
+	const uint8_t	*mem;
+	uint64_t	 size;		/* uncompressed bytes */
+};
+
+/* Opens path; detects zstd from the first bytes.  -1 and error_set. */
+int	src_open(struct src *, const char *path, const char *zindex);
+void	src_open_mem(struct src *, const void *, size_t);
+/* Exactly len bytes at off, or -1 (short read or I/O error, errno). */
+int	src_pread(const struct src *, void *, size_t, uint64_t off);
+void	src_close(struct src *);
+
+/*
+ * One inode.  64 bytes; with its directory entry (24) and name, a
+ * file costs the index about 100 bytes whatever its size.
+ */
+struct tf_inode {
+	uint64_t	size;		/* st_size (real size if sparse) */
+	uint64_t	data;		/* archive offset of the bytes;
+					   symlink: pool offset of target;
+					   sparse: first chunk; device: rdev */
+	int64_t		mtime;
+	uint32_t	mtime_ns;
+	uint32_t	mode;		/* st_mode, type bits included */
+	uint32_t	uid;
+	uint32_t	gid;
+	uint32_t	nlink;
+	uint32_t	nchunks;	/* sparse chunks; 0: contiguous */
+	uint32_t	first;		/* directory: first child in kids[] */
+	uint32_t	nkids;		/* directory: number of children */
+	uint32_t	parent;		/* directory: its parent's index */
+	uint64_t	stored;		/* bytes held in the archive */
+};
+
+/* One name in one directory (hardlinks: several point at one inode). */
+struct tf_dirent {
+	uint32_t	name;		/* pool offset, NUL-terminated */
+	uint32_t	namelen;
+	uint32_t	parent;		/* inode index */
+	uint32_t	ino;		/* inode index */
+	uint32_t	hnext;		/* hash chain: dirent index + 1 */
+	uint32_t	hash;
+};
+
+struct tf_chunk {
+	uint64_t	off;		/* offset in the file */
+	uint64_t	len;
+	uint64_t	data;		/* offset in the archive */
+};
+
+struct tarfs {
+	struct src	  src;
+	struct tf_inode	 *inodes;
+	size_t		  ninodes, capinodes;
+	struct tf_dirent *dirents;
+	size_t		  ndirents, capdirents;
+	uint32_t	 *buckets;	/* dirent index + 1 */
+	size_t		  nbuckets;
+	uint32_t	 *kids;		/* dirent indexes grouped by parent */
+	char		 *pool;
+	size_t		  poollen, poolcap;
+	struct tf_chunk	 *chunks;
+	size_t		  nchunks, capchunks;
+	int		  quiet;
+};
+
+/* index.c */
+int	tf_index_build(struct tarfs *);
+void	tf_index_free(struct tarfs *);
+
+#endif
