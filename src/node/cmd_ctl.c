@@ -1,0 +1,133 @@
+/*
+ * stasis drain, undrain and status: the operator's side of the control
+ * socket of a running `stasis serve`.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "commands.h"
+#include "node/node.h"
+
+static void
+usage(FILE *f, const char *cmd)
+{
+	if (strcmp(cmd, "drain") == 0)
+		fprintf(f, "usage: stasis drain [-m] [-c file | -s socket] "
+		    "app\n"
+		    "  -m, --maint    maintenance: no traffic at all, not even "
+		    "existing sessions\n");
+	else if (strcmp(cmd, "undrain") == 0)
+		fprintf(f, "usage: stasis undrain [-w percent] "
+		    "[-c file | -s socket] app\n"
+		    "  -w, --weight P agent weight in percent (0-100)\n");
+	else
+		fprintf(f, "usage: stasis status [--json] "
+		    "[-c file | -s socket]\n"
+		    "  -j, --json     the daemon's JSON document\n");
+	fprintf(f, "  -c, --config F the daemon's configuration (for its "
+	    "control socket)\n"
+	    "  -s, --socket S control socket (default %s)\n"
+	    "See stasis-serve(8).\n", NODE_DEFAULT_CONTROL);
+}
+
+static int
+ctl_main(int argc, char **argv, const char *cmd)
+{
+	static const struct option lopts[] = {
+		{ "config",	required_argument, NULL, 'c' },
+		{ "socket",	required_argument, NULL, 's' },
+		{ "weight",	required_argument, NULL, 'w' },
+		{ "maint",	no_argument,	   NULL, 'm' },
+		{ "json",	no_argument,	   NULL, 'j' },
+		{ "libxo",	required_argument, NULL, 'X' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct node_config *cf = NULL;
+	struct buf req = BUF_INIT, reply = BUF_INIT, out = BUF_INIT;
+	const char *sock = NULL, *conf = NULL, *weight = NULL;
+	int maint = 0, json = 0, ch, rc = 0;
+	int is_status = strcmp(cmd, "status") == 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, is_status ? "c:s:jh" :
+	    strcmp(cmd, "drain") == 0 ? "c:s:mh" : "c:s:w:h", lopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case 's': sock = optarg; break;
+		case 'w': weight = optarg; break;
+		case 'm': maint = 1; break;
+		case 'j': json = 1; break;
+		case 'X':
+			if (strncmp(optarg, "json", 4) != 0)
+				return (failx("--libxo: only json"));
+			json = 1;
+			break;
+		case 'h': usage(stdout, cmd); return (0);
+		default: usage(stderr, cmd); return (64);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (is_status ? argc != 0 : argc != 1) {
+		usage(stderr, cmd);
+		return (64);
+	}
+	if (sock == NULL) {
+		if (conf == NULL && access(NODE_DEFAULT_CONFIG, F_OK) == 0)
+			conf = NODE_DEFAULT_CONFIG;
+		if (conf != NULL && (cf = node_config_load(conf)) == NULL)
+			return (fail("config"));
+		sock = cf ? node_config_control(cf) : NODE_DEFAULT_CONTROL;
+	}
+	if (is_status)
+		buf_addstr(&req, "status");
+	else if (strcmp(cmd, "drain") == 0)
+		buf_printf(&req, "%s %s", maint ? "maint" : "drain", argv[0]);
+	else
+		buf_printf(&req, "undrain %s%s%s", argv[0], weight ? " " : "",
+		    weight ? weight : "");
+	if (node_ctl(sock, buf_cstr(&req), &reply) == -1) {
+		rc = fail("%s", is_status ? "status" : argv[0]);
+		goto out;
+	}
+	if (is_status && !json) {
+		if (node_status_format(buf_cstr(&reply), &out) == -1) {
+			rc = fail("status");
+			goto out;
+		}
+		fputs(buf_cstr(&out), stdout);
+	} else if (json)
+		fputs(buf_cstr(&reply), stdout);
+out:
+	node_config_free(cf);
+	buf_free(&req);
+	buf_free(&reply);
+	buf_free(&out);
+	return (rc);
+}
+
+int
+cmd_drain(int argc, char **argv)
+{
+	return (ctl_main(argc, argv, "drain"));
+}
+
+int
+cmd_undrain(int argc, char **argv)
+{
+	return (ctl_main(argc, argv, "undrain"));
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	return (ctl_main(argc, argv, "status"));
+}

@@ -1,0 +1,446 @@
+/*
+ * Health checks: an HTTP GET, a TCP connect, a command, or haproxy's
+ * stats socket, each bounded by its timeout.  Every check runs in a
+ * thread of its own, so a slow or hanging check delays nothing but
+ * itself; the HTTP workers only ever read the result under the state
+ * mutex.
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/spawn.h"
+#include "node_int.h"
+
+#define PROBE_MAX_READ	(1u << 20)
+
+/* Remaining milliseconds until deadline, at least 0. */
+static int
+left_ms(int64_t deadline)
+{
+	int64_t l = deadline - now_mono_ms();
+
+	return (l < 0 ? 0 : (int)l);
+}
+
+static int
+wait_fd(int fd, short ev, int64_t deadline)
+{
+	struct pollfd p = { fd, ev, 0 };
+	int r;
+
+	do
+		r = poll(&p, 1, left_ms(deadline));
+	while (r == -1 && errno == EINTR);
+	if (r == 0) {
+		errno = ETIMEDOUT;
+		return (-1);
+	}
+	return (r < 0 ? -1 : 0);
+}
+
+static int
+connect_tcp(const char *host, const char *port, int64_t deadline,
+    char *msg, size_t len)
+{
+	struct addrinfo hints, *res, *ai;
+	int fd = -1, r, err = 0;
+	socklen_t sl = sizeof(err);
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
+		snprintf(msg, len, "%s: %s", host, gai_strerror(r));
+		return (-1);
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd == -1)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		if (errno != EINPROGRESS)
+			err = errno;
+		else if (wait_fd(fd, POLLOUT, deadline) == -1)
+			err = errno;
+		else {
+			sl = sizeof(err);
+			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
+			    &sl) == -1)
+				err = errno;
+			if (err == 0)
+				break;
+		}
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		snprintf(msg, len, "connect %s:%s: %s", host, port,
+		    strerror(err ? err : ETIMEDOUT));
+	return (fd);
+}
+
+static int
+connect_unix(const char *path, int64_t deadline, char *msg, size_t len)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(msg, len, "%s: path too long", path);
+		return (-1);
+	}
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		snprintf(msg, len, "connect %s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return (-1);
+	}
+	(void)deadline;
+	return (fd);
+}
+
+static int
+send_all(int fd, const char *p, size_t n, int64_t deadline)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if (wait_fd(fd, POLLOUT, deadline) == -1)
+			return (-1);
+		if ((w = send(fd, p, n, MSG_NOSIGNAL)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return (-1);
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return (0);
+}
+
+/* Read until EOF or until stop() says it has enough. */
+static int
+recv_until(int fd, struct buf *b, int64_t deadline,
+    int (*enough)(const struct buf *))
+{
+	char tmp[8192];
+	ssize_t r;
+
+	for (;;) {
+		if (enough != NULL && enough(b))
+			return (0);
+		if (wait_fd(fd, POLLIN, deadline) == -1)
+			return (-1);
+		r = recv(fd, tmp, sizeof(tmp), 0);
+		if (r == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (r <= 0)
+			return (r == 0 ? 0 : -1);
+		if (b->len + (size_t)r > PROBE_MAX_READ) {
+			errno = EFBIG;
+			return (-1);
+		}
+		buf_add(b, tmp, (size_t)r);
+	}
+}
+
+static int
+have_status_line(const struct buf *b)
+{
+	return (b->len > 0 && memchr(b->data, '\n', b->len) != NULL);
+}
+
+static int
+probe_http(const struct check_conf *c, int64_t deadline, char *msg,
+    size_t len)
+{
+	struct buf req = BUF_INIT, resp = BUF_INIT;
+	int fd, status = 0, ok = 0;
+	int64_t t0 = now_mono_ms();
+
+	if ((fd = connect_tcp(c->host, c->port, deadline, msg, len)) == -1)
+		return (0);
+	buf_printf(&req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: "
+	    "stasis-serve\r\nConnection: close\r\n\r\n", c->path,
+	    c->hosthdr ? c->hosthdr : c->host);
+	if (send_all(fd, req.data, req.len, deadline) == -1 ||
+	    recv_until(fd, &resp, deadline, have_status_line) == -1) {
+		snprintf(msg, len, "GET %s: %s", c->path,
+		    errno == ETIMEDOUT ? "timed out" : strerror(errno));
+		goto out;
+	}
+	if (resp.len < 12 || strncmp(resp.data, "HTTP/1.", 7) != 0 ||
+	    sscanf(resp.data + 9, "%3d", &status) != 1) {
+		snprintf(msg, len, "GET %s: not an HTTP answer", c->path);
+		goto out;
+	}
+	ok = c->expect ? status == c->expect : status >= 200 && status < 400;
+	snprintf(msg, len, "GET %s: %d in %lld ms", c->path, status,
+	    (long long)(now_mono_ms() - t0));
+out:
+	close(fd);
+	buf_free(&req);
+	buf_free(&resp);
+	return (ok);
+}
+
+static int
+probe_tcp(const struct check_conf *c, int64_t deadline, char *msg,
+    size_t len)
+{
+	int64_t t0 = now_mono_ms();
+	int fd;
+
+	if ((fd = connect_tcp(c->host, c->port, deadline, msg, len)) == -1)
+		return (0);
+	close(fd);
+	snprintf(msg, len, "connect %s:%s in %lld ms", c->host, c->port,
+	    (long long)(now_mono_ms() - t0));
+	return (1);
+}
+
+static int
+probe_command(const struct check_conf *c, char *msg, size_t len)
+{
+	struct spawn_opts o;
+	struct spawn_result r;
+	char *nl;
+
+	memset(&o, 0, sizeof(o));
+	o.argv = c->argv.v;
+	o.flags = SPAWN_NULL_IN | SPAWN_CAPTURE_OUT | SPAWN_MERGE_ERR |
+	    SPAWN_SEARCH_PATH;
+	o.timeout_ms = c->timeout_ms;
+	o.max_output = 4096;
+	if (spawn_run(&o, &r) == -1) {
+		snprintf(msg, len, "%s", error_msg());
+		return (0);
+	}
+	if ((nl = strchr(buf_cstr(&r.out), '\n')) != NULL)
+		*nl = '\0';
+	if (r.timed_out)
+		snprintf(msg, len, "%s: timed out after %d ms", c->argv.v[0],
+		    c->timeout_ms);
+	else
+		snprintf(msg, len, "%s: exit %d%s%.100s", c->argv.v[0],
+		    r.exit_code, r.out.len ? ": " : "", buf_cstr(&r.out));
+	spawn_result_free(&r);
+	return (!r.timed_out && r.exit_code == 0);
+}
+
+/*
+ * haproxy's stats socket: "show stat" is CSV with a "# pxname,svname,..."
+ * header.  The load balancer is healthy when it answers and, with a
+ * backend named, at least one of that backend's servers is UP (a server
+ * in NOLB/DRAIN takes no new traffic and does not count).
+ */
+static int
+probe_haproxy(const struct check_conf *c, int64_t deadline, char *msg,
+    size_t len)
+{
+	struct buf out = BUF_INIT;
+	char *line, *save = NULL, *f, *fsave;
+	int fd, col, stcol = -1, up = 0, total = 0, ok = 0;
+
+	if ((fd = connect_unix(c->socket, deadline, msg, len)) == -1)
+		return (0);
+	if (send_all(fd, c->backend ? "show stat\n" : "show info\n", 10,
+	    deadline) == -1 || recv_until(fd, &out, deadline, NULL) == -1) {
+		snprintf(msg, len, "haproxy %s: %s", c->socket,
+		    errno == ETIMEDOUT ? "timed out" : strerror(errno));
+		goto out;
+	}
+	close(fd);
+	fd = -1;
+	if (c->backend == NULL) {
+		ok = strstr(buf_cstr(&out), "\nPid: ") != NULL ||
+		    str_startswith(buf_cstr(&out), "Name: ");
+		snprintf(msg, len, "haproxy %s: %s", c->socket, ok ?
+		    "answers" : "unexpected answer to show info");
+		goto out;
+	}
+	for (line = strtok_r(out.data ? out.data : "", "\n", &save);
+	    line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#') {
+			for (col = 0, f = strtok_r(line + 1, ",", &fsave);
+			    f != NULL; f = strtok_r(NULL, ",", &fsave), col++)
+				if (strcmp(str_trim(f), "status") == 0)
+					stcol = col;
+			continue;
+		}
+		if (stcol < 0)
+			continue;
+		/* Fields may be empty: split by hand, not strtok. */
+		{
+			char *fields[128];
+			int nf = 0;
+			char *p = line;
+
+			while (nf < 128) {
+				fields[nf++] = p;
+				if ((p = strchr(p, ',')) == NULL)
+					break;
+				*p++ = '\0';
+			}
+			if (nf <= stcol || nf < 2 ||
+			    strcmp(fields[0], c->backend) != 0 ||
+			    strcmp(fields[1], "FRONTEND") == 0 ||
+			    strcmp(fields[1], "BACKEND") == 0)
+				continue;
+			total++;
+			if (strncmp(fields[stcol], "UP", 2) == 0)
+				up++;
+		}
+	}
+	if (stcol < 0)
+		snprintf(msg, len, "haproxy %s: no status column in show stat",
+		    c->socket);
+	else if (total == 0)
+		snprintf(msg, len, "haproxy %s: no backend %s", c->socket,
+		    c->backend);
+	else
+		snprintf(msg, len, "haproxy backend %s: %d/%d servers UP",
+		    c->backend, up, total);
+	ok = up > 0;
+out:
+	if (fd != -1)
+		close(fd);
+	buf_free(&out);
+	return (ok);
+}
+
+int
+probe(const struct check_conf *c, char *msg, size_t len)
+{
+	int64_t deadline = now_mono_ms() + c->timeout_ms;
+
+	switch (c->type) {
+	case CHECK_HTTP:
+		return (probe_http(c, deadline, msg, len));
+	case CHECK_TCP:
+		return (probe_tcp(c, deadline, msg, len));
+	case CHECK_COMMAND:
+		return (probe_command(c, msg, len));
+	case CHECK_HAPROXY:
+		return (probe_haproxy(c, deadline, msg, len));
+	default:
+		snprintf(msg, len, "no check");
+		return (1);
+	}
+}
+
+struct checker {
+	struct node	*n;
+	ssize_t		 app;		/* -1: the load balancer */
+};
+
+static void *
+checker_main(void *arg)
+{
+	struct checker *ck = arg;
+	struct node *n = ck->n;
+	const struct check_conf *c;
+	struct health *h;
+	struct timespec ts;
+	char msg[sizeof(((struct health *)0)->msg)], what[96];
+	const char *jail = NULL;
+	int ok, running, changed;
+	int64_t next;
+
+	if (ck->app >= 0) {
+		c = &n->cf->apps[ck->app].check;
+		h = &n->apps[ck->app].h;
+		jail = n->cf->apps[ck->app].jail;
+		snprintf(what, sizeof(what), "app %s",
+		    n->cf->apps[ck->app].name);
+	} else {
+		c = &n->cf->lb;
+		h = &n->lb;
+		snprintf(what, sizeof(what), "lb");
+	}
+	while (!atomic_load(&n->stop)) {
+		next = now_mono_ms() + c->interval_ms;
+		running = jail == NULL ? 1 : node_jail_running(n, jail);
+		if (!running) {
+			ok = 0;
+			snprintf(msg, sizeof(msg), "jail %s is not running",
+			    jail);
+		} else
+			ok = probe(c, msg, sizeof(msg));
+		pthread_mutex_lock(&n->mtx);
+		changed = health_record(n, h, c, ok, running, what, msg);
+		if (changed)
+			state_update_gate(n);
+		pthread_mutex_unlock(&n->mtx);
+		if (changed)
+			state_save(n);
+		pthread_mutex_lock(&n->mtx);
+		mono_ts(next, &ts);
+		while (!atomic_load(&n->stop) && now_mono_ms() < next)
+			pthread_cond_timedwait(&n->cv, &n->mtx, &ts);
+		pthread_mutex_unlock(&n->mtx);
+	}
+	free(ck);
+	return (NULL);
+}
+
+int
+health_start(struct node *n)
+{
+	struct checker *ck;
+	size_t i, total = n->cf->napps + (n->cf->has_lb ? 1 : 0);
+
+	n->checkers = xcalloc(total + 1, sizeof(*n->checkers));
+	for (i = 0; i < total; i++) {
+		ck = xcalloc(1, sizeof(*ck));
+		ck->n = n;
+		ck->app = i < n->cf->napps ? (ssize_t)i : -1;
+		if ((errno = pthread_create(&n->checkers[i], NULL,
+		    checker_main, ck)) != 0) {
+			free(ck);
+			return (error_sys("start a health check thread"));
+		}
+		n->nchecks++;
+	}
+	return (0);
+}
+
+void
+health_join(struct node *n)
+{
+	size_t i;
+
+	pthread_mutex_lock(&n->mtx);
+	pthread_cond_broadcast(&n->cv);
+	pthread_mutex_unlock(&n->mtx);
+	for (i = 0; i < n->nchecks; i++)
+		pthread_join(n->checkers[i], NULL);
+	free(n->checkers);
+	n->checkers = NULL;
+	n->nchecks = 0;
+}

@@ -1,0 +1,200 @@
+/*
+ * Internal to src/node: the configuration and the daemon's state, shared
+ * by its files.  Everything else goes through node.h.
+ */
+#ifndef STASIS_NODE_INT_H
+#define STASIS_NODE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "node.h"
+
+#define NAME_MAX_LEN	63
+#define MAX_APPS	256
+#define MAX_PREFIXES	64
+#define MAX_LISTEN	16
+
+enum check_type {
+	CHECK_NONE = 0,		/* only the jail must run */
+	CHECK_HTTP,
+	CHECK_TCP,
+	CHECK_COMMAND,
+	CHECK_HAPROXY		/* the stats socket answers (a backend is UP) */
+};
+
+struct check_conf {
+	enum check_type	 type;
+	char		*host;		/* http, tcp */
+	char		*port;
+	char		*path;		/* http */
+	char		*hosthdr;	/* http: Host header */
+	int		 expect;	/* http: status; 0: any 2xx/3xx */
+	struct strv	 argv;		/* command */
+	char		*socket;	/* haproxy */
+	char		*backend;	/* haproxy: at least one server UP */
+	int		 timeout_ms;
+	int		 interval_ms;
+	int		 rise;
+	int		 fall;
+};
+
+struct app_conf {
+	char		 name[NAME_MAX_LEN + 1];
+	char		*jail;		/* NULL: no jail to wait for */
+	int		 weight;	/* agent weight, percent */
+	struct check_conf check;
+};
+
+struct prefix_conf {
+	char		*prefix;	/* "192.0.2.1/32" */
+	char		 protocol[NAME_MAX_LEN + 1];	/* bird static proto */
+	size_t		*apps;		/* indexes into apps; all when 0 */
+	size_t		 napps;
+};
+
+struct node_config {
+	struct strv	 listen;	/* HTTP "addr:port" */
+	char		*agent;		/* agent-check "addr:port" or NULL */
+	char		*control;
+	char		*state;
+	char		*rundir;	/* NULL: jail_rundir() */
+	int		 jails_ttl_ms;
+	int		 threads;
+	int		 state_max_age_s;
+	int		 agent_wait_ms;
+	struct app_conf	*apps;
+	size_t		 napps;
+	int		 has_lb;
+	struct check_conf lb;
+	char		*bird_socket;	/* NULL: no BGP gate */
+	int		 withdraw_ms;
+	int		 bird_interval_ms;
+	int		 withdraw_on_exit;
+	struct prefix_conf *prefixes;
+	size_t		 nprefixes;
+};
+
+enum admin { ADMIN_READY = 0, ADMIN_DRAIN, ADMIN_MAINT };
+
+struct health {
+	int		 up;
+	int		 nok;		/* consecutive passes */
+	int		 nfail;		/* consecutive failures */
+	int		 checked;	/* at least one probe ran */
+	int64_t		 since;		/* wall clock, seconds */
+	int		 jail_running;
+	char		 msg[160];	/* last probe's result */
+};
+
+struct app_state {
+	struct health	 h;
+	enum admin	 admin;
+	int		 weight;
+};
+
+struct prefix_state {
+	int		 want;		/* the gate says announce */
+	int		 bird;		/* BIRD's protocol: 1 up, 0 down, -1 ? */
+	int64_t		 since;
+};
+
+struct jails_cache;
+struct hooks;
+
+struct node {
+	struct node_config *cf;
+	pthread_mutex_t	 mtx;		/* the states below */
+	struct app_state *apps;
+	struct health	 lb;
+	struct prefix_state *px;
+	int		 bird_ok;
+	char		 bird_msg[256];
+	int64_t		 started;
+
+	pthread_mutex_t	 save_mtx;
+	pthread_cond_t	 cv;		/* stop: wakes the checkers */
+	pthread_cond_t	 gate_cv;	/* wakes the BGP gate */
+	int		 gate_kick;
+	atomic_int	 stop;
+
+	pthread_t	*checkers;
+	size_t		 nchecks;
+	pthread_t	 bird_thr;
+	int		 bird_started;
+
+	struct jails_cache *jails;
+	struct http_server *http[MAX_LISTEN];
+	size_t		 nhttp;
+	void		*hooks;
+
+	int		 ep;
+	int		 sigfd;
+	int		 timerfd;
+	int		 ctlfd;
+	int		 agentfd;
+	int		 inofd;
+	struct lconn	*conns;
+};
+
+/* config.c */
+int	 parse_duration_ms(const char *, int *);
+int	 split_hostport(const char *, char **host, char **port);
+void	 check_conf_free(struct check_conf *);
+
+/* state.c */
+int64_t	 now_wall(void);
+int64_t	 now_mono_ms(void);
+struct timespec;
+void	 mono_ts(int64_t, struct timespec *);	/* for CLOCK_MONOTONIC cvs */
+const char *admin_name(enum admin);
+int	 app_serving(const struct app_state *);
+int	 gate_want(struct node *, size_t prefix);	/* under mtx */
+void	 state_update_gate(struct node *);		/* under mtx */
+void	 state_load(struct node *);
+void	 state_save(struct node *);
+void	 state_status_json(struct node *, struct buf *);	/* takes mtx */
+int	 health_record(struct node *, struct health *,
+	    const struct check_conf *, int ok, int jail_running,
+	    const char *what, const char *msg);	/* under mtx */
+
+/* health.c */
+int	 probe(const struct check_conf *, char *msg, size_t msglen);
+int	 health_start(struct node *);
+void	 health_join(struct node *);
+
+/* agent.c */
+void	 agent_reply(struct node *, const char *app, struct buf *);
+
+/* bgp.c */
+int	 bgp_start(struct node *);
+void	 bgp_join(struct node *);
+
+/* ctl.c */
+void	 ctl_execute(struct node *, const char *line, size_t len,
+	    struct buf *reply);
+
+/* web.c */
+int	 web_start(struct node *, const struct node_opts *);
+void	 web_stop(struct node *);
+void	 web_jails_invalidate(struct node *);
+
+/* hooksio.c: the hooks feature, when it is built */
+struct http_request;
+struct http_response;
+int	 node_hooks_open(struct node *, const char *file);
+int	 node_hooks_handle(struct node *, struct http_request *,
+	    struct http_response *);	/* 0: answered */
+void	 node_hooks_reload(struct node *);
+void	 node_hooks_close(struct node *);
+
+/* jailio.c: the jail feature, when it is built */
+int	 node_jail_support(void);
+int	 node_jails_error_status(void);
+int	 node_jail_running(struct node *, const char *jail);
+int	 node_jails_json(struct node *, struct buf *);
+const char *node_rundir(struct node *);
+
+#endif

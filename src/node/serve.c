@@ -1,0 +1,494 @@
+/*
+ * The daemon's life and its event loop.  One epoll loop on the main
+ * thread owns the small, local protocols: signals, the control socket,
+ * the agent-check port and the inotify watch on the jails' run
+ * directory.  The HTTP listeners have their own worker threads
+ * (base/http), each check has a thread, and the BGP gate has one; they
+ * meet only in struct node's mutex-protected state.
+ */
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/path.h"
+#include "node_int.h"
+
+#define TICK_MS		100
+#define CTL_WAIT_MS	2000
+#define MAX_LCONNS	256
+
+enum lkind { L_CTL, L_AGENT };
+
+struct lconn {
+	struct lconn	*next;
+	int		 fd;
+	enum lkind	 kind;
+	struct buf	 in;
+	int64_t		 deadline;
+};
+
+/* epoll tags for the fixed descriptors */
+static char tag_sig, tag_timer, tag_ctl, tag_agent, tag_ino;
+
+static int
+ep_add(struct node *n, int fd, void *ptr)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = ptr;
+	if (epoll_ctl(n->ep, EPOLL_CTL_ADD, fd, &ev) == -1)
+		return (error_sys("epoll_ctl"));
+	return (0);
+}
+
+static int
+control_listen(struct node *n)
+{
+	struct sockaddr_un sun;
+	char *dir, *slash;
+	int fd, probe;
+	mode_t old;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(n->cf->control) >= sizeof(sun.sun_path))
+		return (error_set("control socket %s: path too long",
+		    n->cf->control));
+	strcpy(sun.sun_path, n->cf->control);
+	/* A live daemon keeps its socket; a dead one's is removed. */
+	if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1) {
+		if (connect(probe, (struct sockaddr *)&sun,
+		    sizeof(sun)) == 0) {
+			close(probe);
+			return (error_set("control socket %s: another stasis "
+			    "serve is running there", n->cf->control));
+		}
+		close(probe);
+	}
+	(void)unlink(n->cf->control);
+	dir = xstrdup(n->cf->control);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (path_mkdirs(dir, 0755) == -1) {
+			free(dir);
+			return (error_wrap("control socket"));
+		}
+	}
+	free(dir);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		return (error_sys("socket"));
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		close(fd);
+		return (error_sys("control socket %s", n->cf->control));
+	}
+	umask(old);
+	if (listen(fd, 64) == -1) {
+		close(fd);
+		return (error_sys("listen %s", n->cf->control));
+	}
+	n->ctlfd = fd;
+	return (ep_add(n, fd, &tag_ctl));
+}
+
+static int
+agent_listen(struct node *n)
+{
+	struct addrinfo hints, *res, *ai;
+	char *host, *port;
+	int fd = -1, one = 1, r;
+
+	if (n->cf->agent == NULL)
+		return (0);
+	if (split_hostport(n->cf->agent, &host, &port) == -1)
+		return (error_wrap("agent"));
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	r = getaddrinfo(*host ? host : NULL, port, &hints, &res);
+	free(host);
+	free(port);
+	if (r != 0)
+		return (error_set("agent %s: %s", n->cf->agent,
+		    gai_strerror(r)));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd == -1)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, 128) == 0)
+			break;
+		r = errno;
+		close(fd);
+		fd = -1;
+		errno = r;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		return (error_sys("agent %s", n->cf->agent));
+	n->agentfd = fd;
+	log_info("agent-check on %s", n->cf->agent);
+	return (ep_add(n, fd, &tag_agent));
+}
+
+static void
+watch_rundir(struct node *n)
+{
+	const char *rd = node_rundir(n);
+	static int watching;
+
+	if (watching || n->inofd == -1 || rd == NULL)
+		return;
+	if (inotify_add_watch(n->inofd, rd, IN_CREATE | IN_DELETE |
+	    IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE |
+	    IN_ATTRIB | IN_DELETE_SELF) != -1) {
+		watching = 1;
+		web_jails_invalidate(n);
+	}
+}
+
+static void
+on_inotify(struct node *n)
+{
+	char b[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	while (read(n->inofd, b, sizeof(b)) > 0)
+		;
+	web_jails_invalidate(n);
+}
+
+static void
+lconn_free(struct node *n, struct lconn *c)
+{
+	struct lconn **pp;
+
+	for (pp = &n->conns; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	epoll_ctl(n->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	buf_free(&c->in);
+	free(c);
+}
+
+static void
+on_accept(struct node *n, int lfd, enum lkind kind)
+{
+	struct lconn *c, *x;
+	int fd, cnt = 0;
+
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
+	    SOCK_CLOEXEC)) != -1) {
+		for (x = n->conns; x != NULL; x = x->next)
+			cnt++;
+		if (cnt >= MAX_LCONNS) {
+			close(fd);
+			continue;
+		}
+		c = xcalloc(1, sizeof(*c));
+		c->fd = fd;
+		c->kind = kind;
+		c->deadline = now_mono_ms() + (kind == L_AGENT ?
+		    n->cf->agent_wait_ms : CTL_WAIT_MS);
+		c->next = n->conns;
+		n->conns = c;
+		if (ep_add(n, fd, c) == -1)
+			lconn_free(n, c);
+	}
+}
+
+/* Answer and close.  The socket is made blocking with a send timeout. */
+static void
+lconn_answer(struct node *n, struct lconn *c, int complete)
+{
+	struct buf out = BUF_INIT;
+	struct timeval tv = { 1, 0 };
+	char *nl;
+	int fl;
+
+	if (c->kind == L_AGENT) {
+		if ((nl = memchr(buf_cstr(&c->in), '\n', c->in.len)) != NULL)
+			*nl = '\0';
+		agent_reply(n, complete ? str_trim(c->in.data) : NULL, &out);
+	} else if (!complete)
+		buf_addstr(&out, "{\"ok\": false, \"error\": \"no request "
+		    "line\"}\n");
+	else
+		ctl_execute(n, c->in.data, c->in.len, &out);
+	fl = fcntl(c->fd, F_GETFL);
+	fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	(void)!send(c->fd, out.data, out.len, MSG_NOSIGNAL);
+	buf_free(&out);
+	lconn_free(n, c);
+}
+
+static void
+on_lconn(struct node *n, struct lconn *c)
+{
+	char tmp[1024];
+	ssize_t r;
+
+	for (;;) {
+		r = read(c->fd, tmp, sizeof(tmp));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1 && errno == EAGAIN)
+			return;
+		if (r <= 0) {
+			/* EOF: what came is the request, if anything. */
+			lconn_answer(n, c, c->in.len > 0);
+			return;
+		}
+		if (c->in.len + (size_t)r > NODE_CTL_MAX_LINE) {
+			if (c->kind == L_AGENT)
+				lconn_answer(n, c, 0);
+			else
+				lconn_free(n, c);
+			return;
+		}
+		buf_add(&c->in, tmp, (size_t)r);
+		if (memchr(c->in.data, '\n', c->in.len) != NULL) {
+			lconn_answer(n, c, 1);
+			return;
+		}
+	}
+}
+
+static void
+on_tick(struct node *n)
+{
+	struct lconn *c, *next;
+	uint64_t x;
+	int64_t now = now_mono_ms();
+
+	(void)!read(n->timerfd, &x, sizeof(x));
+	for (c = n->conns; c != NULL; c = next) {
+		next = c->next;
+		if (now < c->deadline)
+			continue;
+		/* haproxy sent no agent-send string: the node's answer. */
+		if (c->kind == L_AGENT)
+			lconn_answer(n, c, c->in.len > 0);
+		else
+			lconn_free(n, c);
+	}
+	watch_rundir(n);
+}
+
+static int
+on_signal(struct node *n)
+{
+	struct signalfd_siginfo si;
+
+	while (read(n->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			log_info("SIGHUP: reloading the hooks");
+			node_hooks_reload(n);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			log_info("%s: stopping (routes stay as they are%s)",
+			    strsignal((int)si.ssi_signo),
+			    n->cf->withdraw_on_exit ? " unless "
+			    "withdraw_on_exit" : "");
+			return (1);
+		}
+	}
+	return (0);
+}
+
+int
+node_run(struct node *n)
+{
+	struct epoll_event evs[64];
+	int i, k;
+
+	for (;;) {
+		k = epoll_wait(n->ep, evs, 64, -1);
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k == -1)
+			return (error_sys("epoll_wait"));
+		for (i = 0; i < k; i++) {
+			void *p = evs[i].data.ptr;
+
+			if (p == &tag_sig) {
+				if (on_signal(n))
+					return (0);
+			} else if (p == &tag_timer)
+				on_tick(n);
+			else if (p == &tag_ctl)
+				on_accept(n, n->ctlfd, L_CTL);
+			else if (p == &tag_agent)
+				on_accept(n, n->agentfd, L_AGENT);
+			else if (p == &tag_ino)
+				on_inotify(n);
+			else
+				on_lconn(n, p);
+		}
+	}
+}
+
+static int
+cond_init_mono(pthread_cond_t *cv)
+{
+	pthread_condattr_t a;
+
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(cv, &a);
+	pthread_condattr_destroy(&a);
+	return (0);
+}
+
+struct node *
+node_start(struct node_config *cf, const struct node_opts *o)
+{
+	struct itimerspec its;
+	struct node *n;
+	sigset_t set;
+	size_t i;
+
+	/* Before any thread starts, so that all of them inherit it. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	n = xcalloc(1, sizeof(*n));
+	n->cf = cf;
+	n->ep = n->sigfd = n->timerfd = n->ctlfd = n->agentfd = n->inofd =
+	    -1;
+	pthread_mutex_init(&n->mtx, NULL);
+	pthread_mutex_init(&n->save_mtx, NULL);
+	cond_init_mono(&n->cv);
+	cond_init_mono(&n->gate_cv);
+	n->started = now_wall();
+	n->apps = xcalloc(cf->napps + 1, sizeof(*n->apps));
+	for (i = 0; i < cf->napps; i++) {
+		n->apps[i].weight = cf->apps[i].weight;
+		n->apps[i].h.jail_running = cf->apps[i].jail == NULL;
+	}
+	n->px = xcalloc(cf->nprefixes + 1, sizeof(*n->px));
+	for (i = 0; i < cf->nprefixes; i++)
+		n->px[i].bird = -1;
+	state_load(n);
+	for (i = 0; i < cf->nprefixes; i++) {
+		n->px[i].want = gate_want(n, i);
+		n->px[i].since = now_wall();
+	}
+	for (i = 0; i < cf->napps; i++)
+		if (cf->apps[i].jail != NULL && !node_jail_support()) {
+			log_warn("jail support is not built into this stasis: "
+			    "the jails of the apps are not checked, and "
+			    "/jails answers 501");
+			break;
+		}
+
+	if ((n->ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		error_sys("epoll_create1");
+		goto fail;
+	}
+	if ((n->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) ==
+	    -1 || ep_add(n, n->sigfd, &tag_sig) == -1) {
+		error_sys("signalfd");
+		goto fail;
+	}
+	memset(&its, 0, sizeof(its));
+	its.it_interval.tv_nsec = its.it_value.tv_nsec = TICK_MS * 1000000;
+	if ((n->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC)) == -1 || timerfd_settime(n->timerfd, 0, &its,
+	    NULL) == -1 || ep_add(n, n->timerfd, &tag_timer) == -1) {
+		error_sys("timerfd");
+		goto fail;
+	}
+	if ((n->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) != -1)
+		(void)ep_add(n, n->inofd, &tag_ino);
+	watch_rundir(n);
+	if (o != NULL && o->hooks_file != NULL &&
+	    node_hooks_open(n, o->hooks_file) == -1)
+		goto fail;
+	if (control_listen(n) == -1 || agent_listen(n) == -1 ||
+	    web_start(n, o) == -1)
+		goto fail;
+	if (health_start(n) == -1 || bgp_start(n) == -1)
+		goto fail;
+	log_info("serving %zu apps, %zu anycast prefixes; control socket %s",
+	    cf->napps, cf->nprefixes, cf->control);
+	return (n);
+fail:
+	node_stop(n);
+	return (NULL);
+}
+
+void
+node_stop(struct node *n)
+{
+	struct lconn *c;
+
+	if (n == NULL)
+		return;
+	atomic_store(&n->stop, 1);
+	web_stop(n);
+	health_join(n);
+	bgp_join(n);
+	node_hooks_close(n);
+	while ((c = n->conns) != NULL)
+		lconn_free(n, c);
+	/* Only the daemon that owned the socket owns the state file. */
+	if (n->ctlfd != -1) {
+		close(n->ctlfd);
+		(void)unlink(n->cf->control);
+		if (n->cf->napps > 0 || n->cf->nprefixes > 0)
+			state_save(n);
+	}
+	if (n->agentfd != -1)
+		close(n->agentfd);
+	if (n->inofd != -1)
+		close(n->inofd);
+	if (n->timerfd != -1)
+		close(n->timerfd);
+	if (n->sigfd != -1)
+		close(n->sigfd);
+	if (n->ep != -1)
+		close(n->ep);
+	pthread_mutex_destroy(&n->mtx);
+	pthread_mutex_destroy(&n->save_mtx);
+	pthread_cond_destroy(&n->cv);
+	pthread_cond_destroy(&n->gate_cv);
+	free(n->apps);
+	free(n->px);
+	node_config_free(n->cf);
+	free(n);
+}

@@ -1,0 +1,216 @@
+/*
+ * The HTTP side: GET /jails (the `jls -v --libxo json` document), GET
+ * /_up and /_up/APP for haproxy's httpchk (200 serving, 404 drained so
+ * that `http-check disable-on-404` stops new traffic without calling the
+ * server failed, 503 down), and with --hooks the webhook endpoints.
+ * Handlers only read state under the mutex; nothing here waits on a
+ * check, a jail or BIRD.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/http.h"
+#include "base/log.h"
+#include "node_int.h"
+
+#define JAILS_MAX	(16u << 20)
+
+/*
+ * The jails document is rebuilt when the run directory changes (inotify,
+ * serve.c bumps gen) or when it is older than the TTL, whichever comes
+ * first; concurrent readers share one copy.
+ */
+struct jails_cache {
+	pthread_mutex_t	 mtx;
+	struct buf	 doc;
+	int		 valid;
+	int		 status;
+	int64_t		 built_ms;
+	unsigned int	 built_gen;
+	atomic_uint	 gen;
+};
+
+void
+web_jails_invalidate(struct node *n)
+{
+	if (n->jails != NULL)
+		atomic_fetch_add(&n->jails->gen, 1);
+}
+
+static void
+serve_jails(struct node *n, struct http_response *resp)
+{
+	struct jails_cache *jc = n->jails;
+	unsigned int gen = atomic_load(&jc->gen);
+	int64_t now = now_mono_ms();
+
+	pthread_mutex_lock(&jc->mtx);
+	if (!jc->valid || jc->built_gen != gen ||
+	    now - jc->built_ms >= n->cf->jails_ttl_ms) {
+		buf_reset(&jc->doc);
+		jc->status = 200;
+		if (node_jails_json(n, &jc->doc) == -1) {
+			buf_reset(&jc->doc);
+			buf_addstr(&jc->doc, "{\"error\": ");
+			buf_add_json_str(&jc->doc, error_msg());
+			buf_addstr(&jc->doc, "}\n");
+			jc->status = node_jails_error_status();
+		} else if (jc->doc.len > JAILS_MAX)
+			jc->status = 500;
+		jc->valid = 1;
+		jc->built_ms = now;
+		jc->built_gen = gen;
+	}
+	resp->status = jc->status;
+	buf_add(&resp->body, jc->doc.data ? jc->doc.data : "", jc->doc.len);
+	pthread_mutex_unlock(&jc->mtx);
+	http_set_header(resp, "Content-Type", "application/json");
+	http_set_header(resp, "Cache-Control", "no-cache");
+}
+
+static void
+serve_up(struct node *n, const char *app, struct http_response *resp)
+{
+	struct app_state *a;
+	size_t i;
+	int ndrain = 0, nserving = 0;
+
+	http_set_header(resp, "Content-Type", "text/plain");
+	http_set_header(resp, "Cache-Control", "no-cache");
+	pthread_mutex_lock(&n->mtx);
+	if (app == NULL) {
+		for (i = 0; i < n->cf->napps; i++) {
+			nserving += app_serving(&n->apps[i]);
+			ndrain += n->apps[i].admin != ADMIN_READY;
+		}
+		pthread_mutex_unlock(&n->mtx);
+		if (nserving > 0 || n->cf->napps == 0) {
+			resp->status = 200;
+			buf_printf(&resp->body, "up %d/%zu\n", nserving,
+			    n->cf->napps);
+		} else if (ndrain > 0) {
+			resp->status = 404;
+			buf_addstr(&resp->body, "drained\n");
+		} else {
+			resp->status = 503;
+			buf_addstr(&resp->body, "down\n");
+		}
+		return;
+	}
+	for (i = 0; i < n->cf->napps; i++)
+		if (strcmp(n->cf->apps[i].name, app) == 0)
+			break;
+	if (i == n->cf->napps) {
+		pthread_mutex_unlock(&n->mtx);
+		/* Not 404: that would read as "drained" to haproxy. */
+		resp->status = 503;
+		buf_addstr(&resp->body, "no such app\n");
+		return;
+	}
+	a = &n->apps[i];
+	if (a->admin == ADMIN_MAINT) {
+		resp->status = 503;
+		buf_addstr(&resp->body, "maint\n");
+	} else if (a->admin == ADMIN_DRAIN) {
+		resp->status = 404;
+		buf_addstr(&resp->body, "drained\n");
+	} else if (!a->h.jail_running) {
+		resp->status = 503;
+		buf_printf(&resp->body, "down: jail %s is not running\n",
+		    n->cf->apps[i].jail);
+	} else if (!a->h.up) {
+		resp->status = 503;
+		buf_printf(&resp->body, "down: %s\n", a->h.msg);
+	} else {
+		resp->status = 200;
+		buf_printf(&resp->body, "up\n");
+	}
+	pthread_mutex_unlock(&n->mtx);
+}
+
+static void
+handler(void *arg, struct http_request *req, struct http_response *resp)
+{
+	struct node *n = arg;
+	int ours;
+
+	ours = strcmp(req->url, "/jails") == 0 ||
+	    strcmp(req->url, "/_up") == 0 || str_startswith(req->url, "/_up/");
+	if (!ours) {
+		if (n->hooks != NULL && node_hooks_handle(n, req, resp) == 0)
+			return;
+		resp->status = 404;
+		buf_addstr(&resp->body, "not found\n");
+		return;
+	}
+	if (strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "HEAD") != 0) {
+		resp->status = 405;
+		http_set_header(resp, "Allow", "GET, HEAD");
+		buf_addstr(&resp->body, "method not allowed\n");
+		return;
+	}
+	if (strcmp(req->url, "/jails") == 0)
+		serve_jails(n, resp);
+	else if (strcmp(req->url, "/_up") == 0)
+		serve_up(n, NULL, resp);
+	else
+		serve_up(n, req->url + 5, resp);
+}
+
+int
+web_start(struct node *n, const struct node_opts *o)
+{
+	struct http_server_opts ho;
+	char *host, *port;
+	long long p;
+	size_t i;
+
+	n->jails = xcalloc(1, sizeof(*n->jails));
+	pthread_mutex_init(&n->jails->mtx, NULL);
+	for (i = 0; i < n->cf->listen.n; i++) {
+		if (split_hostport(n->cf->listen.v[i], &host, &port) == -1)
+			return (error_wrap("listen"));
+		(void)str_tonum(port, 0, 65535, &p);
+		memset(&ho, 0, sizeof(ho));
+		ho.addr = host;
+		ho.port = (int)p;
+		ho.handler = handler;
+		ho.arg = n;
+		ho.threads = (unsigned int)n->cf->threads;
+		ho.max_body = 1u << 20;
+		ho.timeout_s = 30;
+		ho.max_conns = 4096;
+		n->http[n->nhttp] = http_server_start(&ho);
+		free(host);
+		free(port);
+		if (n->http[n->nhttp] == NULL)
+			return (error_wrap("listen %s", n->cf->listen.v[i]));
+		log_info("listening on %s (port %d): /jails /_up%s",
+		    n->cf->listen.v[i], http_server_port(n->http[n->nhttp]),
+		    n->hooks ? " and the webhooks" : "");
+		n->nhttp++;
+	}
+	(void)o;
+	return (0);
+}
+
+void
+web_stop(struct node *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nhttp; i++)
+		http_server_stop(n->http[i]);
+	n->nhttp = 0;
+	if (n->jails != NULL) {
+		pthread_mutex_destroy(&n->jails->mtx);
+		buf_free(&n->jails->doc);
+		free(n->jails);
+		n->jails = NULL;
+	}
+}
