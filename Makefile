@@ -9,7 +9,7 @@ MOUNTHELPERDIR ?= /sbin
 DESTDIR	?=
 
 CC	?= cc
-PKGS	 = openssl jansson yaml-0.1 fuse3 libzstd libcurl
+PKGS	 = openssl jansson yaml-0.1 fuse3 libzstd libcurl libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # The libraries every daemon touches are linked in statically: a shared
@@ -17,7 +17,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # the daemons' memory is measured against their peers (bench/RESULTS.md).
 # STATIC=0 links everything dynamically.
 ifneq ($(STATIC),0)
-PKG_LIBS   := -Wl,-Bstatic -lssl -lcrypto -ljansson -lyaml -lfuse3 -lzstd \
+PKG_LIBS   := -Wl,-Bstatic -lssl -lcrypto -ljansson -lyaml -lfuse3 -lzstd -lpcre2-8 \
 	      -Wl,-Bdynamic -lcurl -ldl
 endif
 

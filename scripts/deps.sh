@@ -13,7 +13,7 @@ export DEBIAN_FRONTEND=noninteractive
 # Build: compiler, libraries (headers), fuzzing runtime.
 BUILD="build-essential pkg-config clang libclang-rt-14-dev
 	libssl-dev libjansson-dev libyaml-dev
-	libfuse3-dev libzstd-dev libcurl4-openssl-dev"
+	libfuse3-dev libzstd-dev libcurl4-openssl-dev libpcre2-dev"
 
 # Tests: the real components and the tools the tests drive.
 TEST="perl fuse3 zstd zfs-fuse haproxy bird2 curl iproute2 jq

@@ -64,11 +64,11 @@ child(const struct spawn_opts *o, int in, int out, int err)
 			_exit(126);
 	}
 	if (o->flags & SPAWN_SEARCH_PATH)
-		execvpe(o->argv[0], o->argv, o->envp != NULL ? o->envp :
-		    environ);
+		execvpe(o->path ? o->path : o->argv[0], o->argv,
+		    o->envp != NULL ? o->envp : environ);
 	else
-		execve(o->argv[0], o->argv, o->envp != NULL ? o->envp :
-		    environ);
+		execve(o->path ? o->path : o->argv[0], o->argv,
+		    o->envp != NULL ? o->envp : environ);
 	_exit(errno == ENOENT ? 127 : 126);
 }
 

@@ -22,6 +22,7 @@
 
 struct spawn_opts {
 	char *const	*argv;
+	const char	*path;		/* run this file; NULL: argv[0] */
 	char *const	*envp;		/* NULL: inherit ours */
 	const char	*cwd;		/* NULL: inherit ours */
 	int		 flags;

@@ -1,0 +1,253 @@
+/*
+ * Trigger rules, evaluated as webhook evaluates them, errors included:
+ * a missing parameter is a "not satisfied", but a signature that does
+ * not verify is an error that webhook answers with a 500, unless an
+ * "or" with trigger-signature-soft-failures swallows it.  Signatures
+ * and values are compared in constant time.
+ */
+#include <arpa/inet.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/crypto.h"
+#include "hooks_int.h"
+
+
+/*
+ * Go's net.ParseIP of what webhook extracts from "ip:port": strip spaces
+ * and brackets, cut at the last colon, strip again.
+ */
+int
+ip_in_cidrs(const char *remote, const struct cidr *c, size_t n)
+{
+	char ip[80], *colon, *s;
+	unsigned char a[16];
+	int fam, bits, i;
+	size_t k;
+
+	str_lcpy(ip, remote, sizeof(ip));
+	s = ip + strspn(ip, " []");
+	for (char *e = s + strlen(s); e > s && strchr(" []", e[-1]); )
+		*--e = '\0';
+	if ((colon = strrchr(s, ':')) != NULL) {
+		*colon = '\0';
+		for (char *e = s + strlen(s); e > s && strchr(" []", e[-1]); )
+			*--e = '\0';
+		s += strspn(s, " []");
+	}
+	memset(a, 0, sizeof(a));
+	if (inet_pton(AF_INET, s, a) == 1)
+		fam = 4;
+	else if (inet_pton(AF_INET6, s, a) == 1)
+		fam = 6;
+	else
+		return (-1);
+	for (k = 0; k < n; k++) {
+		const unsigned char *x = a;
+		unsigned char mapped[4];
+
+		/* Go compares an IPv4 range with a v4-mapped address. */
+		if (c[k].family == 4 && fam == 6) {
+			static const unsigned char pfx[12] = { 0, 0, 0, 0, 0,
+			    0, 0, 0, 0, 0, 0xff, 0xff };
+
+			if (memcmp(a, pfx, 12) != 0)
+				continue;
+			memcpy(mapped, a + 12, 4);
+			x = mapped;
+		} else if (c[k].family != fam)
+			continue;
+		bits = c[k].bits;
+		for (i = 0; bits > 0; i++, bits -= 8) {
+			unsigned char m = bits >= 8 ? 0xff :
+			    (unsigned char)(0xff << (8 - bits));
+
+			if ((x[i] & m) != (c[k].addr[i] & m))
+				break;
+		}
+		if (bits <= 0)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * webhook's ExtractSignatures + ValidateMAC: with a comma, only the
+ * parts carrying the prefix count; without one, the prefix is optional.
+ */
+int
+check_signature(const char *alg, const char *prefix, const char *body,
+    size_t len, const char *secret, const char *sig)
+{
+	unsigned char mac[DIGEST_MAX];
+	char hex[DIGEST_MAX * 2 + 1];
+	const char *p, *e;
+	size_t plen = strlen(prefix);
+	int n, ok = 0;
+
+	if ((n = hmac(alg, secret, strlen(secret), body, len, mac)) == -1)
+		return (0);
+	hex_encode(mac, (size_t)n, hex);
+	if (strchr(sig, ',') == NULL) {
+		if (strncmp(sig, prefix, plen) == 0)
+			sig += plen;
+		return (ct_equal(sig, strlen(sig), hex, strlen(hex)));
+	}
+	for (p = sig; ; p = e + 1) {
+		e = strchr(p, ',');
+		if (e == NULL)
+			e = p + strlen(p);
+		if ((size_t)(e - p) >= plen && strncmp(p, prefix, plen) == 0)
+			ok |= ct_equal(p + plen, (size_t)(e - p) - plen, hex,
+			    strlen(hex));
+		if (*e == '\0')
+			break;
+	}
+	return (ok);
+}
+
+/* Go's time.Parse("Mon 02 Jan 2006 15:04:05 MST"), roughly. */
+static int
+scalr_date_ok(const char *date)
+{
+	struct tm tm;
+	const char *end;
+	time_t t, now = time(NULL);
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(date, "%a %d %b %Y %H:%M:%S ", &tm);
+	if (end == NULL || *end == '\0')
+		return (-1);
+	t = timegm(&tm);
+	return ((t > now ? t - now : now - t) <= 300);
+}
+
+static int
+scalr(const struct rule *r, const struct hreq *q, int *err)
+{
+	json_t *sig = json_object_get(q->headers, "X-Signature");
+	json_t *date = json_object_get(q->headers, "Date");
+	unsigned char mac[DIGEST_MAX];
+	char hex[DIGEST_MAX * 2 + 1];
+	struct buf b = BUF_INIT;
+	const char *s;
+	int n, ok;
+
+	if (!json_is_string(sig) || !json_is_string(date))
+		return (0);
+	buf_add(&b, q->body ? q->body : "", q->body_len);
+	buf_addstr(&b, json_string_value(date));
+	n = hmac("sha1", r->secret, strlen(r->secret), buf_cstr(&b), b.len,
+	    mac);
+	buf_free(&b);
+	if (n == -1) {
+		*err = RULE_ERR_OTHER;
+		return (0);
+	}
+	hex_encode(mac, (size_t)n, hex);
+	s = json_string_value(sig);
+	if (!ct_equal(s, strlen(s), hex, strlen(hex))) {
+		*err = RULE_ERR_SIG;
+		return (0);
+	}
+	ok = scalr_date_ok(json_string_value(date));
+	if (ok != 1) {
+		*err = ok == 0 ? RULE_ERR_SIG : RULE_ERR_OTHER;
+		return (0);
+	}
+	return (1);
+}
+
+static int
+match(const struct rule *r, const struct hreq *q, int *err)
+{
+	pcre2_match_data *md;
+	char *arg;
+	int rc, res = 0;
+
+	if (r->mkind == M_IPWL) {
+		rc = ip_in_cidrs(q->remote, r->cidrs, r->ncidrs);
+		if (rc == -1)
+			*err = RULE_ERR_OTHER;
+		return (rc == 1);
+	}
+	if (r->mkind == M_SCALR)
+		return (scalr(r, q, err));
+	if (harg_get(&r->param, q, &arg) == -1) {
+		*err = RULE_ERR_PARAM;
+		return (0);
+	}
+	switch (r->mkind) {
+	case M_VALUE:
+		res = ct_equal(arg, strlen(arg), r->value, strlen(r->value));
+		break;
+	case M_REGEX:
+		md = pcre2_match_data_create_from_pattern(r->re, NULL);
+		rc = pcre2_match(r->re, (PCRE2_SPTR)arg, strlen(arg), 0, 0,
+		    md, NULL);
+		pcre2_match_data_free(md);
+		/* A bad UTF-8 subject or a blown match limit: no match. */
+		res = rc >= 0;
+		break;
+	case M_HMAC1:
+	case M_HMAC256:
+	case M_HMAC512:
+		res = check_signature(r->mkind == M_HMAC1 ? "sha1" :
+		    r->mkind == M_HMAC256 ? "sha256" : "sha512",
+		    r->mkind == M_HMAC1 ? "sha1=" : r->mkind == M_HMAC256 ?
+		    "sha256=" : "sha512=", q->body ? q->body : "",
+		    q->body_len, r->secret, arg);
+		if (!res)
+			*err = RULE_ERR_SIG;
+		break;
+	default:
+		break;
+	}
+	free(arg);
+	return (res);
+}
+
+int
+rule_eval(const struct rule *r, const struct hreq *q, int *err, int depth)
+{
+	size_t i;
+	int rv, e;
+
+	*err = 0;
+	if (r == NULL || depth > HOOKS_MAX_DEPTH)
+		return (0);
+	switch (r->kind) {
+	case RULE_AND:
+		for (i = 0; i < r->nkids; i++) {
+			rv = rule_eval(&r->kids[i], q, &e, depth + 1);
+			if (e) {
+				*err = e;
+				return (0);
+			}
+			if (!rv)
+				return (0);
+		}
+		return (1);
+	case RULE_OR:
+		for (i = 0; i < r->nkids; i++) {
+			rv = rule_eval(&r->kids[i], q, &e, depth + 1);
+			if (e && e != RULE_ERR_PARAM && !(q->soft_failures &&
+			    e == RULE_ERR_SIG)) {
+				*err = e;
+				return (0);
+			}
+			if (rv)
+				return (1);
+		}
+		return (0);
+	case RULE_NOT:
+		rv = rule_eval(&r->kids[0], q, err, depth + 1);
+		return (!rv);
+	case RULE_MATCH:
+		return (match(r, q, err));
+	default:
+		return (0);
+	}
+}
