@@ -424,7 +424,7 @@ tarfs_read(const struct tarfs *t, uint64_t ino, void *buf, size_t len,
 		len = (size_t)(n->size - off);
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
-	if (n->nchunks != 0)
+	if (n->flags & TF_SPARSE)
 		return (read_sparse(t, n, buf, len, off));
 	if (src_pread(&t->src, buf, len, n->data + off) == -1) {
 		errno = EIO;
@@ -439,7 +439,7 @@ tarfs_data_fd(const struct tarfs *t, uint64_t ino, uint64_t *archive_off)
 	const struct tf_inode *n;
 
 	if ((n = inode(t, ino)) == NULL || !S_ISREG(n->mode) ||
-	    n->nchunks != 0 || t->src.kind != SRC_FILE)
+	    (n->flags & TF_SPARSE) || t->src.kind != SRC_FILE)
 		return (-1);
 	*archive_off = n->data;
 	return (t->src.fd);

@@ -585,6 +585,8 @@ set_attrs(struct tf_inode *n, const struct entry *e)
 	n->mtime = e->mtime;
 	n->mtime_ns = e->mtime_ns;
 	n->mode = (n->mode & S_IFMT) | (e->perm & 07777);
+	if (S_ISLNK(n->mode))
+		n->mode = S_IFLNK | 0777;	/* as Linux shows them */
 }
 
 static void
@@ -730,6 +732,7 @@ add_entry(struct parser *ps, const struct entry *e)
 			n = &t->inodes[ino];
 			n->data = first;
 			n->nchunks = (uint32_t)(t->nchunks - first);
+			n->flags |= TF_SPARSE;
 		}
 		break;
 	}

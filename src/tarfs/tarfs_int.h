@@ -51,6 +51,8 @@ struct tf_inode {
 	uint32_t	first;		/* directory: first child in kids[] */
 	uint32_t	nkids;		/* directory: number of children */
 	uint32_t	parent;		/* directory: its parent's index */
+	uint32_t	flags;
+#define TF_SPARSE	0x1		/* data, nchunks: the chunk map */
 	uint64_t	stored;		/* bytes held in the archive */
 };
 

@@ -1,0 +1,177 @@
+#!/bin/sh
+# stasis tarfs: archives written by GNU tar, bsdtar and Python's tarfile,
+# in every format they write, mounted and compared entry by entry with
+# tar -x of the same archive (type, mode, owner, mtime, size, sha256,
+# link target, device numbers, link count, hardlink inode equality).
+. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/lib/tarfs.sh"
+need_root
+[ -c /dev/fuse ] || skip_all "no /dev/fuse"
+for t in bsdtar python3 tar; do
+	command -v $t >/dev/null || skip_all "$t missing"
+done
+
+TMPD=$(mktemp -d "/tmp/stasis-tarfs.$$.XXXXXX")
+cleanup "rm -rf '$TMPD'"
+
+# The tree every tool archives.  basic: what ustar can hold; full adds
+# long names, big owners, old and sub-second times, sparse files.
+make_tree() {
+	d=$1
+	mkdir -p "$d/etc" "$d/bin" "$d/tmp" "$d/dev" "$d/private" "$d/ro"
+	echo "hello" >"$d/etc/hello.txt"
+	: >"$d/etc/empty"
+	head -c 1500000 /dev/urandom >"$d/bin/blob"
+	printf '#!/bin/sh\necho hi\n' >"$d/bin/tool"
+	chmod 4755 "$d/bin/tool"
+	ln "$d/etc/hello.txt" "$d/etc/hard1"
+	ln "$d/etc/hello.txt" "$d/bin/hard2"
+	ln -s ../etc/hello.txt "$d/bin/link"
+	ln -s /nowhere/at/all "$d/bin/dangling"
+	mkfifo "$d/dev/fifo"
+	mknod "$d/dev/null" c 1 3
+	mknod "$d/dev/loop99" b 7 99
+	chmod 1777 "$d/tmp"
+	chmod 0700 "$d/private"
+	echo secret >"$d/private/key"
+	chmod 0600 "$d/private/key"
+	chown 1234:5678 "$d/private" "$d/private/key"
+	echo "with space" >"$d/etc/a name with spaces"
+	chmod 0555 "$d/ro"
+	touch -d '2001-02-03 04:05:06' "$d/etc/hello.txt"
+	[ "$2" = full ] || return 0
+	long=$(printf 'x%.0s' $(seq 1 150))
+	mkdir -p "$d/deep/$long/$long"
+	echo long >"$d/deep/$long/$long/file-with-a-long-name-$long"
+	ln -s "../../target/$long/$long/$long" "$d/deep/longlink"
+	echo "utf8" >"$d/etc/héllo wörld ✓.txt"
+	echo big >"$d/etc/bigowner"
+	chown 3000000:3000001 "$d/etc/bigowner"
+	echo old >"$d/etc/old"
+	touch -d '1950-06-01 12:00:00' "$d/etc/old"
+	echo frac >"$d/etc/frac"
+	touch -d '2023-09-17 10:11:12.123456789' "$d/etc/frac"
+	truncate -s 20M "$d/bin/sparse"
+	printf 'start' | dd of="$d/bin/sparse" conv=notrunc 2>/dev/null
+	printf 'middle' | dd of="$d/bin/sparse" bs=1 seek=7340032 \
+	    conv=notrunc 2>/dev/null
+	printf 'end' | dd of="$d/bin/sparse" bs=1 seek=20971517 \
+	    conv=notrunc 2>/dev/null
+	truncate -s 3M "$d/bin/allhole"
+	# Directory times last: the files above touched them.
+	find "$d" -type d -exec touch -h -d '2020-01-02 03:04:05.5' {} +
+}
+
+make_tree "$TMPD/basic" basic
+make_tree "$TMPD/full" full
+A=$TMPD/a
+mkdir "$A"
+
+# GNU tar
+tar --format=gnu --sparse -cf "$A/gnu.tar" -C "$TMPD/full" .
+tar --format=posix --sparse --sparse-version=0.0 -cf "$A/gnu-pax-s00.tar" \
+    -C "$TMPD/full" .
+tar --format=posix --sparse --sparse-version=0.1 -cf "$A/gnu-pax-s01.tar" \
+    -C "$TMPD/full" .
+tar --format=posix --sparse --sparse-version=1.0 -cf "$A/gnu-pax-s10.tar" \
+    -C "$TMPD/full" .
+tar --format=ustar -cf "$A/gnu-ustar.tar" -C "$TMPD/basic" .
+(cd "$TMPD/full" && tar --format=posix -cf "$A/gnu-nodot.tar" *)
+tar --format=oldgnu -cf "$A/gnu-oldgnu.tar" -C "$TMPD/basic" .
+# bsdtar (libarchive)
+bsdtar --format pax -cf "$A/bsd-pax.tar" -C "$TMPD/full" .
+bsdtar --format ustar -cf "$A/bsd-ustar.tar" -C "$TMPD/basic" .
+bsdtar --format gnutar -cf "$A/bsd-gnutar.tar" -C "$TMPD/basic" .
+# Python's tarfile
+for f in PAX GNU USTAR; do
+	src=full
+	[ $f = USTAR ] && src=basic
+	python3 - "$TMPD/$src" "$A/py-$f.tar" $f <<'PY'
+import os, sys, tarfile
+src, out, fmt = sys.argv[1:]
+with tarfile.open(out, "w", format=getattr(tarfile, fmt + "_FORMAT")) as t:
+    t.add(src, arcname=".")
+PY
+done
+
+for a in "$A"/*.tar; do
+	case $a in
+	*/bsd-*) tarfs_compare "$(basename "$a")" "$a" bsdtar ;;
+	*) tarfs_compare "$(basename "$a")" "$a" ;;
+	esac
+done
+
+# Python: what only a hand-made archive has: sub-second mtimes as pax
+# floats, a global header, duplicates (the later wins, as with tar -x),
+# entries replaced by other types, names without any directory entry.
+python3 - "$A/py-crafted.tar" <<'PY'
+import io, sys, tarfile
+def add(t, name, data=None, **kw):
+    ti = tarfile.TarInfo(name)
+    for k, v in kw.items():
+        setattr(ti, k, v)
+    if data is not None:
+        ti.size = len(data)
+        t.addfile(ti, io.BytesIO(data))
+    else:
+        t.addfile(ti)
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT,
+                  pax_headers={"comment": "a global header"}) as t:
+    add(t, "d", type=tarfile.DIRTYPE, mode=0o755, mtime=1000)
+    add(t, "d/f", b"first", mode=0o644, mtime=1700000000.25)
+    add(t, "d/f", b"second, longer", mode=0o600, mtime=1700000001.75)
+    add(t, "d/s", b"a file", mode=0o644, mtime=5)
+    add(t, "d/s", type=tarfile.SYMTYPE, linkname="f", mtime=6)
+    add(t, "d/l", type=tarfile.SYMTYPE, linkname="f", mtime=7)
+    add(t, "d/l", b"now a file", mode=0o640, mtime=8, uid=7, gid=8)
+    add(t, "d", type=tarfile.DIRTYPE, mode=0o750, mtime=1000, uid=9)
+    add(t, "./d/./h", type=tarfile.LNKTYPE, linkname="d/f", mtime=9)
+    add(t, "d/big", b"x", mode=0o644, uid=5000000, gid=6000000,
+        mtime=1500000000.123456)
+PY
+tarfs_compare "py-crafted.tar" "$A/py-crafted.tar" bsdtar
+
+# The same archives compressed: seekable (ours) and plain zstd(1).
+"$STASIS" tarfs --compress -F 256k "$A/gnu-pax-s10.tar" "$A/seekable.tar.zst" \
+    >/dev/null 2>&1
+zstd -q -T2 "$A/gnu.tar" -o "$A/plain.tar.zst"
+tarfs_compare "seekable tar.zst" "$A/seekable.tar.zst"
+tarfs_compare "zstd(1) tar.zst" "$A/plain.tar.zst"
+
+python3 - "$A/implied.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.USTAR_FORMAT) as t:
+    ti = tarfile.TarInfo("a/b/c/file")
+    ti.size = 3
+    t.addfile(ti, io.BytesIO(b"abc"))
+PY
+M=$TMPD/implied
+mkdir "$M"
+tarfs_mount "$A/implied.tar" "$M"
+is "$(stat -c %F "$M/a" "$M/a/b" "$M/a/b/c" | sort -u)" "directory" \
+    "parents the archive never lists are directories"
+is "$(cat "$M/a/b/c/file")" "abc" "the file under implied parents reads"
+is "$(stat -c %h "$M/a")" "3" "an implied directory's link count"
+tarfs_umount "$M"
+
+# mount(8) and umount(8) see the mount properly.
+M=$TMPD/mnt
+mkdir "$M"
+tarfs_mount "$A/gnu.tar" "$M"
+like "$(grep " $M " /proc/mounts)" "^$A/gnu.tar $M fuse.tarfs ro," \
+    "/proc/mounts: the archive, fuse.tarfs, ro"
+like "$(findmnt -n -o FSTYPE,SOURCE "$M")" "fuse.tarfs +$A/gnu.tar" \
+    "findmnt shows type and source"
+run_ok "umount DIR unmounts" -- umount "$M"
+sleep 0.2
+ok "$(grep -c " $M " /proc/mounts)" "no mount left behind"
+
+run_ok "--help" -- "$STASIS" tarfs --help
+run_fails "no arguments: usage" -- "$STASIS" tarfs
+run_fails "a missing archive" -- "$STASIS" tarfs "$TMPD/nope.tar" "$M"
+like "$("$STASIS" tarfs "$TMPD/nope.tar" "$M" 2>&1)" \
+    "^stasis: tarfs: .*nope.tar: No such file" "says which archive"
+run_fails "mount on a missing directory" -- \
+    "$STASIS" tarfs -q "$A/gnu.tar" "$TMPD/nodir"
+
+done_testing
