@@ -236,9 +236,12 @@ body_multipart(const char *s, size_t len, const char *ctype,
 				    (size_t)(hend - line - 20));
 			else if ((size_t)(hend - line) > 13 &&
 			    strncasecmp(line, "Content-Type:", 13) == 0) {
-				pctype = xstrndup(line + 13,
+				char *raw = xstrndup(line + 13,
 				    (size_t)(hend - line - 13));
-				str_trim(pctype);
+
+				free(pctype);
+				pctype = xstrdup(str_trim(raw));
+				free(raw);
 			}
 		}
 		content = p;

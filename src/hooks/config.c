@@ -449,7 +449,7 @@ parse_hook(struct pctx *p, json_t *o, struct hhook *h)
 {
 	json_t *v, *e;
 	size_t i;
-	char *m;
+	char *m, *t;
 
 	memset(h, 0, sizeof(*h));
 	if (!json_is_object(o))
@@ -507,10 +507,10 @@ parse_hook(struct pctx *p, json_t *o, struct hhook *h)
 				return (perr(p, "http-methods", "expected a "
 				    "list of method names"));
 			m = xstrdup(json_string_value(e));
-			str_trim(m);
-			for (char *c = m; *c; c++)
-				*c = toupper((unsigned char)*c);
-			strv_push(&h->methods, m);
+			t = str_trim(m);
+			for (char *c = t; *c; c++)
+				*c = (char)toupper((unsigned char)*c);
+			strv_push(&h->methods, t);
 			free(m);
 		}
 		h->has_methods = h->methods.n > 0;

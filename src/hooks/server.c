@@ -637,13 +637,10 @@ hooks_http_handler(void *arg, struct http_request *req,
     struct http_response *resp)
 {
 	struct hooks *h = arg;
-	size_t i;
 
 	if (hooks_handle(h, req, resp))
 		return;
 	if (strcmp(req->url, "/") == 0) {
-		for (i = 0; i < h->headers.n; i++)
-			set_header_line(resp, h->headers.v[i]);
 		buf_addstr(&resp->body, "OK");
 		finish_body(resp);
 		return;
