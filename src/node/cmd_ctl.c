@@ -98,14 +98,14 @@ ctl_main(int argc, char **argv, const char *cmd)
 		rc = fail("%s", is_status ? "status" : argv[0]);
 		goto out;
 	}
-	if (is_status && !json) {
-		if (node_status_format(buf_cstr(&reply), &out) == -1) {
+	if (is_status) {
+		if ((json ? node_status_json(buf_cstr(&reply), &out) :
+		    node_status_format(buf_cstr(&reply), &out)) == -1) {
 			rc = fail("status");
 			goto out;
 		}
 		fputs(buf_cstr(&out), stdout);
-	} else if (json)
-		fputs(buf_cstr(&reply), stdout);
+	}
 out:
 	node_config_free(cf);
 	buf_free(&req);

@@ -239,6 +239,27 @@ fmt_since(json_t *o, char *out, size_t len)
 }
 
 int
+node_status_json(const char *text, struct buf *out)
+{
+	json_t *root, *st;
+	json_error_t jerr;
+	char *s;
+
+	root = json_loads(text, 0, &jerr);
+	st = json_object_get(root, "status");
+	if (!json_is_object(st)) {
+		json_decref(root);
+		return (error_set("not a status answer"));
+	}
+	s = json_dumps(st, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	buf_addstr(out, s);
+	buf_addc(out, '\n');
+	free(s);
+	json_decref(root);
+	return (0);
+}
+
+int
 node_status_format(const char *text, struct buf *out)
 {
 	json_t *root, *st, *apps, *a, *lb, *bgp, *px;

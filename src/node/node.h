@@ -56,6 +56,8 @@ void		 node_stop(struct node *);
 int	node_ctl(const char *sock, const char *request, struct buf *reply);
 /* The status JSON as the human table `stasis status` prints. */
 int	node_status_format(const char *json, struct buf *out);
+/* The status document alone, as `stasis status --json` prints it. */
+int	node_status_json(const char *json, struct buf *out);
 
 /* Parsers of untrusted input, exposed for the unit and fuzz tests. */
 enum node_ctl_op {
