@@ -74,6 +74,8 @@ int	zfs_get(const char *ds, const char *props, int depth,
 	    struct zfs_dslist *);
 /* One property of one dataset into *value (malloc'd; NULL for "-"). */
 int	zfs_get1(const char *ds, const char *prop, char **value);
+/* As zfs_get1, but only a value set on ds itself (-s local). */
+int	zfs_get_local(const char *ds, const char *prop, char **value);
 /* 1 exists, 0 does not, -1 the tool failed otherwise. */
 int	zfs_exists(const char *ds);
 

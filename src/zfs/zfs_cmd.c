@@ -146,6 +146,28 @@ zfs_get1(const char *ds, const char *prop, char **value)
 }
 
 int
+zfs_get_local(const char *ds, const char *prop, char **value)
+{
+	struct zfs_dslist l = ZFS_DSLIST_INIT;
+	struct buf out = BUF_INIT;
+	const char *v;
+	int rc;
+
+	*value = NULL;
+	rc = runl(&out, "zfs", "get", "-H", "-p", "-s", "local", "-o",
+	    "name,property,value", prop, ds, NULL);
+	if (rc == 0)
+		rc = zfs_parse_get(out.data != NULL ? out.data : "", out.len,
+		    &l);
+	if (rc == 0 && (v = zfs_ds_prop(zfs_dslist_find(&l, ds), prop)) !=
+	    NULL)
+		*value = xstrdup(v);
+	zfs_dslist_free(&l);
+	buf_free(&out);
+	return (rc);
+}
+
+int
 zfs_exists(const char *ds)
 {
 	struct zfs_dslist l = ZFS_DSLIST_INIT;

@@ -1,0 +1,610 @@
+/*
+ * stasis be (also bectl): bectl(8)'s command line over be.h.
+ */
+#include <sys/wait.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "be/be.h"
+#include "commands.h"
+
+static const char usage_text[] =
+    "usage:\t%1$s {-h | subcommand [args...]}\n"
+    "\t%1$s [-r beroot] activate [-t] beName\n"
+    "\t%1$s [-r beroot] activate [-T]\n"
+    "\t%1$s [-r beroot] check\n"
+    "\t%1$s [-r beroot] create [-r] [-e {nonActiveBe | beName@snapshot}] "
+    "beName\n"
+    "\t%1$s [-r beroot] create [-r] beName@snapshot\n"
+    "\t%1$s [-r beroot] destroy [-Fo] {beName | beName@snapshot}\n"
+    "\t%1$s [-r beroot] export sourceBe\n"
+    "\t%1$s [-r beroot] import targetBe\n"
+    "\t%1$s [-r beroot] jail [-bU] [{-o key=value}]... beName "
+    "[utility [argument ...]]\n"
+    "\t%1$s [-r beroot] list [-aDHs] [{-c property | -C property}]\n"
+    "\t%1$s [-r beroot] mount beName [mountpoint]\n"
+    "\t%1$s [-r beroot] rename origBeName newBeName\n"
+    "\t%1$s [-r beroot] {umount | unmount} [-f] beName\n"
+    "\nThe BE root is -r, or $STASIS_BEROOT, or the parent of the dataset "
+    "on /.\nSee stasis-be(8).\n";
+
+static const char *me;	/* "bectl" or "stasis be" */
+
+static int
+usage(int explicit)
+{
+	fprintf(explicit ? stdout : stderr, usage_text, me);
+	return (explicit ? 0 : 64);
+}
+
+static int
+badopt(const char *sub)
+{
+	fprintf(stderr, "%s %s: unknown option '-%c'\n", me, sub, optopt);
+	return (usage(0));
+}
+
+/* zfs_nicenum, as bectl prints space: 0, 512, 364K, 8M, 1.77G. */
+static void
+nicenum(uint64_t n, char *buf, size_t len)
+{
+	static const char units[] = "KMGTPE";
+	uint64_t div = 1;
+	int i = -1;
+	double v;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+		return;
+	}
+	while (i < 5 && n / div >= 1024) {
+		div *= 1024;
+		i++;
+	}
+	if (n % div == 0) {
+		snprintf(buf, len, "%llu%c", (unsigned long long)(n / div),
+		    units[i]);
+		return;
+	}
+	v = (double)n / (double)div;
+	if (snprintf(buf, len, "%.2f%c", v, units[i]) <= 5)
+		return;
+	if (snprintf(buf, len, "%.1f%c", v, units[i]) <= 5)
+		return;
+	snprintf(buf, len, "%.0f%c", v, units[i]);
+}
+
+struct fmt {
+	int	script;		/* -H */
+	int	all;		/* -a */
+	int	snaps;		/* -s */
+	int	space;		/* -D */
+	int	be_col;
+	int	mount_col;
+	int	indent;
+};
+
+static void
+pad(const char *val, int col, const struct fmt *f)
+{
+	if (f->script) {
+		putchar('\t');
+		return;
+	}
+	printf("%*s ", col - (val != NULL ? (int)strlen(val) : 0), "");
+}
+
+static void
+row(const char *name, const struct be_info *i, int with_origin,
+    const struct fmt *f)
+{
+	char sp[32], when[64];
+	int ac = 6;	/* strlen("Active") */
+	uint64_t space;
+	struct tm tm;
+
+	printf("%*s%s", f->indent, "", name);
+	pad(name, f->be_col - f->indent, f);
+	if (i->active) {
+		putchar('N');
+		ac--;
+	}
+	if (i->nextboot) {
+		putchar('R');
+		ac--;
+	}
+	if (i->bootonce) {
+		putchar('T');
+		ac--;
+	}
+	if (ac == 6) {
+		putchar('-');
+		ac--;
+	}
+	pad(NULL, ac, f);
+	printf("%s", i->mounted != NULL ? i->mounted : "-");
+	pad(i->mounted != NULL ? i->mounted : "-", f->mount_col, f);
+	space = i->used;
+	if (with_origin)
+		space += i->origin_used;
+	if (f->space && i->origin != NULL)
+		space += i->origin_ds_used;
+	nicenum(space, sp, sizeof(sp));
+	printf("%s", sp);
+	pad(sp, 5, f);
+	localtime_r(&i->creation, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	printf("%s\n", when);
+}
+
+static void
+origin_row(const struct be_info *i, struct fmt *f)
+{
+	struct be_info o;
+
+	memset(&o, 0, sizeof(o));
+	o.used = i->origin_used;
+	o.creation = i->creation;
+	row(i->origin, &o, 0, f);
+}
+
+static int
+be_cmd_list(struct be *b, int argc, char **argv)
+{
+	struct fmt f;
+	struct be_list l;
+	const char *sort = NULL;
+	int reverse = 0, c;
+	size_t k, j;
+
+	memset(&f, 0, sizeof(f));
+	while ((c = getopt(argc, argv, "+aDHsc:C:")) != -1) {
+		switch (c) {
+		case 'a':
+			f.all = 1;
+			break;
+		case 'D':
+			f.space = 1;
+			break;
+		case 'H':
+			f.script = 1;
+			break;
+		case 's':
+			f.snaps = 1;
+			break;
+		case 'c':
+		case 'C':
+			sort = optarg;
+			reverse = c == 'C';
+			break;
+		default:
+			return (badopt("list"));
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "%s list: extra argument provided\n", me);
+		return (usage(0));
+	}
+	if (be_list(b, f.snaps ? BE_LIST_SNAPS : 0, sort, reverse, &l) == -1)
+		return (fail("list"));
+	if (f.all || f.snaps)
+		f.space = 0;
+	f.be_col = (f.all || f.snaps) ? 19 : 2;
+	f.mount_col = 10;
+	for (k = 0; k < l.n; k++) {
+		if ((int)strlen(l.v[k].name) > f.be_col)
+			f.be_col = strlen(l.v[k].name);
+		if (l.v[k].mounted != NULL &&
+		    (int)strlen(l.v[k].mounted) > f.mount_col)
+			f.mount_col = strlen(l.v[k].mounted);
+		if (!(f.all || f.snaps))
+			continue;
+		if ((int)strlen(l.v[k].dataset) + 2 > f.be_col)
+			f.be_col = strlen(l.v[k].dataset) + 2;
+		if (l.v[k].origin != NULL &&
+		    (int)strlen(l.v[k].origin) + 4 > f.be_col)
+			f.be_col = strlen(l.v[k].origin) + 4;
+		for (j = 0; j < l.v[k].nsnaps; j++)
+			if ((int)strlen(l.v[k].snaps[j].name) + 2 > f.be_col)
+				f.be_col = strlen(l.v[k].snaps[j].name) + 2;
+	}
+	if (!f.script) {
+		printf("%-*s %s %-*s %s %s\n", f.be_col,
+		    (f.all || f.snaps) ? "BE/Dataset/Snapshot" : "BE",
+		    "Active", f.mount_col, "Mountpoint", "Space", "Created");
+		if (f.all || f.snaps)
+			putchar('\n');
+	}
+	for (k = 0; k < l.n; k++) {
+		const struct be_info *i = &l.v[k];
+
+		if (!(f.all || f.snaps)) {
+			row(i->name, i, 1, &f);
+			continue;
+		}
+		if (k > 0)
+			putchar('\n');
+		printf("%s\n", i->name);
+		f.indent = 2;
+		row(i->dataset, i, 0, &f);
+		if (i->origin != NULL) {
+			f.indent = 4;
+			origin_row(i, &f);
+		}
+		f.indent = 2;
+		for (j = 0; f.snaps && j < i->nsnaps; j++)
+			row(i->snaps[j].name, &i->snaps[j], 0, &f);
+		f.indent = 0;
+	}
+	be_list_free(&l);
+	return (0);
+}
+
+static int
+be_cmd_create(struct be *b, int argc, char **argv)
+{
+	const char *from = NULL;
+	int recursive = 0, c;
+
+	while ((c = getopt(argc, argv, "+e:r")) != -1) {
+		switch (c) {
+		case 'e':
+			from = optarg;
+			break;
+		case 'r':
+			recursive = 1;
+			break;
+		default:
+			return (badopt("create"));
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "%s create: wrong number of arguments\n", me);
+		return (usage(0));
+	}
+	if (from != NULL && strchr(argv[optind], '@') != NULL) {
+		fprintf(stderr, "%s create: -e makes a boot environment, "
+		    "not a snapshot\n", me);
+		return (usage(0));
+	}
+	if (be_create(b, argv[optind], from, recursive) == -1)
+		return (fail("create %s", argv[optind]));
+	return (0);
+}
+
+static int
+be_cmd_activate(struct be *b, int argc, char **argv)
+{
+	int temp = 0, reset = 0, c;
+
+	while ((c = getopt(argc, argv, "+tT")) != -1) {
+		switch (c) {
+		case 't':
+			temp = 1;
+			break;
+		case 'T':
+			reset = 1;
+			break;
+		default:
+			return (badopt("activate"));
+		}
+	}
+	if (temp && reset)
+		return (usage(0));
+	argc -= optind;
+	argv += optind;
+	if (argc != 1 && !(reset && argc == 0)) {
+		fprintf(stderr, "%s activate: wrong number of arguments\n",
+		    me);
+		return (usage(0));
+	}
+	if (reset) {
+		if (be_deactivate_temp(b) == -1)
+			return (fail("activate -T"));
+		printf("Temporary activation removed\n");
+		return (0);
+	}
+	if (be_activate(b, argv[0], temp) == -1)
+		return (fail("activate %s", argv[0]));
+	printf("Successfully activated boot environment %s%s\n", argv[0],
+	    temp ? " for next boot" : "");
+	return (0);
+}
+
+static int
+be_cmd_destroy(struct be *b, int argc, char **argv)
+{
+	char *kept;
+	int flags = 0, c;
+
+	while ((c = getopt(argc, argv, "+Fo")) != -1) {
+		switch (c) {
+		case 'F':
+			flags |= BE_DESTROY_FORCE;
+			break;
+		case 'o':
+			flags |= BE_DESTROY_ORIGIN;
+			break;
+		default:
+			return (badopt("destroy"));
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "%s destroy: wrong number of arguments\n", me);
+		return (usage(0));
+	}
+	if (be_destroy(b, argv[optind], flags, &kept) == -1)
+		return (fail("destroy %s", argv[optind]));
+	if (kept != NULL)
+		fprintf(stderr, "%s destroy: leaving origin '%s' intact\n",
+		    me, kept);
+	free(kept);
+	return (0);
+}
+
+static int
+be_cmd_rename(struct be *b, int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "%s rename: missing argument\n", me);
+		return (usage(0));
+	}
+	if (argc > 3) {
+		fprintf(stderr, "%s rename: too many arguments\n", me);
+		return (usage(0));
+	}
+	if (be_rename(b, argv[1], argv[2]) == -1)
+		return (fail("rename %s %s", argv[1], argv[2]));
+	return (0);
+}
+
+static int
+be_cmd_mount(struct be *b, int argc, char **argv)
+{
+	char *where;
+
+	if (argc < 2) {
+		fprintf(stderr, "%s mount: missing argument(s)\n", me);
+		return (usage(0));
+	}
+	if (argc > 3) {
+		fprintf(stderr, "%s mount: too many arguments\n", me);
+		return (usage(0));
+	}
+	if (be_mount(b, argv[1], argc == 3 ? argv[2] : NULL, &where) == -1)
+		return (fail("mount %s", argv[1]));
+	printf("%s\n", where);
+	free(where);
+	return (0);
+}
+
+static int
+be_cmd_umount(struct be *b, int argc, char **argv)
+{
+	const char *sub = argv[0];
+	int force = 0, c;
+
+	while ((c = getopt(argc, argv, "+f")) != -1) {
+		if (c != 'f')
+			return (badopt(sub));
+		force = 1;
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "%s %s: wrong number of arguments\n", me, sub);
+		return (usage(0));
+	}
+	if (be_unmount(b, argv[optind], force) == -1)
+		return (fail("%s %s", sub, argv[optind]));
+	return (0);
+}
+
+static int
+be_cmd_export(struct be *b, int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, argc < 2 ?
+		    "%s export: missing boot environment name\n" :
+		    "%s export: extra arguments provided\n", me);
+		return (usage(0));
+	}
+	if (isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "%s export: must redirect output\n", me);
+		return (64);
+	}
+	if (be_export(b, argv[1], STDOUT_FILENO) == -1)
+		return (fail("export %s", argv[1]));
+	return (0);
+}
+
+static int
+be_cmd_import(struct be *b, int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, argc < 2 ?
+		    "%s import: missing boot environment name\n" :
+		    "%s import: extra arguments provided\n", me);
+		return (usage(0));
+	}
+	if (isatty(STDIN_FILENO)) {
+		fprintf(stderr, "%s import: input can not be from terminal\n",
+		    me);
+		return (64);
+	}
+	if (be_import(b, argv[1], STDIN_FILENO) == -1)
+		return (fail("import %s", argv[1]));
+	return (0);
+}
+
+static int
+be_cmd_check(struct be *b, int argc, char **argv)
+{
+	struct strv p = STRV_INIT;
+	size_t i;
+
+	if (argc != 1) {
+		fprintf(stderr, "%s check: wrong number of arguments\n", me);
+		return (usage(0));
+	}
+	if (be_check(b, &p) == -1)
+		return (fail("check"));
+	for (i = 0; i < p.n; i++)
+		fprintf(stderr, "%s check: %s\n", me, p.v[i]);
+	i = p.n;
+	strv_free(&p);
+	return (i == 0 ? 0 : 1);
+}
+
+/*
+ * jail: the BE mounted, and `stasis jail -c` on it.  Without -b the
+ * utility (default /bin/sh) runs in it, then the jail goes and (without
+ * -U) the BE is unmounted.
+ */
+static int
+be_cmd_jail(struct be *b, int argc, char **argv)
+{
+	struct strv av = STRV_INIT;
+	char *where = NULL, self[4096];
+	int batch = 0, keep = 0, c, rc, status, i;
+	const char *name;
+	ssize_t n;
+	pid_t pid;
+	struct strv opts = STRV_INIT;
+
+	while ((c = getopt(argc, argv, "+bUo:u:")) != -1) {
+		switch (c) {
+		case 'b':
+			batch = 1;
+			break;
+		case 'U':
+			keep = 1;
+			break;
+		case 'o':
+			strv_push(&opts, optarg);
+			break;
+		case 'u':
+			break;
+		default:
+			strv_free(&opts);
+			return (badopt("jail"));
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "%s jail: missing boot environment name\n",
+		    me);
+		strv_free(&opts);
+		return (usage(0));
+	}
+	name = argv[optind++];
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0) {
+		strv_free(&opts);
+		return (failx("jail: cannot find our own binary"));
+	}
+	self[n] = '\0';
+	if (be_mount(b, name, NULL, &where) == -1) {
+		strv_free(&opts);
+		return (fail("jail %s", name));
+	}
+	strv_push(&av, self);
+	strv_push(&av, "jail");
+	strv_push(&av, "-c");
+	strv_pushf(&av, "name=%s", name);
+	strv_pushf(&av, "path=%s", where);
+	strv_pushf(&av, "host.hostname=%s", name);
+	for (i = 0; i < (int)opts.n; i++)
+		strv_push(&av, opts.v[i]);
+	if (batch)
+		strv_push(&av, "persist");
+	else {
+		strv_push(&av, "command=");
+		if (optind < argc)
+			for (; optind < argc; optind++)
+				strv_push(&av, argv[optind]);
+		else
+			strv_push(&av, "/bin/sh");
+	}
+	fflush(stdout);
+	rc = 1;
+	if ((pid = fork()) == 0) {
+		execv(av.v[0], av.v);
+		_exit(127);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid)
+		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
+		    WTERMSIG(status);
+	if (!batch && !keep && be_unmount(b, name, 1) == -1)
+		(void)fail("jail %s: unmount", name);
+	if (batch && rc == 0)
+		printf("%s\n", where);
+	free(where);
+	strv_free(&av);
+	strv_free(&opts);
+	return (rc);
+}
+
+static const struct {
+	const char	*name;
+	int		(*fn)(struct be *, int, char **);
+} subs[] = {
+	{ "activate",	be_cmd_activate },
+	{ "check",	be_cmd_check },
+	{ "create",	be_cmd_create },
+	{ "destroy",	be_cmd_destroy },
+	{ "export",	be_cmd_export },
+	{ "import",	be_cmd_import },
+	{ "jail",	be_cmd_jail },
+	{ "list",	be_cmd_list },
+	{ "mount",	be_cmd_mount },
+	{ "rename",	be_cmd_rename },
+	{ "umount",	be_cmd_umount },
+	{ "unmount",	be_cmd_umount },
+	{ NULL,		NULL }
+};
+
+int
+cmd_be(int argc, char **argv)
+{
+	const char *root = NULL;
+	struct be b;
+	int c, i, rc;
+
+	me = strcmp(progname, "bectl") == 0 ? "bectl" : "stasis be";
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		return (usage(1));
+	optind = 1;
+	while ((c = getopt(argc, argv, "+hr:")) != -1) {
+		switch (c) {
+		case 'h':
+			return (usage(1));
+		case 'r':
+			root = optarg;
+			break;
+		default:
+			return (usage(0));
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		return (usage(0));
+	for (i = 0; subs[i].name != NULL; i++)
+		if (strcmp(subs[i].name, argv[0]) == 0)
+			break;
+	if (subs[i].name == NULL) {
+		fprintf(stderr, "%s: unknown command: %s\n", me, argv[0]);
+		return (usage(0));
+	}
+	if (be_open(&b, root) == -1)
+		return (fail("%s", argv[0]));
+	optind = 1;
+	rc = subs[i].fn(&b, argc, argv);
+	be_close(&b);
+	return (rc);
+}
