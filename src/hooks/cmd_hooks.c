@@ -301,6 +301,14 @@ serve(struct hooks *h, struct flags *f)
 	if ((srv = http_server_start(&so)) == NULL)
 		return (fail("listen on %s:%lld", f->ip, f->port));
 	port = http_server_port(srv);
+	if (f->pidfile != NULL) {
+		char pid[32];
+
+		snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+		if (file_write_atomic(f->pidfile, pid, strlen(pid), 0644) ==
+		    -1)
+			log_warn("pidfile: %s", error_msg());
+	}
 	if (f->have_uid) {
 		if (setgid((gid_t)f->setgid) == -1 ||
 		    setuid((uid_t)f->setuid) == -1) {
@@ -309,14 +317,6 @@ serve(struct hooks *h, struct flags *f)
 			http_server_stop(srv);
 			return (fail("drop privileges"));
 		}
-	}
-	if (f->pidfile != NULL) {
-		char pid[32];
-
-		snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-		if (file_write_atomic(f->pidfile, pid, strlen(pid), 0644) ==
-		    -1)
-			log_warn("pidfile: %s", error_msg());
 	}
 	log_info("serving hooks on %s://%s:%d/%s%s{id}", f->secure ?
 	    "https" : "http", f->ip, port, f->urlprefix, f->urlprefix[0] ?

@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+# stasis hooks on its own: flags, hooks file formats, configuration
+# errors, and what it does beyond webhook (body limit, read timeout,
+# per-hook run limit, run timeout killing the process group, hot reload
+# keeping the old configuration, mTLS, access log without secrets).
+import hashlib
+import hmac
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+from hookslib import *  # noqa
+
+d = tmpdir()
+rec = recorder(d)
+
+
+def write(name, text):
+    p = os.path.join(d, name)
+    with open(p + ".tmp", "w") as f:
+        f.write(text)
+    os.rename(p + ".tmp", p)
+    return p
+
+
+def run(args, **kw):
+    return subprocess.run([STASIS, "hooks"] + args, capture_output=True,
+                          text=True, timeout=30, **kw)
+
+
+# --- command line --------------------------------------------------------
+r = run(["-version"])
+ok(r.returncode == 0 and "webhook 2.8.0" in r.stdout, "-version")
+r = run(["-help"])
+ok(r.returncode == 0 and "-hooks FILE" in r.stdout, "-help")
+r = run(["--help"])
+ok(r.returncode == 0 and "-urlprefix" in r.stdout, "--help")
+r = run(["-bogus"])
+ok(r.returncode == 2 and "flag provided but not defined: -bogus" in
+   r.stderr, "unknown flag: exit 2 and Go's message")
+r = run(["-port"])
+ok(r.returncode != 0 and "needs an argument" in r.stderr,
+   "flag without its value")
+r = run(["-setuid", "1"])
+ok(r.returncode != 0 and "-setgid" in r.stderr, "-setuid needs -setgid")
+r = run(["-header", "novalue"])
+ok(r.returncode != 0 and "name=value" in r.stderr, "-header format")
+
+# --- configuration errors name the file, hook and field ------------------
+bad = [
+    ('[{"id": "x", "trigger-rule": {"match": {"type": "nope", '
+     '"parameter": {"source": "header", "name": "a"}}}}]',
+     'hook "x": trigger-rule.match.type: unknown match type "nope"'),
+    ('[{"id": "x", "trigger-rule": {"and": [{"match": {"type": "regex", '
+     '"regex": "(", "parameter": {"source": "url", "name": "a"}}}]}}]',
+     'hook "x": trigger-rule.and[0].match.regex: bad regular expression'),
+    ('[{"id": "x", "trigger-rule": {"match": {"type": '
+     '"payload-hmac-sha256", "parameter": {"source": "header", '
+     '"name": "a"}}}}]',
+     'hook "x": trigger-rule.match.secret: a signature rule needs'),
+    ('[{"id": "x", "pass-arguments-to-command": [{"source": "body", '
+     '"name": "a"}]}]',
+     'hook "x": pass-arguments-to-command[0]: unknown source "body"'),
+    ('[{"id": "x", "include-command-output-in-response": "yes"}]',
+     'hook "x": include-command-output-in-response: expected true or'),
+    ('[{"id": "x", "trigger-rule": {"match": {"type": "ip-whitelist", '
+     '"ip-range": "10.0.0.0/33"}}}]',
+     'hook "x": trigger-rule.match.ip-range: bad address or CIDR range'),
+    ('[{"execute-command": "/bin/true"}]', 'hook #1: id: missing'),
+    ('[{"id": "a"}, {"id": "a"}]', 'hook "a": id: already loaded'),
+    ('{"id": "a"}', 'expected a list of hooks'),
+    ('[{"id": "a", ', 'hooks-bad.json'),
+]
+for text, want in bad:
+    p = write("hooks-bad.json", text)
+    r = run(["-hooks", p, "-port", "0"])
+    ok(r.returncode != 0 and want in r.stderr,
+       "bad config: " + want)
+    if want not in r.stderr:
+        diag(r.stderr)
+p = write("bad.yaml", "- id: y\n  http-methods: POST\n")
+r = run(["-hooks", p])
+ok(r.returncode != 0 and 'bad.yaml: hook "y": http-methods: expected a '
+   'list' in r.stderr, "bad YAML config names the hook and field")
+empty = write("empty.json", "[]")
+r = run(["-hooks", empty])
+ok(r.returncode != 0 and "no hooks loaded" in r.stderr,
+   "no hooks: refuses to start (as webhook without -verbose/-nopanic)")
+port, p = start("stasis", ["-hooks", empty, "-nopanic"])
+is_(request(port, "POST", "/hooks/x")[0], 404, "-nopanic starts empty")
+stop(p)
+r = run(["-hooks", os.path.join(d, "absent.json")])
+ok(r.returncode != 0 and "absent.json" in r.stderr, "missing hooks file")
+
+# --- YAML, templates, several files, -list-cmd-env -----------------------
+y = write("hooks.yaml", """
+- id: yaml-hook
+  execute-command: %s
+  include-command-output-in-response: true
+  pass-arguments-to-command:
+    - source: string
+      name: 123
+  pass-environment-to-command:
+    - source: payload
+      name: who
+  trigger-rule:
+    match:
+      type: value
+      value: "{{ getenv "HOOKS_T_VALUE" | js }}"
+      parameter:
+        source: header
+        name: X-Token
+""" % rec)
+j = write("more.json", json.dumps([
+    {"id": "second", "execute-command": "/bin/true",
+     "response-message": "second file",
+     "pass-file-to-command": [{"source": "payload", "name": "f"}]}]))
+r = run(["-hooks", y, "-hooks", j, "-template", "-list-cmd-env"])
+is_(r.stdout, "yaml-hook: HOOK_who\nsecond: HOOK_F\n", "-list-cmd-env")
+env = dict(os.environ, HOOKS_T_VALUE='se"cret')
+port, p = start("stasis", ["-hooks", y, "-hooks", j, "-template"], env=env)
+s, h, b = request(port, "POST", "/hooks/yaml-hook",
+                  {"X-Token": 'se"cret', "Content-Type": "application/json"},
+                  '{"who": "me"}')
+is_(s, 200, "template getenv | js: rule satisfied")
+try:
+    out = json.loads(b)
+except ValueError:
+    out = {"argv": None, "env": {}}
+is_(out["argv"][1:], ["123"], "YAML scalar 123 is the string \"123\"")
+is_(out["env"].get("HOOK_who"), "me", "YAML hook: environment")
+is_(request(port, "POST", "/hooks/yaml-hook", {"X-Token": "x"})[0:3:2],
+    (200, "Hook rules were not satisfied."), "template value not matched")
+is_(request(port, "POST", "/hooks/second")[2], "second file",
+    "second -hooks file served")
+stop(p)
+
+# --- -urlprefix, -http-methods, -header, -x-request-id, -logfile ---------
+secret = "topsecret-%d" % os.getpid()
+hooks = write("hooks.json", json.dumps([
+    {"id": "echo", "execute-command": rec,
+     "include-command-output-in-response": True,
+     "pass-arguments-to-command": [{"source": "payload", "name": "a"}]},
+    {"id": "signed", "execute-command": rec,
+     "include-command-output-in-response": True,
+     "pass-arguments-to-command": [{"source": "payload", "name": "a"}],
+     "trigger-rule": {"match": {"type": "payload-hmac-sha256",
+                                "secret": secret,
+                                "parameter": {"source": "header",
+                                              "name": "X-Sig"}}}},
+    {"id": "sleep", "execute-command": "/bin/sh",
+     "include-command-output-in-response": True,
+     "pass-arguments-to-command": [
+         {"source": "string", "name": "-c"},
+         {"source": "string",
+          "name": "sleep 30 & echo $! > \"$0\"; wait"},
+         {"source": "url", "name": "pidfile"}]},
+    {"id": "wait", "execute-command": "/bin/sh",
+     "include-command-output-in-response": True,
+     "pass-arguments-to-command": [
+         {"source": "string", "name": "-c"},
+         {"source": "string",
+          "name": "touch \"$0\"; while [ ! -e \"$1\" ]; do sleep 0.05; "
+                  "done; echo done"},
+         {"source": "url", "name": "started"},
+         {"source": "url", "name": "go"}]},
+    {"id": "whoami", "execute-command": "/usr/bin/id",
+     "include-command-output-in-response": True,
+     "pass-arguments-to-command": [{"source": "string", "name": "-u"}]},
+]))
+log = os.path.join(d, "access.log")
+port, p = start("stasis", ["-hooks", hooks, "-urlprefix", "api/v1",
+                           "-http-methods", "POST,PUT", "-header", "X-A=b",
+                           "-x-request-id", "-x-request-id-limit", "8",
+                           "-logfile", log, "-debug"])
+s, h, b = request(port, "POST", "/api/v1/echo", {"X-Request-Id":
+                  "abcdefghijkl", "Content-Type": "application/json"},
+                  '{"a": "x"}')
+is_((s, h.get("x-a")), (200, "b"), "-urlprefix and -header")
+is_(request(port, "POST", "/hooks/echo")[0], 404, "old prefix is not served")
+is_(request(port, "GET", "/api/v1/echo")[0], 405,
+    "-http-methods refuses GET")
+is_(request(port, "PUT", "/api/v1/echo")[0], 200, "-http-methods allows PUT")
+body = '{"a": "payload"}'
+good = hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+s, h, b = request(port, "POST", "/api/v1/signed", {"X-Sig": "sha256=" + good,
+                  "Content-Type": "application/json"}, body)
+is_(s, 200, "signed request accepted")
+s, h, b = request(port, "POST", "/api/v1/signed", {"X-Sig": "sha256=" +
+                  good[:-2] + "00", "Content-Type": "application/json"}, body)
+is_(s, 500, "bad signature refused")
+stop(p)
+text = open(log).read()
+ok("access id=abcdefgh hook=echo" in text and "ijkl" not in text,
+   "-x-request-id and its limit in the access line")
+ok("hook=signed" in text and "rule=bad-signature" in text and
+   "run=exit:0" in text, "access line: hook, rule outcome, exit status")
+ok(secret not in text and good not in text and good[:-2] not in text,
+   "secrets and signatures never logged, even with -debug")
+
+# --- body limit, read timeout, keep-alive, non-blocking runs -------------
+port, p = start("stasis", ["-hooks", hooks, "-max-body", "1k",
+                           "-read-timeout", "1", "-threads", "1"])
+is_(request(port, "POST", "/hooks/echo", {}, "x" * 2000)[0], 413,
+    "-max-body: 413 past the limit")
+is_(request(port, "POST", "/hooks/echo", {}, "x" * 1000)[0], 200,
+    "-max-body: under the limit is served")
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"POST /hooks/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n"
+          b"\r\nabc")
+s.settimeout(10)
+t0 = time.time()
+try:
+    data = s.recv(4096)
+except OSError:
+    data = b""
+ok(data == b"" or b" 408 " in data.split(b"\r\n")[0],
+   "-read-timeout: a slow client is dropped")
+s.close()
+started = os.path.join(d, "started")
+go = os.path.join(d, "go")
+res = {}
+th = threading.Thread(target=lambda: res.update(r=request(
+    port, "POST", "/hooks/wait?started=%s&go=%s" % (started, go))))
+th.start()
+ok(wait_file(started), "long command started")
+is_(request(port, "POST", "/hooks/none")[0], 404,
+    "a running command does not hold the only worker")
+open(go, "w").close()
+th.join(30)
+is_(res.get("r", (0, 0, ""))[2].strip(), "done",
+    "the parked request is answered when the command ends")
+stop(p)
+
+# --- per-hook run limit, run timeout kills the process group -------------
+port, p = start("stasis", ["-hooks", hooks, "-max-runs", "1",
+                           "-run-timeout", "2"])
+os.unlink(started)
+os.unlink(go)
+th = threading.Thread(target=lambda: res.update(r=request(
+    port, "POST", "/hooks/wait?started=%s&go=%s" % (started, go))))
+th.start()
+ok(wait_file(started), "first run started")
+s, h, b = request(port, "POST", "/hooks/wait?started=/dev/null&go=/")
+is_((s, h.get("retry-after")), (503, "1"), "-max-runs: a second run is 503")
+is_(request(port, "POST", "/hooks/echo")[0], 200,
+    "-max-runs counts per hook")
+open(go, "w").close()
+th.join(30)
+pidfile = os.path.join(d, "sleep.pid")
+s, h, b = request(port, "POST", "/hooks/sleep?pidfile=" + pidfile)
+is_(s, 500, "-run-timeout: the command is killed and fails")
+try:
+    child = int(open(pidfile).read())
+    time.sleep(0.2)
+    try:
+        # A zombie no init reaped yet is dead too.
+        alive = open("/proc/%d/stat" % child).read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        alive = False
+except (OSError, ValueError):
+    alive = True
+ok(not alive, "-run-timeout: its background child is killed too")
+stop(p)
+
+# --- hot reload keeps the old configuration on error ---------------------
+hr = write("hot.json", json.dumps([{"id": "one", "execute-command":
+                                    "/bin/true", "response-message": "v1"}]))
+log = os.path.join(d, "hot.log")
+port, p = start("stasis", ["-hooks", hr, "-hotreload", "-verbose"], log=log)
+is_(request(port, "POST", "/hooks/one")[2], "v1", "hot reload: first version")
+write("hot.json", json.dumps([{"id": "one", "execute-command": "/bin/true",
+                               "response-message": "v2"}]))
+for _ in range(50):
+    if request(port, "POST", "/hooks/one")[2] == "v2":
+        break
+    time.sleep(0.1)
+is_(request(port, "POST", "/hooks/one")[2], "v2", "hot reload: new version")
+write("hot.json", '[{"id": "one", "trigger-rule": {"match": {"type": "x"}}}]')
+for _ in range(50):
+    if "keeping the running configuration" in open(log).read():
+        break
+    time.sleep(0.1)
+ok("keeping the running configuration" in open(log).read() and
+   'hook "one": trigger-rule.match.type' in open(log).read(),
+   "hot reload: an invalid file is refused, saying why")
+is_(request(port, "POST", "/hooks/one")[2], "v2",
+    "hot reload: the old configuration keeps serving")
+write("hot.json", json.dumps([{"id": "two", "execute-command": "/bin/true",
+                               "response-message": "sig"}]))
+os.kill(p.pid, signal.SIGHUP)
+for _ in range(50):
+    if request(port, "POST", "/hooks/two")[0] == 200:
+        break
+    time.sleep(0.1)
+is_(request(port, "POST", "/hooks/two")[2], "sig", "SIGHUP reloads")
+stop(p)
+
+# --- TLS and mTLS --------------------------------------------------------
+def openssl(*a):
+    subprocess.run(["openssl"] + list(a), check=True, capture_output=True)
+
+
+ca_key, ca = os.path.join(d, "ca.key"), os.path.join(d, "ca.pem")
+openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
+        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", ca_key,
+        "-out", ca, "-days", "2", "-subj", "/CN=test-ca")
+for n in ("server", "client"):
+    openssl("req", "-newkey", "ec", "-pkeyopt",
+            "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+            os.path.join(d, n + ".key"), "-out", os.path.join(d, n + ".csr"),
+            "-subj", "/CN=127.0.0.1")
+    ext = write(n + ".ext", "subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", os.path.join(d, n + ".csr"), "-CA", ca,
+            "-CAkey", ca_key, "-CAcreateserial", "-out",
+            os.path.join(d, n + ".pem"), "-days", "2", "-extfile", ext)
+port, p = start("stasis", ["-hooks", hooks, "-secure", "-cert",
+                           os.path.join(d, "server.pem"), "-key",
+                           os.path.join(d, "server.key")])
+ctx = ssl.create_default_context(cafile=ca)
+is_(request(port, "POST", "/hooks/echo", tls=ctx)[0], 200, "-secure: HTTPS")
+stop(p)
+port, p = start("stasis", ["-hooks", hooks, "-secure", "-cert",
+                           os.path.join(d, "server.pem"), "-key",
+                           os.path.join(d, "server.key"), "-client-ca", ca])
+try:
+    request(port, "POST", "/hooks/echo", tls=ctx)
+    refused = False
+except (ssl.SSLError, ConnectionError, OSError):
+    refused = True
+ok(refused, "-client-ca: no client certificate, no answer")
+ctx.load_cert_chain(os.path.join(d, "client.pem"),
+                    os.path.join(d, "client.key"))
+is_(request(port, "POST", "/hooks/echo", tls=ctx)[0], 200,
+    "-client-ca: a client certificate from the CA is served")
+stop(p)
+r = run(["-hooks", hooks, "-client-ca", ca])
+ok(r.returncode != 0 and "-secure" in r.stderr, "-client-ca needs -secure")
+
+# --- -pidfile, -setuid/-setgid --------------------------------------------
+pf = os.path.join(d, "hooks.pid")
+port, p = start("stasis", ["-hooks", hooks, "-pidfile", pf])
+is_(open(pf).read().strip(), str(p.pid), "-pidfile")
+stop(p)
+ok(not os.path.exists(pf), "-pidfile removed at exit")
+port, p = start("stasis", ["-hooks", hooks, "-setuid", "65534", "-setgid",
+                           "65534"])
+is_(request(port, "POST", "/hooks/whoami")[2].strip(), "65534",
+    "-setuid/-setgid: commands run as the dropped user")
+stop(p)
+done()
