@@ -1,0 +1,151 @@
+/*
+ * Internal to src/jail: state files, the pieces of the parameter table
+ * the platform code needs, and the interface every platform implements
+ * (jail_linux.c; on FreeBSD, jail_freebsd.c over jail(2)).
+ */
+#ifndef STASIS_JAIL_IMPL_H
+#define STASIS_JAIL_IMPL_H
+
+#include <sys/types.h>
+
+#include "base/buf.h"
+#include "jail/jail.h"
+
+/* Capability bits (1 << CAP_*) that allow.* parameters keep. */
+#define JCAP_NET_ADMIN		(1ULL << 12)
+#define JCAP_NET_RAW		(1ULL << 13)
+#define JCAP_IPC_LOCK		(1ULL << 14)
+#define JCAP_SYS_ADMIN		(1ULL << 21)
+#define JCAP_SYS_TIME		(1ULL << 25)
+#define JCAP_LINUX_IMMUTABLE	(1ULL << 9)
+
+/* params.c */
+int	 jail_bool_value(const char *);
+int	 jail_param_is_list(const char *);
+int	 jail_param_is_bool(const char *);
+int	 jail_name_check(const char *);
+unsigned long long jail_allow_caps(const struct jail_params *, int *suser);
+
+/* net.c */
+int	 jail_addr_check(const char *param, const char *value);
+/* "lo0|10.0.0.1/24" -> "10.0.0.1", prefix 24 (32/128 when absent). */
+int	 jail_addr_parse(const char *value, int family, void *addr,
+	    int *prefix, char *text, size_t textlen);
+/* In the calling process's network namespace. */
+int	 jail_net_link_up(const char *ifname);
+int	 jail_net_addr(int add, int family, const void *addr, int prefix,
+	    const char *ifname);
+
+/* state.c: everything under RUNDIR/jails/NAME/ */
+struct jail_state {
+	struct jail_info info;
+	pid_t		 super;		/* the supervisor outside the jail */
+	unsigned long long starttime;	/* of info.pid, against reuse */
+	int		 netns;		/* has its own network namespace */
+	char		*cgroup;	/* cgroup directory, or NULL */
+	char		*upper;		/* overlay upper dir, or NULL */
+	char		*template;	/* stasis.template, or NULL */
+	struct strv	 host_mounts;	/* ours on the host, unmount at end */
+};
+
+void	 jail_state_free(struct jail_state *);
+char	*jail_state_dir(const char *rundir, const char *name);
+int	 jail_state_read(const char *rundir, const char *name,
+	    struct jail_state *);
+int	 jail_state_write(const char *rundir, const struct jail_state *);
+/* Remove NAME's state directory (it must hold no mounts). */
+int	 jail_state_remove(const char *rundir, const char *name);
+/* Is the state's init still the process it recorded? */
+int	 jail_state_alive(const struct jail_state *);
+/* Find by name or jid; 1 found (alive), 0 not, -1 error. */
+int	 jail_state_find(const char *rundir, const char *jail,
+	    struct jail_state *);
+/* Exclusive lock on the run directory; returns an fd for unlock. */
+int	 jail_lock(const char *rundir);
+void	 jail_unlock(int);
+/* Lowest free jid. */
+int	 jail_next_jid(const char *rundir);
+int	 jail_jid_used(const char *rundir, int jid);
+unsigned long long jail_proc_starttime(pid_t);
+void	 jail_info_json(struct buf *, const struct jail_info *);
+
+/* hooks.c: exec.* commands */
+struct jail_cmdopts {
+	const struct jail_params *params;
+	int		 flags;		/* JAIL_F_* */
+	const char	*name;
+};
+/* Run a hook on the host; 0 ok, -1 (error_set) on failure or non-zero. */
+int	 jail_hook_host(const struct jail_cmdopts *, const char *hook);
+/* Split a command string as jail(8) does: argv, or sh -c when needed. */
+void	 jail_cmd_argv(const char *cmd, struct strv *argv);
+
+/* mounts.c */
+struct jail_mount {
+	char	*src;
+	char	*dst;
+	char	*type;
+	char	*opts;
+};
+int	 jail_mount_parse(const char *line, struct jail_mount *);
+void	 jail_mount_free(struct jail_mount *);
+/* mount and mount.fstab entries, in order (fstab files read). */
+int	 jail_mounts_collect(const struct jail_params *, struct jail_mount **,
+	    size_t *);
+void	 jail_mounts_free(struct jail_mount *, size_t);
+
+/*
+ * The platform.  A jail is an init process (pid 1 of its namespaces)
+ * under a supervisor that cleans up when it exits.
+ */
+struct jail_spec {
+	const char	*rundir;
+	const char	*name;
+	int		 jid;
+	const char	*path;		/* the jail's root on the host */
+	const struct jail_params *params;
+	int		 flags;
+	int		 netns;
+	struct jail_state *st;		/* filled: pid, super, cgroup... */
+};
+
+/* Create the namespaces, mounts and init; fills spec->st. */
+int	 jail_os_start(struct jail_spec *);
+/* Let a non-persistent jail end when empty; 1 if it ended. */
+int	 jail_os_release(struct jail_state *);
+/* Run argv in the jail (fork, setns, exec); returns the exit status. */
+struct jail_run_opts {
+	const char	*user;
+	int		 user_from_host;
+	int		 clean;
+	int		 timeout;	/* seconds, 0 none */
+	int		 outfd;		/* -1: inherit */
+};
+int	 jail_os_run(const struct jail_state *, const struct jail_run_opts *,
+	    char *const argv[]);
+/* Kill everything (SIGTERM, then SIGKILL after timeout) and wait for
+ * the supervisor's cleanup. */
+int	 jail_os_stop(struct jail_state *, int timeout);
+int	 jail_os_wait_super(struct jail_state *);
+int	 jail_os_sethostname(const struct jail_state *, const char *host,
+	    const char *domain);
+int	 jail_os_setaddrs(const struct jail_state *, int family,
+	    const struct strv *add, const struct strv *del);
+int	 jail_os_persist(const struct jail_state *, int persist);
+/* The path of / inside the jail, seen from the host. */
+char	*jail_os_rootpath(const struct jail_state *);
+
+/* user.c: passwd lookups without NSS (static binary, jail roots) */
+struct jail_user {
+	uid_t	 uid;
+	gid_t	 gid;
+	char	 home[256];
+	char	 shell[256];
+	char	 name[64];
+	gid_t	 groups[64];
+	int	 ngroups;
+};
+int	 jail_user_lookup(const char *root, const char *name,
+	    struct jail_user *);
+
+#endif

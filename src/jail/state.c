@@ -1,0 +1,535 @@
+/*
+ * Jail state under the run directory: RUNDIR/jails/NAME/state.json,
+ * written atomically, so that jls, jexec and the node daemon in other
+ * processes see whole states only.  A state whose init is gone (a crash,
+ * a kill -9 of the supervisor) counts as not running.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/file.h"
+#include "base/path.h"
+#include "jail/jail.h"
+#include "jail/jail_impl.h"
+
+#define STATE_MAX	(1 << 20)
+
+const char *
+jail_rundir(void)
+{
+	const char *d;
+
+	if ((d = getenv("STASIS_RUNDIR")) != NULL && *d != '\0')
+		return (d);
+	return (JAIL_DEFAULT_RUNDIR);
+}
+
+char *
+jail_state_dir(const char *rundir, const char *name)
+{
+	return (xasprintf("%s/jails/%s", rundir, name));
+}
+
+void
+jail_info_free(struct jail_info *ji)
+{
+	free(ji->name);
+	free(ji->path);
+	free(ji->hostname);
+	strv_free(&ji->ip4);
+	strv_free(&ji->ip6);
+	jail_params_free(&ji->params);
+	memset(ji, 0, sizeof(*ji));
+}
+
+void
+jail_state_free(struct jail_state *st)
+{
+	jail_info_free(&st->info);
+	free(st->cgroup);
+	free(st->upper);
+	free(st->template);
+	strv_free(&st->host_mounts);
+	memset(st, 0, sizeof(*st));
+}
+
+unsigned long long
+jail_proc_starttime(pid_t pid)
+{
+	char path[64], *p;
+	struct buf b = BUF_INIT;
+	unsigned long long t = 0;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (file_read(path, 4096, &b) == -1) {
+		buf_free(&b);
+		error_clear();
+		return (0);
+	}
+	/* Field 22; skip "pid (comm)" first, comm may hold spaces. */
+	if ((p = strrchr(buf_cstr(&b), ')')) != NULL) {
+		for (i = 2; i < 22 && p != NULL; i++)
+			p = strchr(p + 1, ' ');
+		if (p != NULL)
+			t = strtoull(p + 1, NULL, 10);
+	}
+	buf_free(&b);
+	return (t);
+}
+
+int
+jail_state_alive(const struct jail_state *st)
+{
+	if (st->info.pid <= 0)
+		return (0);
+	if (kill(st->info.pid, 0) == -1 && errno == ESRCH)
+		return (0);
+	return (jail_proc_starttime(st->info.pid) == st->starttime);
+}
+
+static json_t *
+strv_json(const struct strv *v)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		json_array_append_new(a, json_string(v->v[i]));
+	return (a);
+}
+
+static void
+json_strv(json_t *a, struct strv *v)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(a, i, e)
+		if (json_is_string(e))
+			strv_push(v, json_string_value(e));
+}
+
+static char *
+jstr(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return (json_is_string(v) ? xstrdup(json_string_value(v)) : NULL);
+}
+
+int
+jail_state_write(const char *rundir, const struct jail_state *st)
+{
+	const struct jail_info *ji = &st->info;
+	json_t *o, *p;
+	char *s, *dir, *path;
+	size_t i;
+	int rc;
+
+	o = json_object();
+	json_object_set_new(o, "jid", json_integer(ji->jid));
+	json_object_set_new(o, "name", json_string(ji->name));
+	json_object_set_new(o, "path", json_string(ji->path));
+	json_object_set_new(o, "hostname", json_string(ji->hostname ?
+	    ji->hostname : ""));
+	json_object_set_new(o, "ip4", strv_json(&ji->ip4));
+	json_object_set_new(o, "ip6", strv_json(&ji->ip6));
+	json_object_set_new(o, "dying", json_boolean(ji->dying));
+	json_object_set_new(o, "pid", json_integer(ji->pid));
+	json_object_set_new(o, "starttime", json_integer(st->starttime));
+	json_object_set_new(o, "super", json_integer(st->super));
+	json_object_set_new(o, "netns", json_boolean(st->netns));
+	if (st->cgroup != NULL)
+		json_object_set_new(o, "cgroup", json_string(st->cgroup));
+	if (st->upper != NULL)
+		json_object_set_new(o, "upper", json_string(st->upper));
+	if (st->template != NULL)
+		json_object_set_new(o, "template", json_string(st->template));
+	json_object_set_new(o, "host_mounts", strv_json(&st->host_mounts));
+	p = json_array();
+	for (i = 0; i < ji->params.n; i++)
+		json_array_append_new(p, json_pack("{s:s,s:o}", "name",
+		    ji->params.v[i].name, "values",
+		    strv_json(&ji->params.v[i].vals)));
+	json_object_set_new(o, "params", p);
+	s = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	dir = jail_state_dir(rundir, ji->name);
+	path = xasprintf("%s/state.json", dir);
+	if ((rc = path_mkdirs(dir, 0700)) == 0)
+		rc = file_write_atomic(path, s, strlen(s), 0600);
+	free(s);
+	free(dir);
+	free(path);
+	return (rc);
+}
+
+int
+jail_state_read(const char *rundir, const char *name, struct jail_state *st)
+{
+	struct buf b = BUF_INIT;
+	json_error_t je;
+	json_t *o, *p, *e;
+	char *path;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	path = xasprintf("%s/jails/%s/state.json", rundir, name);
+	if (file_read(path, STATE_MAX, &b) == -1) {
+		free(path);
+		buf_free(&b);
+		return (-1);
+	}
+	o = json_loadb(b.data ? b.data : "", b.len, 0, &je);
+	buf_free(&b);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		error_set("%s: corrupt state: %s", path, je.text);
+		free(path);
+		return (-1);
+	}
+	free(path);
+	st->info.jid = json_integer_value(json_object_get(o, "jid"));
+	st->info.cpusetid = st->info.jid;
+	st->info.name = jstr(o, "name");
+	st->info.path = jstr(o, "path");
+	st->info.hostname = jstr(o, "hostname");
+	json_strv(json_object_get(o, "ip4"), &st->info.ip4);
+	json_strv(json_object_get(o, "ip6"), &st->info.ip6);
+	st->info.dying = json_is_true(json_object_get(o, "dying"));
+	st->info.pid = json_integer_value(json_object_get(o, "pid"));
+	st->starttime = json_integer_value(json_object_get(o, "starttime"));
+	st->super = json_integer_value(json_object_get(o, "super"));
+	st->netns = json_is_true(json_object_get(o, "netns"));
+	st->cgroup = jstr(o, "cgroup");
+	st->upper = jstr(o, "upper");
+	st->template = jstr(o, "template");
+	json_strv(json_object_get(o, "host_mounts"), &st->host_mounts);
+	p = json_object_get(o, "params");
+	json_array_foreach(p, i, e) {
+		json_t *n = json_object_get(e, "name");
+		struct strv v = STRV_INIT;
+		size_t j;
+
+		if (!json_is_string(n))
+			continue;
+		json_strv(json_object_get(e, "values"), &v);
+		jail_params_set(&st->info.params, json_string_value(n), NULL,
+		    0);
+		for (j = 0; j < v.n; j++)
+			jail_params_set(&st->info.params,
+			    json_string_value(n), v.v[j], 1);
+		strv_free(&v);
+	}
+	json_decref(o);
+	if (st->info.name == NULL || st->info.path == NULL) {
+		jail_state_free(st);
+		return (error_set("jail %s: state without name or path",
+		    name));
+	}
+	if (st->info.hostname == NULL)
+		st->info.hostname = xstrdup("");
+	return (0);
+}
+
+int
+jail_state_remove(const char *rundir, const char *name)
+{
+	char *dir;
+	int rc;
+
+	dir = jail_state_dir(rundir, name);
+	rc = path_rmtree(dir);
+	free(dir);
+	return (rc);
+}
+
+/* Names of the state directories present, whatever their state. */
+static int
+state_names(const char *rundir, struct strv *names)
+{
+	char *dir;
+	DIR *d;
+	struct dirent *de;
+
+	dir = xasprintf("%s/jails", rundir);
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT) {
+			free(dir);
+			return (0);
+		}
+		error_sys("open %s", dir);
+		free(dir);
+		return (-1);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (jail_name_check(de->d_name) == -1) {
+			error_clear();
+			continue;
+		}
+		strv_push(names, de->d_name);
+	}
+	closedir(d);
+	free(dir);
+	return (0);
+}
+
+static int
+cmp_jid(const void *a, const void *b)
+{
+	const struct jail_info *x = a, *y = b;
+
+	return ((x->jid > y->jid) - (x->jid < y->jid));
+}
+
+int
+jail_list(const char *rundir, int dying, struct jail_info **out, size_t *n)
+{
+	struct strv names = STRV_INIT;
+	struct jail_state st;
+	struct jail_info *v = NULL;
+	size_t i, cnt = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (state_names(rundir, &names) == -1)
+		return (-1);
+	for (i = 0; i < names.n; i++) {
+		if (jail_state_read(rundir, names.v[i], &st) == -1) {
+			error_clear();	/* being written or removed */
+			continue;
+		}
+		if (!jail_state_alive(&st) || (st.info.dying && !dying)) {
+			jail_state_free(&st);
+			continue;
+		}
+		v = xrealloc(v, (cnt + 1) * sizeof(*v));
+		v[cnt++] = st.info;
+		memset(&st.info, 0, sizeof(st.info));
+		jail_state_free(&st);
+	}
+	strv_free(&names);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), cmp_jid);
+	*out = v;
+	*n = cnt;
+	return (0);
+}
+
+void
+jail_list_free(struct jail_info *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		jail_info_free(&v[i]);
+	free(v);
+}
+
+int
+jail_state_find(const char *rundir, const char *jail, struct jail_state *st)
+{
+	struct strv names = STRV_INIT;
+	long long jid;
+	size_t i;
+	int found = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (str_tonum(jail, 1, 1LL << 31, &jid) == -1) {
+		error_clear();
+		if (jail_name_check(jail) == -1)
+			return (-1);
+		if (jail_state_read(rundir, jail, st) == -1) {
+			if (errno == ENOENT) {
+				error_clear();
+				return (0);
+			}
+			return (-1);
+		}
+		if (jail_state_alive(st))
+			return (1);
+		jail_state_free(st);
+		return (0);
+	}
+	if (state_names(rundir, &names) == -1)
+		return (-1);
+	for (i = 0; i < names.n && !found; i++) {
+		if (jail_state_read(rundir, names.v[i], st) == -1) {
+			error_clear();
+			continue;
+		}
+		if (st->info.jid == jid && jail_state_alive(st))
+			found = 1;
+		else
+			jail_state_free(st);
+	}
+	strv_free(&names);
+	return (found);
+}
+
+int
+jail_find(const char *rundir, const char *jail, struct jail_info *ji)
+{
+	struct jail_state st;
+	int r;
+
+	memset(ji, 0, sizeof(*ji));
+	if ((r = jail_state_find(rundir, jail, &st)) == -1)
+		return (-1);
+	if (r == 0)
+		return (error_set("jail \"%s\" not found", jail));
+	*ji = st.info;
+	memset(&st.info, 0, sizeof(st.info));
+	jail_state_free(&st);
+	return (0);
+}
+
+int
+jail_is_running(const char *rundir, const char *name)
+{
+	struct jail_state st;
+	int r;
+
+	if ((r = jail_state_find(rundir, name, &st)) == 1) {
+		r = !st.info.dying;
+		jail_state_free(&st);
+	}
+	return (r);
+}
+
+int
+jail_jid_used(const char *rundir, int jid)
+{
+	struct jail_info *v;
+	size_t n, i;
+	int used = 0;
+
+	if (jail_list(rundir, 1, &v, &n) == -1)
+		return (-1);
+	for (i = 0; i < n; i++)
+		if (v[i].jid == jid)
+			used = 1;
+	jail_list_free(v, n);
+	return (used);
+}
+
+int
+jail_next_jid(const char *rundir)
+{
+	struct jail_info *v;
+	size_t n, i;
+	int jid = 1;
+
+	if (jail_list(rundir, 1, &v, &n) == -1)
+		return (-1);
+	/* Sorted by jid: the first gap. */
+	for (i = 0; i < n; i++)
+		if (v[i].jid == jid)
+			jid++;
+	jail_list_free(v, n);
+	return (jid);
+}
+
+int
+jail_lock(const char *rundir)
+{
+	char *dir, *path;
+	int fd;
+
+	dir = xasprintf("%s/jails", rundir);
+	if (path_mkdirs(dir, 0700) == -1) {
+		free(dir);
+		return (-1);
+	}
+	path = xasprintf("%s/.lock", dir);
+	free(dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		error_sys("open %s", path);
+		free(path);
+		return (-1);
+	}
+	if (flock(fd, LOCK_EX) == -1) {
+		error_sys("lock %s", path);
+		close(fd);
+		free(path);
+		return (-1);
+	}
+	free(path);
+	return (fd);
+}
+
+void
+jail_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+static void
+json_ips(struct buf *out, const struct strv *v)
+{
+	size_t i;
+
+	buf_addc(out, '[');
+	for (i = 0; i < v->n; i++) {
+		if (i > 0)
+			buf_addstr(out, ", ");
+		buf_add_json_str(out, v->v[i]);
+	}
+	buf_addc(out, ']');
+}
+
+/* One jail as jls -v --libxo json prints it. */
+void
+jail_info_json(struct buf *out, const struct jail_info *ji)
+{
+	buf_printf(out, "{\"jid\": %d, \"hostname\": ", ji->jid);
+	buf_add_json_str(out, ji->hostname ? ji->hostname : "");
+	buf_addstr(out, ", \"path\": ");
+	buf_add_json_str(out, ji->path);
+	buf_addstr(out, ", \"name\": ");
+	buf_add_json_str(out, ji->name);
+	buf_printf(out, ", \"state\": \"%s\", \"cpusetid\": %d, "
+	    "\"ipv4_addrs\": ", ji->dying ? "DYING" : "ACTIVE",
+	    ji->cpusetid);
+	json_ips(out, &ji->ip4);
+	buf_addstr(out, ", \"ipv6_addrs\": ");
+	json_ips(out, &ji->ip6);
+	buf_addc(out, '}');
+}
+
+int
+jail_list_json(const char *rundir, struct buf *out)
+{
+	struct jail_info *v;
+	size_t n, i;
+
+	if (jail_list(rundir, 0, &v, &n) == -1)
+		return (-1);
+	buf_addstr(out, "{\"__version\": \"2\", \"jail-information\": "
+	    "{\"jail\": [");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addstr(out, ", ");
+		jail_info_json(out, &v[i]);
+	}
+	buf_addstr(out, "]}}\n");
+	jail_list_free(v, n);
+	return (0);
+}
