@@ -67,3 +67,61 @@ hap_wait() {
 	done
 	echo "$_v"
 }
+
+# node_netns: two network namespaces joined by a veth pair, $NSA
+# (10.77.0.1, the node) and $NSB (10.77.0.2, its BGP peer).
+node_netns() {
+	NSA=stasis-a$$; NSB=stasis-b$$
+	ip netns add "$NSA" || return 1
+	cleanup "ip netns del $NSA"
+	ip netns add "$NSB" || return 1
+	cleanup "ip netns del $NSB"
+	ip link add "va$$" type veth peer name "vb$$" || return 1
+	ip link set "va$$" netns "$NSA" && ip link set "vb$$" netns "$NSB" &&
+	ip -n "$NSA" addr add 10.77.0.1/30 dev "va$$" &&
+	ip -n "$NSB" addr add 10.77.0.2/30 dev "vb$$" &&
+	ip -n "$NSA" link set "va$$" up && ip -n "$NSB" link set "vb$$" up &&
+	ip -n "$NSA" link set lo up && ip -n "$NSB" link set lo up
+}
+
+# bird_start NAME NETNS: bird -c $T/NAME.conf, socket $T/NAME.ctl.
+bird_start() {
+	ip netns exec "$2" bird -c "$T/$1.conf" -s "$T/$1.ctl" \
+	    -P "$T/$1.pid" >>"$T/$1.out" 2>&1 || return 1
+	cleanup "kill \$(cat '$T/$1.pid' 2>/dev/null) 2>/dev/null"
+	WAIT_TRIES=50 wait_for birdc -s "$T/$1.ctl" show status
+}
+
+bird_stop() {
+	_p=$(cat "$T/$1.pid" 2>/dev/null)
+	[ -n "$_p" ] && kill "$_p" 2>/dev/null
+	_i=0
+	while [ -n "$_p" ] && kill -0 "$_p" 2>/dev/null && [ $_i -lt 50 ]; do
+		sleep 0.1; _i=$((_i + 1))
+	done
+	rm -f "$T/$1.ctl"
+}
+
+# peer_route NAME PREFIX: the route line BIRD NAME has for PREFIX, if any.
+peer_route() {
+	birdc -s "$T/$1.ctl" show route "$2" 2>/dev/null | grep "^$2"
+}
+
+# now_ms: a monotonic-enough clock in milliseconds.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# wait_route NAME PREFIX yes|no [SECONDS]: until the route is (not) there.
+wait_route() {
+	_end=$(($(now_ms) + ${4:-20} * 1000))
+	while [ "$(now_ms)" -lt $_end ]; do
+		if peer_route "$1" "$2" >/dev/null; then
+			[ "$3" = yes ] && return 0
+		else
+			[ "$3" = no ] && return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}

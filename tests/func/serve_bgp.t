@@ -1,0 +1,154 @@
+#!/bin/sh
+# The BGP gate with two real bird2 instances in two network namespaces
+# peering over eBGP: the peer's routing table gains the anycast /32 while
+# the app and the load balancer (a real haproxy) are healthy, loses it
+# within bgp.withdraw_within when either is not, gets it back after the
+# node's BIRD restarts, and keeps it untouched across a restart of
+# stasis serve.
+. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/lib/node.sh"
+need_root
+command -v bird >/dev/null || skip_all "bird2 not installed"
+command -v haproxy >/dev/null || skip_all "haproxy not installed"
+command -v socat >/dev/null || skip_all "socat not installed"
+
+node_tmp
+PFX=192.0.2.77/32
+WITHDRAW_MS=3000
+HTTP=$(free_port); AGENT=$(free_port); APP=$(free_port)
+
+node_netns
+ok $? "two network namespaces joined by a veth pair"
+
+# The fragment an operator adds to bird.conf (stasis-serve.conf(5)).
+cat >"$T/node.conf" <<CONF
+router id 10.77.0.1;
+protocol device {}
+protocol static anycast_web {
+	disabled yes;		# stasis serve enables it while healthy
+	ipv4;
+	route $PFX blackhole;
+}
+protocol bgp peer {
+	local 10.77.0.1 as 65001;
+	neighbor 10.77.0.2 as 65002;
+	connect retry time 1;
+	error wait time 1, 5;
+	ipv4 { import none; export where source = RTS_STATIC; };
+}
+CONF
+cat >"$T/peer.conf" <<CONF
+router id 10.77.0.2;
+protocol device {}
+protocol bgp node {
+	local 10.77.0.2 as 65002;
+	neighbor 10.77.0.1 as 65001;
+	connect retry time 1;
+	error wait time 1, 5;
+	ipv4 { import all; export none; };
+}
+CONF
+bird_start node "$NSA"; ok $? "the node's BIRD starts in $NSA"
+bird_start peer "$NSB"; ok $? "the peer's BIRD starts in $NSB"
+WAIT_TRIES=200 wait_for sh -c "birdc -s $T/peer.ctl show protocols node | grep -q Established"
+ok $? "eBGP session established"
+ok "$(peer_route peer $PFX >/dev/null; echo $((! $?)))" "before stasis: the peer has no route to $PFX"
+
+cat >"$T/haproxy.cfg" <<CONF
+global
+	stats socket $T/haproxy.sock mode 600 level admin
+defaults
+	mode http
+	timeout connect 1s
+	timeout client 5s
+	timeout server 5s
+	timeout check 1s
+frontend fe
+	bind 127.0.0.1:$(free_port)
+	default_backend web
+backend web
+	option httpchk GET /_up/web
+	http-check disable-on-404
+	server web1 127.0.0.1:$APP check port $HTTP inter 200ms fall 2 rise 1 agent-check agent-port $AGENT agent-send "web\n" agent-inter 200ms
+CONF
+cat >"$T/serve.conf" <<CONF
+listen: [127.0.0.1:$HTTP]
+agent: 127.0.0.1:$AGENT
+state: $T/state.json
+apps:
+  web:
+    check: {command: [test, -f, $T/web.healthy], interval: 200ms,
+            timeout: 150ms, rise: 2, fall: 2}
+lb: {haproxy: $T/haproxy.sock, backend: web, interval: 200ms,
+     timeout: 150ms, rise: 1, fall: 2}
+bgp:
+  socket: $T/node.ctl
+  interval: 500ms
+  withdraw_within: ${WITHDRAW_MS}ms
+  prefixes:
+    $PFX: {protocol: anycast_web, apps: [web]}
+CONF
+
+touch "$T/web.healthy"
+node_haproxy "$T/haproxy.cfg"; ok $? "haproxy starts"
+node_serve "$T/serve.conf"; ok $? "stasis serve starts"
+wait_route peer $PFX yes; ok $? "app and load balancer healthy: the peer gains $PFX"
+like "$(peer_route peer $PFX)" 'AS65001' "learnt over eBGP from AS65001"
+
+# withdraw_gate CMD NAME: run CMD, the route must go within WITHDRAW_MS.
+withdraw_gate() {
+	_t0=$(now_ms)
+	eval "$1"
+	wait_route peer $PFX no 20
+	_r=$?
+	_dt=$(($(now_ms) - _t0))
+	ok $_r "$2: the peer loses $PFX"
+	ok "$([ $_dt -le $WITHDRAW_MS ]; echo $?)" "$2: within withdraw_within (${_dt} ms <= $WITHDRAW_MS ms)"
+}
+
+withdraw_gate 'rm -f "$T/web.healthy"' "app fails its check"
+touch "$T/web.healthy"
+wait_route peer $PFX yes; ok $? "app healthy again: announced again"
+
+withdraw_gate 'stasis drain -s "$T/ctl.sock" web' "operator drains the app"
+stasis undrain -s "$T/ctl.sock" web
+wait_route peer $PFX yes; ok $? "undrained: announced again"
+
+withdraw_gate 'node_haproxy_stop' "haproxy stops"
+like "$(stasis status -s "$T/ctl.sock")" 'load balancer: down' "status: the load balancer is down"
+node_haproxy "$T/haproxy.cfg"
+wait_route peer $PFX yes; ok $? "haproxy back: announced again"
+
+# The node's BIRD restarts: its config says `disabled yes`, stasis
+# re-asserts.
+bird_stop node
+bird_start node "$NSA"; ok $? "the node's BIRD restarts"
+wait_route peer $PFX yes 30; ok $? "after the BIRD restart the peer has $PFX again"
+like "$(birdc -s "$T/node.ctl" show protocols anycast_web)" 'anycast_web +Static +master4 +up' "stasis re-enabled the static protocol"
+
+# ... and when the app is down meanwhile, BIRD comes back without it.
+rm -f "$T/web.healthy"
+wait_route peer $PFX no 10
+bird_stop node
+bird_start node "$NSA"
+WAIT_TRIES=200 wait_for sh -c "birdc -s $T/peer.ctl show protocols node | grep -q Established"
+sleep 2
+ok "$(peer_route peer $PFX >/dev/null; echo $((! $?)))" "BIRD restarted while the app is down: no route"
+like "$(birdc -s "$T/node.ctl" show protocols anycast_web)" 'anycast_web +Static +master4 +down' "the static protocol stays disabled"
+touch "$T/web.healthy"
+wait_route peer $PFX yes; ok $? "app back: announced"
+
+# A restart of stasis serve does not flap the route: BIRD's route on the
+# peer keeps its timestamp.
+sleep 1
+before=$(peer_route peer $PFX)
+node_serve_stop; ok $? "stasis serve stops"
+ok "$(peer_route peer $PFX >/dev/null; echo $?)" "route stays while stasis is stopped"
+node_serve "$T/serve.conf"; ok $? "stasis serve starts again"
+sleep 2
+is "$(peer_route peer $PFX)" "$before" "no flap across the restart (same route, same time)"
+like "$(cat "$T/serve.log")" 'state: restored' "the state file was read back"
+
+is "$(stasis status --json -s "$T/ctl.sock" | jq -r '.bgp.prefixes[0].bird')" up "status: BIRD's protocol is up"
+is "$(stasis status --json -s "$T/ctl.sock" | jq -r '.bgp.prefixes[0].announce')" true "status: the gate is open"
+done_testing
