@@ -1,8 +1,7 @@
 /*
  * `stasis serve --hooks FILE`: the webhook endpoints of `stasis hooks`
  * served by the node daemon's own HTTP listeners, so a node runs one
- * daemon.  The hooks feature is referenced weakly: a build without it
- * still links and says so when --hooks is asked for.
+ * daemon.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,14 +11,7 @@
 #include "base/log.h"
 #include "node_int.h"
 
-#if __has_include("hooks/hooks.h")
 #include "hooks/hooks.h"
-
-#pragma weak hooks_open
-#pragma weak hooks_handle
-#pragma weak hooks_reload
-#pragma weak hooks_close
-#pragma weak hooks_count
 
 int
 node_hooks_open(struct node *n, const char *file)
@@ -27,9 +19,6 @@ node_hooks_open(struct node *n, const char *file)
 	struct hooks_opts o;
 	const char *files[1] = { file };
 
-	if (hooks_open == NULL)
-		return (error_set("--hooks: the hooks feature is not built "
-		    "into this stasis"));
 	memset(&o, 0, sizeof(o));
 	o.files = files;
 	o.nfiles = 1;
@@ -67,29 +56,3 @@ node_hooks_close(struct node *n)
 	n->hooks = NULL;
 }
 
-#else	/* the hooks feature is not in this tree yet */
-
-int
-node_hooks_open(struct node *n, const char *file)
-{
-	return (error_set("--hooks %s: the hooks feature is not built into "
-	    "this stasis", file));
-}
-
-int
-node_hooks_handle(struct node *n, struct http_request *req,
-    struct http_response *resp)
-{
-	return (-1);
-}
-
-void
-node_hooks_reload(struct node *n)
-{
-}
-
-void
-node_hooks_close(struct node *n)
-{
-}
-#endif

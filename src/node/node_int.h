@@ -136,6 +136,9 @@ struct node {
 	int		 ctlfd;
 	int		 agentfd;
 	int		 inofd;
+	int		 wds[1024];	/* inotify watches we hold */
+	size_t		 nwds;
+	unsigned int	 ticks;
 	struct lconn	*conns;
 };
 
@@ -191,8 +194,6 @@ void	 node_hooks_reload(struct node *);
 void	 node_hooks_close(struct node *);
 
 /* jailio.c: the jail feature, when it is built */
-int	 node_jail_support(void);
-int	 node_jails_error_status(void);
 int	 node_jail_running(struct node *, const char *jail);
 int	 node_jails_json(struct node *, struct buf *);
 const char *node_rundir(struct node *);

@@ -17,6 +17,7 @@
 
 #include <netinet/in.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -156,20 +157,58 @@ agent_listen(struct node *n)
 	return (ep_add(n, fd, &tag_agent));
 }
 
+/*
+ * Jail state lives in RUNDIR/jails/NAME/state.json: watch that directory
+ * and each jail's, so /jails is rebuilt as soon as a jail comes, goes or
+ * changes.  New directories are picked up by rescanning on every event
+ * and once a second (the directory may not exist yet).
+ */
+static int
+watch_add(struct node *n, const char *path)
+{
+	size_t i;
+	int wd;
+
+	wd = inotify_add_watch(n->inofd, path, IN_CREATE | IN_DELETE |
+	    IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE |
+	    IN_ATTRIB | IN_ONLYDIR);
+	if (wd == -1)
+		return (0);
+	for (i = 0; i < n->nwds; i++)
+		if (n->wds[i] == wd)
+			return (0);
+	if (n->nwds < sizeof(n->wds) / sizeof(n->wds[0]))
+		n->wds[n->nwds++] = wd;
+	return (1);
+}
+
 static void
 watch_rundir(struct node *n)
 {
 	const char *rd = node_rundir(n);
-	static int watching;
+	struct dirent *de;
+	char *dir, *sub;
+	DIR *d;
+	int added = 0;
 
-	if (watching || n->inofd == -1 || rd == NULL)
+	if (n->inofd == -1 || rd == NULL)
 		return;
-	if (inotify_add_watch(n->inofd, rd, IN_CREATE | IN_DELETE |
-	    IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE |
-	    IN_ATTRIB | IN_DELETE_SELF) != -1) {
-		watching = 1;
-		web_jails_invalidate(n);
+	dir = xasprintf("%s/jails", rd);
+	added += watch_add(n, rd);
+	added += watch_add(n, dir);
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			sub = xasprintf("%s/%s", dir, de->d_name);
+			added += watch_add(n, sub);
+			free(sub);
+		}
+		closedir(d);
 	}
+	free(dir);
+	if (added)
+		web_jails_invalidate(n);
 }
 
 static void
@@ -180,6 +219,7 @@ on_inotify(struct node *n)
 	while (read(n->inofd, b, sizeof(b)) > 0)
 		;
 	web_jails_invalidate(n);
+	watch_rundir(n);
 }
 
 static void
@@ -300,7 +340,8 @@ on_tick(struct node *n)
 		else
 			lconn_free(n, c);
 	}
-	watch_rundir(n);
+	if (++n->ticks % (1000 / TICK_MS) == 0)
+		watch_rundir(n);
 }
 
 static int
@@ -408,13 +449,6 @@ node_start(struct node_config *cf, const struct node_opts *o)
 		n->px[i].want = gate_want(n, i);
 		n->px[i].since = now_wall();
 	}
-	for (i = 0; i < cf->napps; i++)
-		if (cf->apps[i].jail != NULL && !node_jail_support()) {
-			log_warn("jail support is not built into this stasis: "
-			    "the jails of the apps are not checked, and "
-			    "/jails answers 501");
-			break;
-		}
 
 	if ((n->ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		error_sys("epoll_create1");

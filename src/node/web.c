@@ -58,7 +58,7 @@ serve_jails(struct node *n, struct http_response *resp)
 			buf_addstr(&jc->doc, "{\"error\": ");
 			buf_add_json_str(&jc->doc, error_msg());
 			buf_addstr(&jc->doc, "}\n");
-			jc->status = node_jails_error_status();
+			jc->status = 500;
 		} else if (jc->doc.len > JAILS_MAX)
 			jc->status = 500;
 		jc->valid = 1;
@@ -182,7 +182,8 @@ web_start(struct node *n, const struct node_opts *o)
 		ho.handler = handler;
 		ho.arg = n;
 		ho.threads = (unsigned int)n->cf->threads;
-		ho.max_body = 1u << 20;
+		/* The webhooks take bodies; our own endpoints do not. */
+		ho.max_body = n->hooks != NULL ? 0 : 64 * 1024;
 		ho.timeout_s = 30;
 		ho.max_conns = 4096;
 		n->http[n->nhttp] = http_server_start(&ho);
