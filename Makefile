@@ -89,7 +89,8 @@ check: all $(UNITBINS)
 FB	 = build-fuzz
 FUZZTIME ?= 20
 FUZZCFLAGS = -O1 -g -std=gnu11 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) \
-	   -fsanitize=fuzzer-no-link,address,undefined -DFUZZING
+	   -fsanitize=fuzzer-no-link,address,undefined -DFUZZING \
+	   -DSTASIS_VERSION='"$(VERSION)"'
 FUZZLIBOBJS := $(LIBSRCS:%.c=$(FB)/%.o)
 FUZZBINS := $(FUZZSRCS:tests/fuzz/%.c=$(FB)/%)
 

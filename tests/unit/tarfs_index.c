@@ -1,0 +1,335 @@
+/*
+ * tarfs: header fields, and the index built from archives assembled
+ * here block by block (ustar, pax, GNU long names, both sparse kinds,
+ * hardlinks, duplicates, implied parents, hostile names, truncation).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "base/err.h"
+#include "tarfs/tar_parse.h"
+#include "tarfs/tarfs.h"
+#include "tap.h"
+
+static unsigned char ar[1 << 20];
+
+static const char *
+buf_len(size_t n)
+{
+	static char b[32];
+
+	snprintf(b, sizeof(b), "%zu", n);
+	return (b);
+}
+static size_t arlen;
+
+static void
+cksum(unsigned char *h)
+{
+	unsigned sum = 0;
+	int i;
+
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+	h[155] = ' ';
+}
+
+/* Append a ustar header and its data (padded). */
+static unsigned char *
+hdr(const char *name, char type, const char *link, const void *data,
+    size_t size, unsigned mode, long mtime)
+{
+	unsigned char *h = ar + arlen;
+
+	memset(h, 0, 512);
+	strncpy((char *)h, name, 100);
+	snprintf((char *)h + 100, 8, "%07o", mode);
+	snprintf((char *)h + 108, 8, "%07o", 0);
+	snprintf((char *)h + 116, 8, "%07o", 0);
+	snprintf((char *)h + 124, 12, "%011o", (unsigned)size);
+	snprintf((char *)h + 136, 12, "%011lo", mtime);
+	h[156] = (unsigned char)type;
+	if (link != NULL)
+		strncpy((char *)h + 157, link, 100);
+	memcpy(h + 257, "ustar\0" "00", 8);
+	cksum(h);
+	arlen += 512;
+	if (size > 0 && data != NULL) {
+		memcpy(ar + arlen, data, size);
+		arlen += (size + 511) & ~(size_t)511;
+	}
+	return (h);
+}
+
+static void
+pax(char type, const char *records)
+{
+	hdr("PaxHeader", type, NULL, records, strlen(records), 0644, 0);
+}
+
+/* Append "LEN key=value\n" to out, LEN counting its own digits. */
+static void
+rec(char *out, const char *kv)
+{
+	size_t n = strlen(kv) + 2, len = n + 1;
+
+	while (len != n + strlen(buf_len(len)))
+		len = n + strlen(buf_len(len));
+	sprintf(out + strlen(out), "%zu %s\n", len, kv);
+}
+
+static void
+end(void)
+{
+	memset(ar + arlen, 0, 1024);
+	arlen += 1024;
+}
+
+static struct tarfs *
+open_ar(void)
+{
+	return (tarfs_open_mem(ar, arlen));
+}
+
+static char *
+rd(struct tarfs *t, const char *path)
+{
+	static char buf[4096];
+	uint64_t ino = tarfs_resolve(t, path);
+	ssize_t n;
+
+	if (ino == 0)
+		return ("(missing)");
+	n = tarfs_read(t, ino, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return ("(error)");
+	buf[n] = '\0';
+	return (buf);
+}
+
+static void
+test_fields(void)
+{
+	unsigned char f[12];
+	int64_t v;
+
+	memcpy(f, "0000644\0", 8);
+	ok(tar_num(f, 8, &v) == 0 && v == 0644, "octal");
+	memcpy(f, "  755 \0\0", 8);
+	ok(tar_num(f, 8, &v) == 0 && v == 0755, "octal with spaces");
+	memset(f, 0, 12);
+	f[0] = 0x80;
+	f[11] = 0x02;
+	f[10] = 0x01;
+	ok(tar_num(f, 12, &v) == 0 && v == 0x102, "base-256");
+	memset(f, 0xff, 12);
+	ok(tar_num(f, 12, &v) == 0 && v == -1, "base-256 negative");
+	memcpy(f, "12x4567\0", 8);
+	ok(tar_num(f, 8, &v) == -1, "bad digit refused");
+	memset(f, 0, 12);
+	f[0] = 0x80;
+	f[1] = 0x01;
+	ok(tar_num(f, 12, &v) == -1, "base-256 past 63 bits refused");
+}
+
+static void
+test_basic(void)
+{
+	struct tarfs *t;
+	struct stat st;
+	const char *name;
+	uint64_t child, ino;
+
+	arlen = 0;
+	hdr("./", '5', NULL, NULL, 0, 0750, 100);
+	hdr("./etc/", '5', NULL, NULL, 0, 0755, 200);
+	hdr("./etc/passwd", '0', NULL, "root:x:0:0\n", 11, 0644, 300);
+	hdr("./etc/link", '2', NULL, NULL, 0, 0777, 301);
+	strcpy((char *)ar + arlen - 512 + 157, "passwd");
+	cksum(ar + arlen - 512);
+	hdr("./etc/hard", '1', "./etc/passwd", NULL, 0, 0644, 302);
+	hdr("usr/lib/x", '0', NULL, "x", 1, 0600, 400);
+	hdr("dev/null", '3', NULL, NULL, 0, 0666, 0);
+	snprintf((char *)ar + arlen - 512 + 329, 8, "%07o", 1);
+	snprintf((char *)ar + arlen - 512 + 337, 8, "%07o", 3);
+	cksum(ar + arlen - 512);
+	hdr("etc/passwd", '0', NULL, "second\n", 7, 0640, 500);
+	end();
+	t = open_ar();
+	ok(t != NULL, "a ustar archive indexes (%s)", error_msg());
+	if (t == NULL)
+		return;
+	tarfs_stat(t, TARFS_ROOT_INO, &st);
+	is_int(st.st_mode, S_IFDIR | 0750, "./ sets the root's mode");
+	is_str(rd(t, "etc/passwd"), "second\n", "the later duplicate wins");
+	is_str(rd(t, "etc/hard"), "root:x:0:0\n",
+	    "a hardlink keeps the inode it was made to");
+	ino = tarfs_resolve(t, "etc/hard");
+	tarfs_stat(t, ino, &st);
+	is_int(st.st_nlink, 1, "the replaced name no longer counts");
+	is_str(tarfs_readlink(t, tarfs_resolve(t, "etc/link")), "passwd",
+	    "symlink target");
+	tarfs_stat(t, tarfs_resolve(t, "usr/lib"), &st);
+	ok(S_ISDIR(st.st_mode), "implied parent is a directory");
+	tarfs_stat(t, tarfs_resolve(t, "dev/null"), &st);
+	ok(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3),
+	    "character device numbers");
+	tarfs_stat(t, tarfs_resolve(t, "etc"), &st);
+	is_int(st.st_mtime, 200, "directory mtime");
+	tarfs_stat(t, TARFS_ROOT_INO, &st);
+	is_int(st.st_nlink, 5, "root links: 2 + etc, usr, dev");
+	ok(tarfs_readdir(t, tarfs_resolve(t, "etc"), 2, &name, &child) == 1 &&
+	    strcmp(name, "passwd") == 0, "readdir in archive order");
+	ok(tarfs_readdir(t, tarfs_resolve(t, "etc"), 5, &name, &child) == 0,
+	    "readdir ends");
+	ok(tarfs_lookup(t, TARFS_ROOT_INO, "nope") == 0 && errno == ENOENT,
+	    "a missing name is ENOENT");
+	tarfs_close(t);
+}
+
+static void
+test_pax_gnu(void)
+{
+	struct tarfs *t;
+	struct stat st;
+	char longname[300], kv[400], recs[1024];
+
+	arlen = 0;
+	memset(longname, 'n', 250);
+	longname[250] = '\0';
+	snprintf(kv, sizeof(kv), "path=a/%s", longname);
+	recs[0] = '\0';
+	rec(recs, kv);
+	rec(recs, "mtime=1700000000.123456789");
+	pax('x', recs);
+	hdr("ignored", '0', NULL, "p", 1, 0644, 1);
+	recs[0] = '\0';
+	rec(recs, "mtime=-1.5");
+	rec(recs, "uid=4000000000");
+	pax('x', recs);
+	hdr("neg", '0', NULL, "q", 1, 0644, 1);
+	recs[0] = '\0';
+	rec(recs, "gid=4242");
+	pax('g', recs);
+	hdr("g", '0', NULL, "r", 1, 0644, 1);
+	hdr("././@LongLink", 'L', NULL, "gnu/long/name\0", 14, 0644, 0);
+	hdr("short", '0', NULL, "s", 1, 0644, 1);
+	end();
+	t = open_ar();
+	ok(t != NULL, "pax and GNU headers index (%s)", error_msg());
+	if (t == NULL)
+		return;
+	snprintf(kv, sizeof(kv), "a/%s", longname);
+	is_str(rd(t, kv), "p", "pax path");
+	tarfs_stat(t, tarfs_resolve(t, "neg"), &st);
+	ok(st.st_mtim.tv_sec == -2 && st.st_mtim.tv_nsec == 500000000,
+	    "negative fractional mtime");
+	ok(st.st_uid == 4000000000u, "big uid from pax");
+	tarfs_stat(t, tarfs_resolve(t, "g"), &st);
+	is_int(st.st_gid, 4242, "a global header applies to what follows");
+	is_str(rd(t, "gnu/long/name"), "s", "GNU long name");
+	tarfs_close(t);
+}
+
+static void
+test_sparse(void)
+{
+	struct tarfs *t;
+	unsigned char *h;
+	char buf[64], recs[512];
+	uint64_t ino;
+
+	arlen = 0;
+	/* pax 0.1: two chunks of a 40-byte file. */
+	recs[0] = '\0';
+	rec(recs, "GNU.sparse.major=0");
+	rec(recs, "GNU.sparse.minor=1");
+	rec(recs, "GNU.sparse.name=sp");
+	rec(recs, "GNU.sparse.size=40");
+	rec(recs, "GNU.sparse.map=2,3,30,4");
+	pax('x', recs);
+	hdr("GNUSparseFile.0/sp", '0', NULL, "abcwxyz", 7, 0644, 1);
+	/* old GNU 'S': one chunk. */
+	h = hdr("old", 'S', NULL, NULL, 0, 0644, 1);
+	snprintf((char *)h + 124, 12, "%011o", 2);
+	snprintf((char *)h + 386, 12, "%011o", 10);
+	snprintf((char *)h + 398, 12, "%011o", 2);
+	snprintf((char *)h + 483, 12, "%011o", 16);
+	memcpy(h + 257, "ustar  \0", 8);
+	cksum(h);
+	memcpy(ar + arlen, "OK", 2);
+	arlen += 512;
+	end();
+	t = open_ar();
+	ok(t != NULL, "sparse archives index (%s)", error_msg());
+	if (t == NULL)
+		return;
+	ino = tarfs_resolve(t, "sp");
+	ok(tarfs_read(t, ino, buf, sizeof(buf), 0) == 40 &&
+	    memcmp(buf, "\0\0abc", 5) == 0 && buf[5] == 0 &&
+	    memcmp(buf + 30, "wxyz", 4) == 0 && buf[39] == 0,
+	    "pax 0.1 sparse reads holes and chunks");
+	ok(tarfs_read(t, ino, buf, 3, 31) == 3 && memcmp(buf, "xyz", 3) == 0,
+	    "a read inside a chunk");
+	ino = tarfs_resolve(t, "old");
+	ok(tarfs_read(t, ino, buf, sizeof(buf), 0) == 16 &&
+	    memcmp(buf + 10, "OK", 2) == 0 && buf[9] == 0 && buf[12] == 0,
+	    "old GNU sparse");
+	tarfs_close(t);
+}
+
+static void
+test_hostile(void)
+{
+	struct tarfs *t;
+
+	arlen = 0;
+	hdr("../../../etc/shadow", '0', NULL, "x", 1, 0644, 1);
+	hdr("/abs", '0', NULL, "y", 1, 0644, 1);
+	hdr("a/../../b", '1', "/etc/shadow", NULL, 0, 0644, 1);
+	hdr("c", '1', "missing", NULL, 0, 0644, 1);
+	end();
+	t = open_ar();
+	ok(t != NULL, "hostile names index");
+	if (t == NULL)
+		return;
+	is_str(rd(t, "etc/shadow"), "x", "../ kept inside");
+	is_str(rd(t, "abs"), "y", "absolute kept inside");
+	is_str(rd(t, "b"), "x", "hardlink through ../ and / inside");
+	ok(tarfs_resolve(t, "c") == 0, "hardlink to nothing skipped");
+	tarfs_close(t);
+
+	arlen = 0;
+	hdr("f", '0', NULL, "0123456789", 10, 0644, 1);
+	arlen = 512 + 5;
+	t = open_ar();
+	ok(t == NULL && strstr(error_msg(), "offset 0") != NULL,
+	    "truncated data refused: %s", error_msg());
+	arlen = 0;
+	hdr("f", '0', NULL, "x", 1, 0644, 1);
+	ar[arlen - 512 - 10] ^= 1;
+	t = open_ar();
+	ok(t == NULL && strstr(error_msg(), "checksum") != NULL,
+	    "bad checksum refused: %s", error_msg());
+	arlen = 0;
+	t = open_ar();
+	ok(t != NULL && tarfs_count(t) == 1, "an empty archive is an empty root");
+	tarfs_close(t);
+}
+
+int
+main(void)
+{
+	test_fields();
+	test_basic();
+	test_pax_gnu();
+	test_sparse();
+	test_hostile();
+	return (done_testing());
+}
