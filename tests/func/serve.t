@@ -1,0 +1,143 @@
+#!/bin/sh
+# stasis serve on its own: flags and config errors, HTTP and TCP checks
+# against real servers, a hanging check that must not block /_up, /jails
+# for many concurrent clients (with a real jail when `stasis jail` is
+# built), the agent port without agent-send, --hooks, the control socket.
+. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/lib/node.sh"
+need_root
+command -v python3 >/dev/null || skip_all "python3 not installed"
+
+node_tmp
+HTTP=$(free_port); AGENT=$(free_port); WEB=$(free_port); DB=$(free_port)
+export STASIS_RUNDIR="$T/run"
+
+run_ok "serve --help" -- stasis serve --help
+like "$(stasis serve --help)" 'stasis-serve.conf\(5\)' "--help names the config page"
+run_ok "drain --help" -- stasis drain --help
+
+# Bad configuration: a clear error naming the file and the key, exit 1.
+printf 'apps:\n  web:\n    chek: {}\n' >"$T/typo.conf"
+run_fails "a typo in the config fails" -- stasis serve -t -c "$T/typo.conf"
+like "$(stasis serve -t -c "$T/typo.conf" 2>&1)" "^stasis: serve: config: $T/typo.conf: app web: unknown key \"chek\"" "and says where"
+printf 'apps:\n  web:\n    check: {tcp: "h:1", interval: 2s, fall: 3}\nbgp:\n  socket: /x\n  withdraw_within: 2s\n  prefixes:\n    192.0.2.1/32: {protocol: p}\n' >"$T/slow.conf"
+like "$(stasis serve -t -c "$T/slow.conf" 2>&1)" 'withdraw_within 2000 ms cannot be kept' "a withdraw_within the checks cannot keep is refused"
+run_fails "a missing config fails" -- stasis serve -t -c "$T/nonexistent.conf"
+
+python3 -m http.server "$WEB" --bind 127.0.0.1 --directory "$T" >/dev/null 2>&1 &
+PY=$!
+cleanup "kill $PY"
+echo ok >"$T/health"
+
+cat >"$T/serve.conf" <<CONF
+listen: [127.0.0.1:$HTTP]
+agent: 127.0.0.1:$AGENT
+agent_wait: 200ms
+state: $T/state.json
+jails_ttl: 5s
+apps:
+  web:
+    check: {http: "http://127.0.0.1:$WEB/health", expect: 200,
+            interval: 200ms, timeout: 150ms, rise: 1, fall: 1}
+  db:
+    check: {tcp: "127.0.0.1:$DB", interval: 200ms, timeout: 150ms,
+            rise: 1, fall: 1}
+  slow:
+    check: {command: [sleep, 30], interval: 5s, timeout: 4s}
+CONF
+run_ok "the config checks" -- stasis serve -t -c "$T/serve.conf"
+WAIT_TRIES=100 wait_for curl -sf "http://127.0.0.1:$WEB/health"
+node_serve "$T/serve.conf"; ok $? "stasis serve starts"
+
+code() { curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP$1"; }
+WAIT_TRIES=50 wait_for sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$HTTP/_up/web) = 200 ]"
+is "$(code /_up/web)" 200 "HTTP check passes: /_up/web 200"
+is "$(code /_up/db)" 503 "TCP check fails (nothing listens): /_up/db 503"
+rm "$T/health"
+WAIT_TRIES=50 wait_for sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$HTTP/_up/web) = 503 ]"
+is "$(code /_up/web)" 503 "the app's health URL answers 404: /_up/web 503"
+like "$(curl -s "http://127.0.0.1:$HTTP/_up/web")" 'GET /health: 404' "and the body says why"
+echo ok >"$T/health"
+WAIT_TRIES=50 wait_for sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$HTTP/_up/web) = 200 ]"
+
+# The `slow` check hangs for 4 s at a time; the HTTP side never waits.
+t0=$(now_ms)
+is "$(code /_up/slow)" 503 "a hanging check: /_up/slow answers 503 at once"
+is "$(code /_up/web)" 200 "and the other apps answer too"
+dt=$(($(now_ms) - t0))
+ok "$([ $dt -lt 1500 ]; echo $?)" "no answer waited on the hanging check ($dt ms)"
+
+python3 -c "
+import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1',$DB)); s.listen(8)
+import time; time.sleep(60)" &
+DBP=$!
+cleanup "kill $DBP"
+WAIT_TRIES=50 wait_for sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$HTTP/_up/db) = 200 ]"
+is "$(code /_up/db)" 200 "TCP check passes once something listens"
+is "$(code /_up)" 200 "/_up: at least one app serves"
+
+# The agent without agent-send: the node's answer after agent_wait.
+is "$(nc -q1 127.0.0.1 "$AGENT" </dev/null)" "up ready 100%" "agent without a name answers for the node"
+is "$(echo db | nc -q1 127.0.0.1 "$AGENT")" "up ready 100%" "agent for db"
+is "$(echo nosuch | nc -q1 127.0.0.1 "$AGENT")" "down" "agent for an unknown app: down"
+
+# /jails: the jls document, for many clients at once.
+is "$(code /jails)" 200 "/jails answers"
+is "$(curl -s "http://127.0.0.1:$HTTP/jails")" "$(jls -v --libxo json)" "/jails is what jls -v --libxo json prints"
+for i in $(seq 1 64); do
+	curl -s "http://127.0.0.1:$HTTP/jails" >"$T/jails.$i" &
+done
+wait_ok=0
+for i in $(seq 1 64); do
+	wait_for test -s "$T/jails.$i" || wait_ok=1
+done
+sleep 0.5
+ok "$(for i in $(seq 1 64); do cmp -s "$T/jails.1" "$T/jails.$i" || echo x; done | wc -l | tr -d ' ' | grep -qx 0; echo $?)" "64 concurrent clients all get the document"
+if stasis jail -h >/dev/null 2>&1 && [ "$(stasis jail -h >/dev/null 2>&1; echo $?)" != 69 ]; then
+	jail -c name=svc$$ path=/ persist >/dev/null 2>&1
+	cleanup "jail -r svc$$"
+	# jails_ttl is 5 s: only the inotify watch can make this current.
+	WAIT_TRIES=20 wait_for sh -c "curl -s http://127.0.0.1:$HTTP/jails | grep -q svc$$"
+	ok $? "/jails shows a new jail at once (inotify, not the TTL)"
+	jail -r svc$$ >/dev/null 2>&1
+	WAIT_TRIES=20 wait_for sh -c "! curl -s http://127.0.0.1:$HTTP/jails | grep -q svc$$"
+	ok $? "and drops it when it is removed"
+else
+	ok 0 "# SKIP stasis jail is not built yet"
+	ok 0 "# SKIP stasis jail is not built yet"
+fi
+
+# The control socket.
+like "$(stasis status -s "$T/ctl.sock")" 'web +- +ready +100% up' "status lists the apps"
+is "$(stasis status --json -s "$T/ctl.sock" | jq -r '.apps | length')" 3 "status --json"
+run_fails "drain without an app fails" -- stasis drain -s "$T/ctl.sock"
+like "$(stasis undrain -w 200 -s "$T/ctl.sock" web 2>&1)" 'percentage' "a weight over 100% is refused"
+like "$(stasis status -s "$T/nosuch.sock" 2>&1)" 'is stasis serve running' "no daemon: a clear error"
+is "$(echo 'reboot now' | nc -U -q1 "$T/ctl.sock" | jq -r .ok)" false "unknown request refused"
+like "$(stat -c %a "$T/ctl.sock")" '^600$' "the control socket is 0600"
+
+# A second daemon on the same socket refuses to start.
+run_fails "a second daemon on the same control socket fails" -- stasis serve -c "$T/serve.conf" -s "$T/ctl.sock" -l 127.0.0.1:$(free_port) -a 127.0.0.1:$(free_port) -S "$T/other.state"
+like "$(stasis serve -c "$T/serve.conf" -s "$T/ctl.sock" -l 127.0.0.1:$(free_port) -a 127.0.0.1:$(free_port) -S "$T/other.state" 2>&1)" 'another stasis serve is running' "and says why"
+ok "$([ ! -e "$T/other.state" ]; echo $?)" "and touched no state"
+node_serve_stop; ok $? "stops on SIGTERM"
+ok "$([ ! -e "$T/ctl.sock" ]; echo $?)" "and removes its control socket"
+
+# --hooks: the webhooks in the same daemon; SIGHUP reloads them.
+cat >"$T/hooks.yaml" <<CONF
+- id: hello
+  execute-command: /bin/echo
+  response-message: hello from the node
+CONF
+node_serve "$T/serve.conf" -H "$T/hooks.yaml"; ok $? "serve --hooks starts"
+is "$(curl -s "http://127.0.0.1:$HTTP/hooks/hello")" "hello from the node" "a webhook answers on the same port"
+is "$(code /_up/web)" 200 "next to /_up"
+sed -i 's/hello from the node/reloaded/' "$T/hooks.yaml"
+kill -HUP "$SERVE_PID"
+WAIT_TRIES=50 wait_for sh -c "curl -s http://127.0.0.1:$HTTP/hooks/hello | grep -q reloaded"
+ok $? "SIGHUP reloads the hooks"
+printf -- '- id: [broken\n' >"$T/bad-hooks.yaml"
+run_fails "a bad hooks file fails at start" -- stasis serve -c "$T/serve.conf" -s "$T/ctl2.sock" -l 127.0.0.1:$(free_port) -H "$T/bad-hooks.yaml"
+done_testing
