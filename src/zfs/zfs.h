@@ -94,6 +94,9 @@ int	zfs_destroy(const char *ds, int flags);
 int	zfs_mount(const char *ds);
 int	zfs_unmount(const char *ds, int force);
 
+/* A pool on one file-backed vdev, with no mountpoint of its own. */
+int	zpool_create_file(const char *pool, const char *file);
+int	zpool_destroy(const char *pool);
 int	zpool_get(const char *pool, const char *prop, char **value);
 int	zpool_set(const char *pool, const char *prop, const char *value);
 

@@ -295,3 +295,16 @@ zpool_set(const char *pool, const char *prop, const char *value)
 	free(a);
 	return (rc);
 }
+
+int
+zpool_create_file(const char *pool, const char *file)
+{
+	return (runl(NULL, "zpool", "create", "-m", "none", pool, file,
+	    NULL));
+}
+
+int
+zpool_destroy(const char *pool)
+{
+	return (runl(NULL, "zpool", "destroy", "-f", pool, NULL));
+}

@@ -1,0 +1,117 @@
+/*
+ * stasis sync-be (also sync-be): `curl -#L URL | sync-be NAME CONF`.
+ */
+#include <sys/stat.h>
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "be/be.h"
+#include "commands.h"
+
+static volatile int stop;
+
+static void
+on_signal(int sig)
+{
+	stop = sig;
+}
+
+static int
+usage(int explicit)
+{
+	fprintf(explicit ? stdout : stderr,
+	    "usage: %s [-nq] [-r beroot] [-R srcroot] [--no-activate] "
+	    "NAME CONF < stream\n"
+	    "\n"
+	    "Receive a full ZFS send stream from stdin as boot environment "
+	    "NAME,\ncopy in the local state CONF lists (from srcroot, "
+	    "default /), and\nactivate it for the next boot only.\n"
+	    "\n"
+	    "  -n, --dry-run      list what would be copied; read no "
+	    "stream\n"
+	    "  -q, --quiet        no progress bar or summary\n"
+	    "  -r, --beroot DS    the BE root (default: the parent of the "
+	    "dataset on /)\n"
+	    "  -R, --source DIR   where the local state is (default /)\n"
+	    "      --no-activate  leave the next boot alone\n"
+	    "\nSee sync-be(8).\n",
+	    strcmp(progname, "sync-be") == 0 ? "sync-be" : "stasis sync-be");
+	return (explicit ? 0 : 64);
+}
+
+int
+cmd_sync_be(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dry-run",	 no_argument,		NULL, 'n' },
+		{ "quiet",	 no_argument,		NULL, 'q' },
+		{ "beroot",	 required_argument,	NULL, 'r' },
+		{ "source",	 required_argument,	NULL, 'R' },
+		{ "no-activate", no_argument,		NULL, 'A' },
+		{ "help",	 no_argument,		NULL, 'h' },
+		{ NULL,		 0,			NULL, 0 }
+	};
+	struct syncbe_opts o;
+	struct sigaction sa;
+	struct stat st;
+	const char *root = NULL;
+	struct be b;
+	int c, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.srcroot = "/";
+	o.infd = STDIN_FILENO;
+	o.stop = &stop;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+nqr:R:h", longopts, NULL))
+	    != -1) {
+		switch (c) {
+		case 'n':
+			o.dry_run = 1;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'r':
+			root = optarg;
+			break;
+		case 'R':
+			o.srcroot = optarg;
+			break;
+		case 'A':
+			o.no_activate = 1;
+			break;
+		case 'h':
+			return (usage(1));
+		default:
+			return (usage(0));
+		}
+	}
+	if (argc - optind != 2)
+		return (usage(0));
+	o.name = argv[optind];
+	o.conf = argv[optind + 1];
+	if (!o.dry_run && isatty(STDIN_FILENO))
+		return (failx("sync-be: the stream comes on stdin, "
+		    "not from a terminal"));
+	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode))
+		o.size_hint = st.st_size;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: interrupt reads */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (be_open(&b, root) == -1)
+		return (fail("%s", o.name));
+	rc = be_sync(&b, &o) == -1 ? fail("%s", o.name) : 0;
+	be_close(&b);
+	return (rc);
+}

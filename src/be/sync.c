@@ -1,0 +1,301 @@
+/*
+ * sync-be: an image stream becomes a new BE carrying this machine's own
+ * state, chosen for the next boot only.  The stream is received under a
+ * temporary name (<beroot>/.sync-be.<pid>), so a cut or corrupt stream, a
+ * failed copy or a signal leaves no BE behind; only the last step renames
+ * it into place.  A sync-be killed outright leaves its temporary dataset,
+ * which the next sync-be (and `be check`) finds by the dead pid.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/path.h"
+#include "base/progress.h"
+#include "be/be.h"
+#include "be/be_impl.h"
+#include "zfs/zfs.h"
+
+#define PIPE_SIZE	(1 << 20)
+#define CHUNK		(1 << 20)
+#define MNT_PREFIX	"/tmp/sync-be."
+
+static int
+stopped(const struct syncbe_opts *o)
+{
+	return (o->stop != NULL && *o->stop);
+}
+
+/*
+ * Pump the stream from infd into the pipe to zfs receive, counting it.
+ * splice(2) moves pages without copying them through us when either side
+ * allows it; plain reads and writes otherwise.
+ */
+static int
+pump(const struct syncbe_opts *o, int out, struct progress *pr,
+    uint64_t *total)
+{
+	char *buf = NULL;
+	ssize_t n, w, off;
+	int use_splice = 1, rc = 0;
+
+	for (;;) {
+		if (stopped(o)) {
+			rc = error_set("interrupted");
+			break;
+		}
+		if (use_splice) {
+			n = splice(o->infd, NULL, out, NULL, CHUNK,
+			    SPLICE_F_MOVE | SPLICE_F_MORE);
+			if (n == -1 && (errno == EINVAL || errno == ENOSYS)) {
+				use_splice = 0;
+				continue;
+			}
+		} else {
+			if (buf == NULL)
+				buf = xmalloc(CHUNK);
+			n = read(o->infd, buf, CHUNK);
+		}
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			rc = error_sys(errno == EPIPE ?
+			    "zfs receive stopped reading" : "stream");
+			break;
+		}
+		if (n == 0)
+			break;
+		if (!use_splice) {
+			for (off = 0; off < n; off += w) {
+				w = write(out, buf + off, n - off);
+				if (w == -1 && errno == EINTR) {
+					if (stopped(o))
+						break;
+					w = 0;
+				} else if (w == -1)
+					break;
+			}
+			if (off < n) {
+				rc = stopped(o) ? error_set("interrupted") :
+				    error_sys("zfs receive stopped reading");
+				break;
+			}
+		}
+		*total += n;
+		if (pr != NULL)
+			progress_update(pr, *total);
+	}
+	free(buf);
+	return (rc);
+}
+
+/* Receive the stream as ds; nothing is left of ds if it fails. */
+static int
+receive(const struct syncbe_opts *o, const char *ds, uint64_t *total)
+{
+	struct zfs_stream s;
+	struct progress *pr = NULL;
+	int p[2], rc, wrc;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return (error_sys("pipe"));
+	(void)fcntl(p[1], F_SETPIPE_SZ, PIPE_SIZE);
+	if (zfs_recv_start(&s, ds, p[0]) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return (-1);
+	}
+	close(p[0]);
+	if (!o->quiet)
+		pr = progress_new("received", "stream", o->size_hint, 2);
+	rc = pump(o, p[1], pr, total);
+	close(p[1]);
+	if (rc == -1) {
+		zfs_stream_kill(&s);
+		wrc = -1;
+	} else
+		wrc = zfs_stream_wait(&s);
+	if (rc == 0 && wrc == 0 && *total == 0)
+		wrc = error_set("empty stream");
+	if (pr != NULL) {
+		if (rc == 0 && wrc == 0)
+			progress_done(pr, 0);
+		else
+			progress_abort(pr);
+	}
+	if (rc == 0 && wrc == -1)
+		error_wrap("after %llu bytes of stream",
+		    (unsigned long long)*total);
+	return (rc == 0 && wrc == 0 ? 0 : -1);
+}
+
+static void
+remove_tmp(const char *ds, const char *mnt)
+{
+	char *msg = xstrdup(error_msg());
+	char *mp;
+
+	if ((mp = zfs_mountpoint_of(ds)) != NULL) {
+		(void)zfs_unmount(ds, 1);
+		free(mp);
+	}
+	if (mnt != NULL)
+		(void)rmdir(mnt);
+	if (zfs_exists(ds) == 1)
+		(void)zfs_destroy(ds, ZFS_DESTROY_RECURSIVE |
+		    ZFS_DESTROY_FORCE);
+	error_set("%s", msg);
+	free(msg);
+}
+
+int
+be_sync_cleanup(struct be *b, int *removed)
+{
+	struct zfs_dslist l = ZFS_DSLIST_INIT;
+	size_t i, rl = strlen(b->root) + 1 + strlen(BE_SYNC_PREFIX);
+	long long pid;
+	glob_t g;
+
+	*removed = 0;
+	if (zfs_get(b->root, "type", 1, &l) == -1)
+		return (-1);
+	for (i = 0; i < l.n; i++) {
+		const char *n = l.v[i].name;
+
+		if (strlen(n) <= rl || strncmp(n, b->root, strlen(b->root))
+		    != 0 || !str_startswith(n + strlen(b->root) + 1,
+		    BE_SYNC_PREFIX) || strchr(n, '@') != NULL)
+			continue;
+		if (str_tonum(n + rl, 1, 1 << 30, &pid) == -1) {
+			error_clear();
+			continue;
+		}
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		remove_tmp(n, NULL);
+		(*removed)++;
+	}
+	zfs_dslist_free(&l);
+	/* And the mount points of dead runs, if empty. */
+	memset(&g, 0, sizeof(g));
+	if (glob(MNT_PREFIX "*", 0, NULL, &g) == 0) {
+		for (i = 0; i < g.gl_pathc; i++) {
+			const char *p = g.gl_pathv[i] + strlen(MNT_PREFIX);
+
+			pid = strtoll(p, NULL, 10);
+			if (pid > 0 && kill((pid_t)pid, 0) == -1 &&
+			    errno == ESRCH && path_is_mountpoint(
+			    g.gl_pathv[i]) == 0)
+				(void)rmdir(g.gl_pathv[i]);
+		}
+	}
+	globfree(&g);
+	error_clear();
+	return (0);
+}
+
+int
+be_sync(struct be *b, const struct syncbe_opts *o)
+{
+	struct syncconf conf;
+	struct strv paths = STRV_INIT;
+	char *target = NULL, *tmp = NULL, *mnt = NULL, *prefix;
+	uint64_t total = 0, copied = 0;
+	size_t i;
+	int rc = -1, e, removed;
+
+	if (be_name_ok(o->name) == -1)
+		return (-1);
+	if (syncconf_load(o->conf, &conf) == -1)
+		return (-1);
+	if (syncconf_expand(&conf, o->srcroot, &paths) == -1) {
+		error_wrap("%s", o->conf);
+		goto out;
+	}
+	if (o->dry_run) {
+		for (i = 0; i < paths.n; i++)
+			printf("copy %s\n", paths.v[i]);
+		rc = 0;
+		goto out;
+	}
+	target = xasprintf("%s/%s", b->root, o->name);
+	if ((e = zfs_exists(target)) != 0) {
+		if (e == 1)
+			error_set("boot environment %s already exists (%s)",
+			    o->name, target);
+		goto out;
+	}
+	(void)be_sync_cleanup(b, &removed);
+	if (removed > 0)
+		log_warn("removed %d dataset(s) left by an interrupted "
+		    "sync-be", removed);
+	tmp = xasprintf("%s/%s%ld", b->root, BE_SYNC_PREFIX, (long)getpid());
+	if (receive(o, tmp, &total) == -1) {
+		remove_tmp(tmp, NULL);
+		error_wrap("receive");
+		goto out;
+	}
+	/* Received canmount=on: make it inert before it gets any path. */
+	if (zfs_set(tmp, "canmount", "noauto") == -1)
+		goto fail;
+	prefix = xasprintf(MNT_PREFIX "%ld.XXXXXX", (long)getpid());
+	mnt = path_mkdtemp(prefix);
+	free(prefix);
+	if (mnt == NULL || be_mount_dataset(tmp, mnt) == -1)
+		goto fail;
+	for (i = 0; i < paths.n; i++) {
+		if (stopped(o)) {
+			error_set("interrupted");
+			goto fail;
+		}
+		if (be_copy_path(o->srcroot, mnt, paths.v[i], &copied) == -1) {
+			error_wrap("copy %s", paths.v[i]);
+			goto fail;
+		}
+	}
+	if (be_unmount_dataset(tmp, 0) == -1)
+		goto fail;
+	(void)rmdir(mnt);
+	if (be_make_bootable(tmp) == -1 || stopped(o))
+		goto fail;
+	if (zfs_rename(tmp, target) == -1)
+		goto fail;
+	if (!o->no_activate && be_activate(b, o->name, 1) == -1) {
+		char *msg = xstrdup(error_msg());
+
+		(void)zfs_destroy(target, ZFS_DESTROY_RECURSIVE);
+		error_set("activate %s: %s", o->name, msg);
+		free(msg);
+		goto out;
+	}
+	if (!o->quiet)
+		fprintf(stderr, "copied %zu local path%s (%llu bytes) into "
+		    "boot environment %s%s\n", paths.n,
+		    paths.n == 1 ? "" : "s", (unsigned long long)copied,
+		    o->name, o->no_activate ? "" :
+		    ", activated for the next boot only");
+	rc = 0;
+	goto out;
+fail:
+	if (stopped(o))
+		error_set("interrupted");
+	remove_tmp(tmp, mnt);
+out:
+	syncconf_free(&conf);
+	strv_free(&paths);
+	free(target);
+	free(tmp);
+	free(mnt);
+	return (rc);
+}
