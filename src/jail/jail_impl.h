@@ -46,6 +46,7 @@ struct jail_state {
 	char		*upper;		/* overlay upper dir, or NULL */
 	char		*template;	/* stasis.template, or NULL */
 	struct strv	 host_mounts;	/* ours on the host, unmount at end */
+	int		 ctlfd;		/* runtime: the creator's line to init */
 };
 
 void	 jail_state_free(struct jail_state *);
@@ -107,7 +108,14 @@ struct jail_spec {
 	int		 flags;
 	int		 netns;
 	struct jail_state *st;		/* filled: pid, super, cgroup... */
+	int		 lockfd;	/* closed in the supervisor */
+	const char	*rootsrc;	/* what to bind at path, or NULL */
+	const char	*upper;		/* overlay upper+work parent */
+	int		 readonly;
 };
+
+/* The supervisor's cleanup, also run by a remover that outlived it. */
+void	 jail_os_cleanup(const char *rundir, struct jail_state *);
 
 /* Create the namespaces, mounts and init; fills spec->st. */
 int	 jail_os_start(struct jail_spec *);
@@ -125,7 +133,7 @@ int	 jail_os_run(const struct jail_state *, const struct jail_run_opts *,
 	    char *const argv[]);
 /* Kill everything (SIGTERM, then SIGKILL after timeout) and wait for
  * the supervisor's cleanup. */
-int	 jail_os_stop(struct jail_state *, int timeout);
+int	 jail_os_stop(const char *rundir, struct jail_state *, int timeout);
 int	 jail_os_wait_super(struct jail_state *);
 int	 jail_os_sethostname(const struct jail_state *, const char *host,
 	    const char *domain);

@@ -1,0 +1,297 @@
+/*
+ * jail(8): jail -c|-m|-r|-cm|-rc [-f jail.conf] [param=value ...] or
+ * [NAME ...], with FreeBSD's flags; `stasis jail diff NAME` besides.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/file.h"
+#include "base/log.h"
+#include "commands.h"
+#include "jail/jail.h"
+#include "jail/jail_impl.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]\n"
+	    "            -[cmr] param=value ... [command=command ...]\n"
+	    "       jail [-dqv] [-f conf_file] [-cmr] [jail]\n"
+	    "       jail [-qv] [-f conf_file] [-rR] [* | jail ...]\n"
+	    "       stasis jail diff NAME\n");
+}
+
+/* A command-line word that is a parameter, not a jail's name. */
+static int
+is_param_word(const char *w)
+{
+	const char *dot, *last;
+	char *pos;
+	int r;
+
+	if (strchr(w, '=') != NULL || jail_param_is_bool(w) ||
+	    strcmp(w, "vnet") == 0)
+		return (1);
+	dot = strrchr(w, '.');
+	last = dot != NULL ? dot + 1 : w;
+	if (strncmp(last, "no", 2) != 0)
+		return (0);
+	pos = xasprintf("%.*s%s", (int)(last - w), w, last + 2);
+	r = jail_param_is_bool(pos);
+	free(pos);
+	return (r);
+}
+
+static int
+do_diff(int argc, char **argv)
+{
+	struct buf out = BUF_INIT;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+			printf("usage: stasis jail diff NAME\n");
+			return (0);
+		}
+		fprintf(stderr, "usage: stasis jail diff NAME\n");
+		return (1);
+	}
+	if (jail_diff(jail_rundir(), argv[1], &out) == -1) {
+		buf_free(&out);
+		return (fail("diff %s", argv[1]));
+	}
+	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	buf_free(&out);
+	return (0);
+}
+
+static void
+write_jidfile(const char *file, int jid, const struct jail_params *p)
+{
+	struct buf b = BUF_INIT;
+	const char *path, *host, *ip;
+
+	path = jail_params_get(p, "path");
+	host = jail_params_get(p, "host.hostname");
+	ip = jail_params_get(p, "ip4.addr");
+	buf_printf(&b, "%d\t%s\t%s\t%s", jid, path ? path : "/",
+	    host ? host : "", ip ? ip : "");
+	buf_addc(&b, '\n');
+	if (file_write_atomic(file, b.data, b.len, 0644) == -1)
+		log_warn("%s", error_msg());
+	buf_free(&b);
+}
+
+struct opts {
+	int	 create, modify, remove, flags, quiet, printjid;
+	const char *conf, *jidfile, *user, *juser;
+};
+
+static int
+one(const struct opts *o, const char *rundir, struct jail_params *p,
+    const struct jail_params *confp)
+{
+	const char *name = jail_params_get(p, "name");
+	int jid, running = 0;
+
+	if (name == NULL)
+		name = jail_params_get(p, "jid");
+	if (name == NULL)
+		return (failx("no name or jid given (name=NAME)"));
+	if (o->user != NULL)
+		jail_params_set(p, "exec.system_jail_user", "true", 0);
+	if (o->user != NULL || o->juser != NULL)
+		jail_params_set(p, "exec.jail_user", o->user ? o->user :
+		    o->juser, 0);
+	if (o->remove) {
+		if (jail_remove(rundir, name, confp, o->flags) == -1) {
+			if (!o->create)
+				return (fail("%s", name));
+			error_clear();
+		} else if (!o->quiet)
+			printf("%s: removed\n", name);
+		if (!o->create)
+			return (0);
+	}
+	if (o->modify)
+		running = jail_is_running(rundir, name) == 1;
+	if (o->modify && (running || !o->create)) {
+		if (jail_modify(rundir, p, o->flags) == -1)
+			return (fail("%s", name));
+		if (!o->quiet)
+			printf("%s: updated\n", name);
+		return (0);
+	}
+	if ((jid = jail_create(rundir, p, o->flags)) == -1)
+		return (fail("%s", name));
+	if (o->printjid)
+		printf("%d\n", jid);
+	else if (!o->quiet)
+		printf("%s: created\n", name);
+	if (o->jidfile != NULL)
+		write_jidfile(o->jidfile, jid, p);
+	return (0);
+}
+
+int
+cmd_jail(int argc, char **argv)
+{
+	struct opts o;
+	struct jail_params p = { 0 }, rp = { 0 };
+	struct jail_conf conf;
+	const char *rundir = jail_rundir();
+	int c, i, rc = 0, have_conf = 0, paramsmode = 0;
+	size_t k;
+
+	if (argc >= 2 && strcmp(argv[1], "diff") == 0)
+		return (do_diff(argc - 1, argv + 1));
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return (0);
+	}
+	memset(&o, 0, sizeof(o));
+	while ((c = getopt(argc, argv, "+cdf:hiJ:lmn:p:qrRs:u:U:v")) != -1) {
+		switch (c) {
+		case 'c': o.create = 1; break;
+		case 'm': o.modify = 1; break;
+		case 'r': case 'R': o.remove = 1; break;
+		case 'f': o.conf = optarg; break;
+		case 'i': o.printjid = 1; break;
+		case 'J': o.jidfile = optarg; break;
+		case 'l': o.flags |= JAIL_F_CLEAN; break;
+		case 'q': o.quiet = 1; break;
+		case 'v': o.flags |= JAIL_F_VERBOSE; break;
+		case 'u': o.user = optarg; break;
+		case 'U': o.juser = optarg; break;
+		case 'd': case 'h': case 'p':
+			break;	/* no meaning here: accepted, as FreeBSD's */
+		case 'n':
+			jail_params_set(&p, "name", optarg, 0);
+			break;
+		case 's':
+			jail_params_free(&p);
+			return (failx("-s securelevel: Linux cannot honour "
+			    "it"));
+		default:
+			usage(stderr);
+			jail_params_free(&p);
+			return (1);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (!o.create && !o.modify && !o.remove) {
+		usage(stderr);
+		jail_params_free(&p);
+		return (1);
+	}
+	for (i = 0; i < argc; i++)
+		if (is_param_word(argv[i]))
+			paramsmode = 1;
+	if (paramsmode) {
+		for (i = 0; i < argc; i++) {
+			if (strncmp(argv[i], "command=", 8) == 0) {
+				/* The rest of the line is the command. */
+				jail_params_set(&p, "command", argv[i] + 8, 0);
+				for (i++; i < argc; i++)
+					jail_params_set(&p, "command",
+					    argv[i], 1);
+				break;
+			}
+			if (jail_params_parse_arg(&p, argv[i]) == -1) {
+				jail_params_free(&p);
+				return (fail(NULL));
+			}
+		}
+		/* With -f, jail.conf's block for this name comes first. */
+		if (o.conf != NULL && jail_params_get(&p, "name") != NULL) {
+			if (jail_conf_load(o.conf, &conf) == -1) {
+				jail_params_free(&p);
+				return (fail(NULL));
+			}
+			if (jail_conf_resolve(&conf, jail_params_get(&p,
+			    "name"), &p, &rp) == 0) {
+				jail_params_free(&p);
+				p = rp;
+			}
+			error_clear();
+			jail_conf_free(&conf);
+		}
+		rc = one(&o, rundir, &p, NULL);
+		jail_params_free(&p);
+		return (rc);
+	}
+	/* Jails by name from jail.conf (or running ones, for -r). */
+	if (o.conf == NULL)
+		o.conf = JAIL_DEFAULT_CONF;
+	if (access(o.conf, F_OK) == 0 || (o.create && !o.remove) ||
+	    strcmp(o.conf, JAIL_DEFAULT_CONF) != 0) {
+		if (jail_conf_load(o.conf, &conf) == -1) {
+			jail_params_free(&p);
+			return (fail(NULL));
+		}
+		have_conf = 1;
+	}
+	if (argc == 0 && o.create && !o.remove && have_conf) {
+		for (k = 0; k < conf.n; k++) {
+			if (jail_conf_resolve(&conf, conf.jails[k].name, &p,
+			    &rp) == -1) {
+				rc = fail(NULL);
+				continue;
+			}
+			rc |= one(&o, rundir, &rp, NULL);
+			jail_params_free(&rp);
+		}
+	} else if (argc == 0) {
+		usage(stderr);
+		rc = 1;
+	}
+	for (i = 0; i < argc; i++) {
+		struct jail_params cp = { 0 };
+		int inconf = 0;
+
+		if (strcmp(argv[i], "*") == 0 && o.remove && !o.create) {
+			struct jail_info *v;
+			size_t n, j;
+
+			if (jail_list(rundir, 0, &v, &n) == -1) {
+				rc = fail(NULL);
+				continue;
+			}
+			for (j = n; j > 0; j--) {
+				struct jail_params np = { 0 };
+
+				jail_params_set(&np, "name", v[j - 1].name, 0);
+				rc |= one(&o, rundir, &np, NULL);
+				jail_params_free(&np);
+			}
+			jail_list_free(v, n);
+			continue;
+		}
+		if (have_conf) {
+			for (k = 0; k < conf.n; k++)
+				if (strcmp(conf.jails[k].name, argv[i]) == 0)
+					inconf = 1;
+		}
+		if (inconf) {
+			if (jail_conf_resolve(&conf, argv[i], &p, &cp) == -1) {
+				rc = fail(NULL);
+				continue;
+			}
+		} else if (o.create && !o.remove) {
+			rc = failx("\"%s\" not found in %s", argv[i], o.conf);
+			continue;
+		} else
+			jail_params_set(&cp, "name", argv[i], 0);
+		rc |= one(&o, rundir, &cp, inconf ? &cp : NULL);
+		jail_params_free(&cp);
+	}
+	if (have_conf)
+		jail_conf_free(&conf);
+	jail_params_free(&p);
+	return (rc);
+}

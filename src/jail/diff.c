@@ -1,0 +1,240 @@
+/*
+ * `stasis jail diff NAME`: what an app changed in its root relative to
+ * its template, the talk's `zfs diff` trick without ZFS.
+ *
+ * With stasis.root=overlay the changes are exactly the overlay's upper
+ * directory: a whiteout (a 0:0 character device) is a removal, an entry
+ * also in the template a modification, anything else an addition.  With
+ * a plain root (ro or rw) the jail's root is walked against the
+ * template, staying on the root's own filesystem: mounted data, config
+ * and /tmp are not part of the root, so they are not listed.
+ */
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "jail/jail.h"
+#include "jail/jail_impl.h"
+
+#define DIFF_MAX_ENTRIES	1000000
+#define DIFF_MAX_DEPTH		128
+
+struct walk {
+	const char	*lower;		/* the template */
+	const char	*top;		/* upper dir, or the jail's root */
+	dev_t		 dev;
+	struct strv	 out;
+	size_t		 n;
+};
+
+static void
+emit(struct walk *w, char what, const char *rel)
+{
+	if (w->n++ < DIFF_MAX_ENTRIES)
+		strv_pushf(&w->out, "%c\t/%s", what, rel);
+}
+
+static int
+in_lower(struct walk *w, const char *rel, struct stat *st)
+{
+	char *p = xasprintf("%s/%s", w->lower, rel);
+	int r = lstat(p, st) == 0;
+
+	free(p);
+	return (r);
+}
+
+static int
+walk_upper(struct walk *w, const char *rel, int depth)
+{
+	char *dir, *child;
+	DIR *d;
+	struct dirent *de;
+	struct stat st, lst;
+	char opq[4];
+
+	if (depth > DIFF_MAX_DEPTH)
+		return (error_set("%s: too deep", rel));
+	dir = *rel ? xasprintf("%s/%s", w->top, rel) : xstrdup(w->top);
+	if ((d = opendir(dir)) == NULL) {
+		error_sys("open %s", dir);
+		free(dir);
+		return (-1);
+	}
+	while ((de = readdir(d)) != NULL) {
+		char *full;
+
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		child = *rel ? xasprintf("%s/%s", rel, de->d_name) :
+		    xstrdup(de->d_name);
+		full = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(full, &st) == -1) {
+			free(full);
+			free(child);
+			continue;
+		}
+		if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))
+			emit(w, '-', child);
+		else if (S_ISDIR(st.st_mode)) {
+			if (in_lower(w, child, &lst) && S_ISDIR(lst.st_mode)) {
+				int opaque = lgetxattr(full,
+				    "trusted.overlay.opaque", opq,
+				    sizeof(opq)) > 0 && opq[0] == 'y';
+
+				emit(w, opaque ? 'R' : 'M', child);
+			} else
+				emit(w, '+', child);
+			if (walk_upper(w, child, depth + 1) == -1) {
+				free(full);
+				free(child);
+				closedir(d);
+				free(dir);
+				return (-1);
+			}
+		} else
+			emit(w, in_lower(w, child, &lst) ? 'M' : '+', child);
+		free(full);
+		free(child);
+	}
+	closedir(d);
+	free(dir);
+	return (0);
+}
+
+static int
+differs(const struct stat *a, const struct stat *b)
+{
+	if ((a->st_mode & S_IFMT) != (b->st_mode & S_IFMT))
+		return (1);
+	if (S_ISDIR(a->st_mode))
+		return (0);
+	return (a->st_size != b->st_size || a->st_mode != b->st_mode ||
+	    a->st_uid != b->st_uid || a->st_gid != b->st_gid ||
+	    a->st_mtim.tv_sec != b->st_mtim.tv_sec ||
+	    a->st_mtim.tv_nsec != b->st_mtim.tv_nsec);
+}
+
+/* Both trees at rel: what is only in the jail, only in the template. */
+static int
+walk_both(struct walk *w, const char *rel, int depth)
+{
+	char *jd, *td, *child, *jf, *tf;
+	DIR *d;
+	struct dirent *de;
+	struct stat js, ts;
+	int rc = 0;
+
+	if (depth > DIFF_MAX_DEPTH)
+		return (error_set("%s: too deep", rel));
+	jd = *rel ? xasprintf("%s/%s", w->top, rel) : xstrdup(w->top);
+	td = *rel ? xasprintf("%s/%s", w->lower, rel) : xstrdup(w->lower);
+	if ((d = opendir(jd)) != NULL) {
+		while (rc == 0 && (de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			child = *rel ? xasprintf("%s/%s", rel, de->d_name) :
+			    xstrdup(de->d_name);
+			jf = xasprintf("%s/%s", jd, de->d_name);
+			tf = xasprintf("%s/%s", td, de->d_name);
+			if (lstat(jf, &js) == 0 && js.st_dev == w->dev) {
+				if (lstat(tf, &ts) == -1)
+					emit(w, '+', child);
+				else if (differs(&js, &ts))
+					emit(w, 'M', child);
+				else if (S_ISDIR(js.st_mode))
+					rc = walk_both(w, child, depth + 1);
+			}
+			free(jf);
+			free(tf);
+			free(child);
+		}
+		closedir(d);
+	}
+	if (rc == 0 && (d = opendir(td)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			jf = xasprintf("%s/%s", jd, de->d_name);
+			if (lstat(jf, &js) == -1 && errno == ENOENT) {
+				child = *rel ? xasprintf("%s/%s", rel,
+				    de->d_name) : xstrdup(de->d_name);
+				emit(w, '-', child);
+				free(child);
+			}
+			free(jf);
+		}
+		closedir(d);
+	}
+	free(jd);
+	free(td);
+	return (rc);
+}
+
+static int
+cmp_path(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+
+	return (strcmp(x + 2, y + 2));
+}
+
+int
+jail_diff(const char *rundir, const char *jail, struct buf *out)
+{
+	struct jail_state st;
+	struct walk w;
+	struct stat sb;
+	char *root = NULL;
+	size_t i;
+	int r, rc = -1;
+
+	if ((r = jail_state_find(rundir, jail, &st)) != 1) {
+		if (r == 0)
+			error_set("jail \"%s\" not found", jail);
+		return (-1);
+	}
+	memset(&w, 0, sizeof(w));
+	if (st.template == NULL) {
+		error_set("jail %s has no template (stasis.template) to "
+		    "compare with", st.info.name);
+		goto out;
+	}
+	/* A tarball or a clone was mounted for the jail: that is lower. */
+	w.lower = st.host_mounts.n > 0 ? st.host_mounts.v[0] : st.template;
+	if (st.upper != NULL) {
+		w.top = st.upper;
+		rc = walk_upper(&w, "", 0);
+	} else {
+		root = jail_os_rootpath(&st);
+		if (stat(root, &sb) == -1) {
+			error_sys("%s", root);
+			goto out;
+		}
+		w.top = root;
+		w.dev = sb.st_dev;
+		rc = walk_both(&w, "", 0);
+	}
+	if (rc == 0) {
+		if (w.out.n > 1)
+			qsort(w.out.v, w.out.n, sizeof(char *), cmp_path);
+		for (i = 0; i < w.out.n; i++)
+			buf_printf(out, "%s\n", w.out.v[i]);
+	}
+out:
+	free(root);
+	strv_free(&w.out);
+	jail_state_free(&st);
+	return (rc);
+}

@@ -1,0 +1,1034 @@
+/*
+ * Jails on Linux.  A jail is a process tree:
+ *
+ *   jail -c (creator) --fork--> supervisor --clone3--> init (pid 1)
+ *
+ * init is pid 1 of new mount, PID, UTS, IPC, cgroup (and, with addresses
+ * or vnet, network) namespaces, placed straight into the jail's own cgroup
+ * (CLONE_INTO_CGROUP).  It builds the jail's mounts, pivots into the root,
+ * says "OK" to the creator and then only reaps orphans, so the namespaces
+ * outlive `jail -c`.  The supervisor stays outside (host namespaces and
+ * cgroup), waits for init and cleans up whatever is on the host: our
+ * mounts, the cgroup, the state directory.  Killing init kills every
+ * process of its PID namespace, and mounts of a dead mount namespace go
+ * with it, so removal cannot leave anything inside behind.
+ *
+ * Commands run in a jail (exec.start, jexec) fork, join the cgroup, setns
+ * into each namespace and fork again, since a PID namespace applies only
+ * to children.
+ */
+#include <sys/mount.h>
+#include <sys/poll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/file.h"
+#include "base/path.h"
+#include "jail/jail.h"
+#include "jail/jail_impl.h"
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+extern char **environ;
+
+/* What FreeBSD lets a jail's root do, as capabilities. */
+#define KEEP_CAPS ((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | \
+	(1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER) | \
+	(1ULL << CAP_FSETID) | (1ULL << CAP_KILL) | (1ULL << CAP_SETGID) | \
+	(1ULL << CAP_SETUID) | (1ULL << CAP_SETPCAP) | \
+	(1ULL << CAP_NET_BIND_SERVICE) | (1ULL << CAP_IPC_OWNER) | \
+	(1ULL << CAP_SYS_CHROOT) | (1ULL << CAP_SYS_PTRACE) | \
+	(1ULL << CAP_SYS_NICE) | (1ULL << CAP_SYS_RESOURCE) | \
+	(1ULL << CAP_LEASE) | (1ULL << CAP_AUDIT_WRITE) | \
+	(1ULL << CAP_SETFCAP))
+
+static int
+pidfd_open(pid_t pid)
+{
+	return ((int)syscall(SYS_pidfd_open, pid, 0));
+}
+
+/* Wait up to ms (-1 forever) for pid to exit; 1 gone, 0 still there. */
+static int
+wait_gone(pid_t pid, int ms)
+{
+	struct pollfd pfd;
+	int fd, r;
+
+	if (pid <= 0)
+		return (1);
+	if ((fd = pidfd_open(pid)) == -1)
+		return (errno == ESRCH ? 1 : 0);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	do
+		r = poll(&pfd, 1, ms);
+	while (r == -1 && errno == EINTR);
+	close(fd);
+	return (r > 0);
+}
+
+static const char *
+cgroup_root(void)
+{
+	static const char *roots[] = { "/sys/fs/cgroup",
+	    "/sys/fs/cgroup/unified", NULL };
+	struct statfs sf;
+	int i;
+
+	for (i = 0; roots[i] != NULL; i++)
+		if (statfs(roots[i], &sf) == 0 &&
+		    sf.f_type == CGROUP2_SUPER_MAGIC)
+			return (roots[i]);
+	return (NULL);
+}
+
+static void
+rm_cgroup(const char *cg)
+{
+	int i;
+
+	if (cg == NULL)
+		return;
+	for (i = 0; i < 200; i++) {
+		if (rmdir(cg) == 0 || errno == ENOENT)
+			return;
+		if (errno != EBUSY)
+			return;
+		usleep(5000);
+	}
+}
+
+void
+jail_os_cleanup(const char *rundir, struct jail_state *st)
+{
+	size_t i;
+
+	for (i = st->host_mounts.n; i > 0; i--)
+		if (umount2(st->host_mounts.v[i - 1], MNT_DETACH) == -1 &&
+		    errno != EINVAL && errno != ENOENT)
+			(void)umount2(st->host_mounts.v[i - 1], MNT_FORCE);
+	rm_cgroup(st->cgroup);
+	if (jail_state_remove(rundir, st->info.name) == -1)
+		error_clear();
+}
+
+/* ---- inside the new namespaces, before the root moves ---- */
+
+static int
+mkmountpoint(const char *dst, const char *src)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(dst, &st) == 0)
+		return (0);
+	if (src != NULL && stat(src, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		char *d = xstrdup(dst), *slash = strrchr(d, '/');
+
+		if (slash != NULL && slash != d) {
+			*slash = '\0';
+			if (path_mkdirs(d, 0755) == -1) {
+				free(d);
+				return (-1);
+			}
+		}
+		free(d);
+		if ((fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644))
+		    == -1)
+			return (error_sys("create mount point %s", dst));
+		close(fd);
+		return (0);
+	}
+	return (path_mkdirs(dst, 0755));
+}
+
+/* "ro,nosuid,size=10m" -> MS_ flags and the rest as data. */
+static unsigned long
+mount_flags(const char *opts, struct buf *data)
+{
+	static const struct { const char *o; unsigned long f; } fl[] = {
+		{ "ro", MS_RDONLY }, { "nosuid", MS_NOSUID },
+		{ "nodev", MS_NODEV }, { "noexec", MS_NOEXEC },
+		{ "noatime", MS_NOATIME }, { "nodiratime", MS_NODIRATIME },
+		{ "sync", MS_SYNCHRONOUS }, { NULL, 0 }
+	};
+	struct strv v = STRV_INIT;
+	unsigned long flags = 0;
+	size_t i;
+	int j, known;
+
+	strv_split(&v, opts, ",");
+	for (i = 0; i < v.n; i++) {
+		known = 0;
+		for (j = 0; fl[j].o != NULL; j++)
+			if (strcmp(v.v[i], fl[j].o) == 0) {
+				flags |= fl[j].f;
+				known = 1;
+			}
+		if (known || strcmp(v.v[i], "rw") == 0 ||
+		    strcmp(v.v[i], "late") == 0 ||
+		    strcmp(v.v[i], "defaults") == 0)
+			continue;
+		if (data->len > 0)
+			buf_addc(data, ',');
+		buf_addstr(data, v.v[i]);
+	}
+	strv_free(&v);
+	return (flags);
+}
+
+static int
+bind_mount(const char *src, const char *dst, unsigned long flags)
+{
+	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) == -1)
+		return (error_sys("bind %s on %s", src, dst));
+	if (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))
+		if (mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | flags,
+		    NULL) == -1)
+			return (error_sys("remount %s read-only", dst));
+	return (0);
+}
+
+static int mount_devfs(const char *);
+
+static int
+do_mount(const struct jail_mount *m)
+{
+	struct buf data = BUF_INIT;
+	unsigned long flags;
+	const char *type = m->type;
+	int rc;
+
+	flags = mount_flags(m->opts, &data);
+	if (mkmountpoint(m->dst, strcmp(type, "nullfs") == 0 ||
+	    strcmp(type, "bind") == 0 ? m->src : NULL) == -1) {
+		buf_free(&data);
+		return (-1);
+	}
+	if (strcmp(type, "nullfs") == 0 || strcmp(type, "bind") == 0)
+		rc = bind_mount(m->src, m->dst, flags);
+	else if (strcmp(type, "devfs") == 0)
+		rc = mount_devfs(m->dst);
+	else {
+		if (strcmp(type, "procfs") == 0)
+			type = "proc";
+		else if (strcmp(type, "fdescfs") == 0) {
+			buf_free(&data);
+			return (0);	/* /dev/fd is part of our devfs */
+		}
+		rc = mount(m->src, m->dst, type, flags, data.len ?
+		    data.data : NULL);
+		if (rc == -1)
+			error_sys("mount %s %s on %s", type, m->src, m->dst);
+	}
+	buf_free(&data);
+	return (rc);
+}
+
+/* A minimal /dev: FreeBSD's devfsrules_jail, more or less. */
+static int
+mount_devfs(const char *dev)
+{
+	static const struct { const char *n; int maj, min; } nodes[] = {
+		{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+		{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+		{ NULL, 0, 0 }
+	};
+	static const struct { const char *n, *to; } links[] = {
+		{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },
+		{ NULL, NULL }
+	};
+	char p[4096];
+	int i;
+
+	if (path_mkdirs(dev, 0755) == -1)
+		return (-1);
+	if (mount("devfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC,
+	    "mode=755,size=1m") == -1)
+		return (error_sys("mount devfs on %s", dev));
+	for (i = 0; nodes[i].n != NULL; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dev, nodes[i].n);
+		if (mknod(p, S_IFCHR | 0666, makedev(nodes[i].maj,
+		    nodes[i].min)) == -1)
+			return (error_sys("mknod %s", p));
+		(void)chmod(p, 0666);
+	}
+	for (i = 0; links[i].n != NULL; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dev, links[i].n);
+		if (symlink(links[i].to, p) == -1)
+			return (error_sys("symlink %s", p));
+	}
+	snprintf(p, sizeof(p), "%s/pts", dev);
+	if (mkdir(p, 0755) == -1 || mount("devpts", p, "devpts",
+	    MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620")
+	    == -1)
+		return (error_sys("mount devpts on %s", p));
+	snprintf(p, sizeof(p), "%s/shm", dev);
+	if (mkdir(p, 01777) == -1 || mount("shm", p, "tmpfs",
+	    MS_NOSUID | MS_NODEV, "mode=1777") == -1)
+		return (error_sys("mount tmpfs on %s", p));
+	return (0);
+}
+
+static int
+under(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return (strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0'));
+}
+
+static int
+setup_net(const struct jail_params *p)
+{
+	static const char *fams[] = { "ip4.addr", "ip6.addr" };
+	struct jail_param *jp;
+	unsigned char addr[16];
+	int i, prefix, fam;
+	size_t j;
+
+	if (jail_net_link_up("lo") == -1)
+		return (-1);
+	for (i = 0; i < 2; i++) {
+		fam = i == 0 ? AF_INET : AF_INET6;
+		if ((jp = jail_params_find(p, fams[i])) == NULL)
+			continue;
+		for (j = 0; j < jp->vals.n; j++) {
+			if (jail_addr_parse(jp->vals.v[j], fam, addr, &prefix,
+			    NULL, 0) == -1)
+				return (-1);
+			if (jail_net_addr(1, fam, addr, prefix, "lo") == -1)
+				return (-1);
+		}
+	}
+	return (0);
+}
+
+static int
+setup(const struct jail_spec *sp)
+{
+	const struct jail_params *p = sp->params;
+	struct jail_mount *mv = NULL;
+	struct buf data = BUF_INIT;
+	const char *path = sp->path, *h;
+	char *dev = NULL;
+	size_t n = 0, i;
+	int rc = -1;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		return (error_sys("make mounts private"));
+	/* The root: a mount point of its own, for pivot_root. */
+	if (sp->upper != NULL) {
+		char *up = xasprintf("%s/upper", sp->upper);
+		char *wk = xasprintf("%s/work", sp->upper);
+
+		buf_printf(&data, "lowerdir=%s,upperdir=%s,workdir=%s",
+		    sp->rootsrc, up, wk);
+		rc = path_mkdirs(up, 0755) == -1 || path_mkdirs(wk, 0700)
+		    == -1 ? -1 : 0;
+		free(up);
+		free(wk);
+		if (rc == -1)
+			goto out;
+		rc = -1;
+		if (mount("overlay", path, "overlay", 0, data.data) == -1) {
+			error_sys("mount overlay (%s) on %s", data.data, path);
+			goto out;
+		}
+	} else if (bind_mount(sp->rootsrc != NULL ? sp->rootsrc : path,
+	    path, 0) == -1)
+		goto out;
+	if (jail_mounts_collect(p, &mv, &n) == -1)
+		goto out;
+	dev = xasprintf("%s/dev", strcmp(path, "/") ? path : "");
+	/* Mounts into /dev wait for mount.devfs, or they would be hidden. */
+	for (i = 0; i < n; i++)
+		if (!under(mv[i].dst, dev) && do_mount(&mv[i]) == -1)
+			goto out;
+	if (jail_params_bool(p, "mount.devfs", 0) && mount_devfs(dev) == -1)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (under(mv[i].dst, dev) && do_mount(&mv[i]) == -1)
+			goto out;
+	if (jail_params_bool(p, "mount.procfs", 0)) {
+		char *proc = xasprintf("%s/proc", path);
+
+		if (mount("proc", proc, "proc", MS_NOSUID | MS_NODEV |
+		    MS_NOEXEC, NULL) == -1) {
+			error_sys("mount procfs on %s", proc);
+			free(proc);
+			goto out;
+		}
+		free(proc);
+	}
+	if (sp->readonly && mount(NULL, path, NULL, MS_REMOUNT | MS_BIND |
+	    MS_RDONLY, NULL) == -1) {
+		error_sys("make %s read-only", path);
+		goto out;
+	}
+	if (sp->netns && setup_net(p) == -1)
+		goto out;
+	if ((h = jail_params_get(p, "host.hostname")) != NULL &&
+	    sethostname(h, strlen(h)) == -1) {
+		error_sys("sethostname %s", h);
+		goto out;
+	}
+	if ((h = jail_params_get(p, "host.domainname")) != NULL &&
+	    setdomainname(h, strlen(h)) == -1) {
+		error_sys("setdomainname %s", h);
+		goto out;
+	}
+	if (chdir(path) == -1) {
+		error_sys("chdir %s", path);
+		goto out;
+	}
+	/* Stack the old root under the new one, then let it go. */
+	if (syscall(SYS_pivot_root, ".", ".") == -1) {
+		error_sys("pivot_root %s", path);
+		goto out;
+	}
+	if (umount2(".", MNT_DETACH) == -1 || chdir("/") == -1) {
+		error_sys("detach the old root");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(dev);
+	buf_free(&data);
+	jail_mounts_free(mv, n);
+	return (rc);
+}
+
+/* Are there processes in the jail besides init (jexec'd ones)? */
+static int
+others_in_cgroup(int cgfd)
+{
+	char buf[256];
+	ssize_t r;
+	int fd, lines = 0, i;
+
+	if (cgfd < 0)
+		return (0);
+	if ((fd = openat(cgfd, "cgroup.procs", O_RDONLY | O_CLOEXEC)) == -1)
+		return (0);
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		for (i = 0; i < r; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return (lines > 1);
+}
+
+static void __attribute__((noreturn))
+init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
+{
+	struct signalfd_siginfo si;
+	struct pollfd pfd[2];
+	sigset_t set;
+	pid_t w;
+	int sfd, go = 0, persist, term = 0, status, timeout;
+	char c;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "jail-init");
+	persist = jail_params_bool(sp->params, "persist", 0);
+	if (setup(sp) == -1) {
+		const char *m = error_msg();
+
+		(void)!write(ready, m, strlen(m));
+		_exit(1);
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	(void)!write(ready, "OK", 2);
+	close(ready);
+	for (;;) {
+		/* Reap whatever ended; see whether we are alone. */
+		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+			;
+		timeout = -1;
+		if (w == -1 && errno == ECHILD) {
+			if (term)
+				_exit(0);
+			if (go && !persist) {
+				if (!others_in_cgroup(cgfd))
+					_exit(0);
+				timeout = 200;	/* a jexec'd process left */
+			}
+		}
+		pfd[0].fd = sfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = ctl;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, ctl >= 0 ? 2 : 1, timeout) == -1 &&
+		    errno != EINTR)
+			_exit(1);
+		if (ctl >= 0 && (pfd[1].revents & (POLLIN | POLLHUP))) {
+			go = 1;
+			if (read(ctl, &c, 1) == 1 && c == 'g') {
+				w = waitpid(-1, &status, WNOHANG);
+				/* Say whether we are about to end. */
+				c = !persist && w == -1 && errno == ECHILD &&
+				    !others_in_cgroup(cgfd) ? 'x' : 's';
+				(void)!write(ctl, &c, 1);
+			}
+			close(ctl);
+			ctl = -1;
+		}
+		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			switch (si.ssi_signo) {
+			case SIGTERM:
+			case SIGINT:
+			case SIGHUP:
+				term = 1;
+				kill(-1, SIGTERM);
+				break;
+			case SIGUSR1:
+				persist = 0;
+				go = 1;
+				break;
+			case SIGUSR2:
+				persist = 1;
+				break;
+			}
+		}
+	}
+}
+
+static void __attribute__((noreturn))
+super_main(struct jail_spec *sp, int infow, int ready, int ctl)
+{
+	struct clone_args ca;
+	struct jail_state *st = sp->st;
+	pid_t pid;
+	int cgfd = -1, fd, status;
+
+	if (sp->lockfd >= 0)
+		close(sp->lockfd);
+	setsid();
+	prctl(PR_SET_NAME, "jail-super");
+	if (st->cgroup != NULL)
+		cgfd = open(st->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Neither we nor init may hold the creator's output open. */
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
+	    CLONE_NEWIPC | CLONE_NEWCGROUP | (sp->netns ? CLONE_NEWNET : 0);
+	ca.exit_signal = SIGCHLD;
+	if (cgfd >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = cgfd;
+	}
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == -1) {
+		error_sys("clone");
+		(void)!write(ready, error_msg(), strlen(error_msg()));
+		_exit(1);
+	}
+	if (pid == 0) {
+		close(infow);
+		init_main(sp, ready, ctl, cgfd);
+	}
+	(void)!write(infow, &pid, sizeof(pid));
+	close(infow);
+	close(ready);
+	close(ctl);
+	if (cgfd >= 0)
+		close(cgfd);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	jail_os_cleanup(sp->rundir, st);
+	_exit(0);
+}
+
+int
+jail_os_start(struct jail_spec *sp)
+{
+	struct jail_state *st = sp->st;
+	const char *cgr;
+	char buf[ERROR_MAX];
+	int infop[2], readyp[2], ctlp[2];
+	pid_t super, pid = 0;
+	ssize_t n;
+	size_t got;
+
+	st->ctlfd = -1;
+	if ((cgr = cgroup_root()) != NULL) {
+		char *base = xasprintf("%s/stasis", cgr);
+
+		if (mkdir(base, 0755) == -1 && errno != EEXIST) {
+			free(base);
+			return (error_sys("mkdir %s/stasis", cgr));
+		}
+		st->cgroup = xasprintf("%s/%s", base, sp->name);
+		free(base);
+		rm_cgroup(st->cgroup);	/* a stale one from a crash */
+		if (mkdir(st->cgroup, 0755) == -1) {
+			error_sys("mkdir %s", st->cgroup);
+			free(st->cgroup);
+			st->cgroup = NULL;
+			return (-1);
+		}
+	}
+	if (pipe2(infop, O_CLOEXEC) == -1)
+		return (error_sys("pipe"));
+	if (pipe2(readyp, O_CLOEXEC) == -1) {
+		close(infop[0]);
+		close(infop[1]);
+		return (error_sys("pipe"));
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctlp) == -1) {
+		close(infop[0]);
+		close(infop[1]);
+		close(readyp[0]);
+		close(readyp[1]);
+		return (error_sys("socketpair"));
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if ((super = fork()) == -1) {
+		error_sys("fork");
+		goto fail;
+	}
+	if (super == 0) {
+		close(infop[0]);
+		close(readyp[0]);
+		close(ctlp[0]);
+		super_main(sp, infop[1], readyp[1], ctlp[1]);
+	}
+	st->super = super;
+	close(infop[1]);
+	close(readyp[1]);
+	close(ctlp[1]);
+	infop[1] = readyp[1] = ctlp[1] = -1;
+	for (got = 0; got < sizeof(pid); got += n)
+		if ((n = read(infop[0], (char *)&pid + got,
+		    sizeof(pid) - got)) <= 0)
+			break;
+	close(infop[0]);
+	infop[0] = -1;
+	/* "OK" or the error; EOF without either means init died. */
+	got = 0;
+	while (got < sizeof(buf) - 1 && (n = read(readyp[0], buf + got,
+	    sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	buf[got] = '\0';
+	close(readyp[0]);
+	readyp[0] = -1;
+	if (pid <= 0 || strcmp(buf, "OK") != 0) {
+		if (pid <= 0 && got == 0)
+			error_set("could not start the jail's init");
+		else
+			error_set("%s", got ? buf : "the jail's init died");
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		close(ctlp[0]);
+		/* The supervisor cleans up after init; wait for it. */
+		while (waitpid(super, NULL, 0) == -1 && errno == EINTR)
+			;
+		st->super = 0;
+		return (-1);
+	}
+	st->info.pid = pid;
+	st->starttime = jail_proc_starttime(pid);
+	st->ctlfd = ctlp[0];
+	return (0);
+fail:
+	close(infop[0]);
+	close(infop[1]);
+	close(readyp[0]);
+	close(readyp[1]);
+	close(ctlp[0]);
+	close(ctlp[1]);
+	rm_cgroup(st->cgroup);
+	return (-1);
+}
+
+int
+jail_os_wait_super(struct jail_state *st)
+{
+	int status;
+
+	/* Our child when we created it; else any process: poll it. */
+	if (waitpid(st->super, &status, 0) == st->super)
+		return (0);
+	if (!wait_gone(st->super, 10000))
+		return (error_set("jail %s: supervisor %d did not finish",
+		    st->info.name, (int)st->super));
+	return (0);
+}
+
+int
+jail_os_release(struct jail_state *st)
+{
+	char c = 'g';
+	int ended = 0;
+
+	if (st->ctlfd < 0)
+		return (0);
+	if (write(st->ctlfd, &c, 1) == 1 && read(st->ctlfd, &c, 1) == 1 &&
+	    c == 'x')
+		ended = 1;
+	close(st->ctlfd);
+	st->ctlfd = -1;
+	if (ended) {
+		wait_gone(st->info.pid, -1);
+		jail_os_wait_super(st);
+	}
+	return (ended);
+}
+
+int
+jail_os_stop(const char *rundir, struct jail_state *st, int timeout)
+{
+	char *kf;
+	int fd;
+
+	if (timeout > 0 && kill(st->info.pid, SIGTERM) == 0)
+		wait_gone(st->info.pid, timeout * 1000);
+	kill(st->info.pid, SIGKILL);
+	/* Belt and braces: anything that joined the cgroup goes too. */
+	if (st->cgroup != NULL) {
+		kf = xasprintf("%s/cgroup.kill", st->cgroup);
+		if ((fd = open(kf, O_WRONLY | O_CLOEXEC)) != -1) {
+			(void)!write(fd, "1", 1);
+			close(fd);
+		}
+		free(kf);
+	}
+	wait_gone(st->info.pid, -1);
+	if (jail_os_wait_super(st) == -1 || kill(st->super, 0) == 0)
+		error_clear();
+	/* A supervisor that was killed cleans nothing: do it here. */
+	jail_os_cleanup(rundir, st);
+	return (0);
+}
+
+static const char *nsnames[] = { "ipc", "uts", "net", "cgroup", "pid",
+	"mnt", NULL };
+
+/* Join the jail from a child process: cgroup, then each namespace. */
+static int
+enter(const struct jail_state *st, const char *only)
+{
+	int fds[8], i, rc = 0;
+	char p[64], *cp;
+
+	for (i = 0; nsnames[i] != NULL; i++) {
+		fds[i] = -1;
+		if (only != NULL && strcmp(only, nsnames[i]) != 0)
+			continue;
+		snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)st->info.pid,
+		    nsnames[i]);
+		if ((fds[i] = open(p, O_RDONLY | O_CLOEXEC)) == -1)
+			rc = error_sys("open %s", p);
+	}
+	if (rc == 0 && only == NULL && st->cgroup != NULL) {
+		cp = xasprintf("%s/cgroup.procs", st->cgroup);
+		if ((i = open(cp, O_WRONLY | O_CLOEXEC)) == -1 ||
+		    write(i, "0", 1) != 1)
+			rc = error_sys("join %s", st->cgroup);
+		if (i >= 0)
+			close(i);
+		free(cp);
+	}
+	for (i = 0; nsnames[i] != NULL; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (rc == 0 && setns(fds[i], 0) == -1)
+			rc = error_sys("setns %s", nsnames[i]);
+		close(fds[i]);
+	}
+	return (rc);
+}
+
+static void
+drop_caps(const struct jail_state *st)
+{
+	unsigned long long keep;
+	int suser, cap;
+
+	keep = KEEP_CAPS | jail_allow_caps(&st->info.params, &suser);
+	if (st->netns && jail_params_get(&st->info.params, "vnet") != NULL &&
+	    jail_bool_value(jail_params_get(&st->info.params, "vnet")) == 1)
+		keep |= 1ULL << CAP_NET_ADMIN;
+	if (!suser)
+		keep = 0;
+	for (cap = 0; cap <= 63; cap++)
+		if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_READ, cap) == 1)
+			(void)prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+static void __attribute__((noreturn))
+child_exec(const struct jail_state *st, const struct jail_run_opts *o,
+    const struct jail_user *hostuser, char *const argv[])
+{
+	struct jail_user u;
+	struct strv env = STRV_INIT;
+	const char *term, *user = o->user;
+	char **ep;
+
+	if (hostuser != NULL)
+		u = *hostuser;
+	else if (user != NULL && jail_user_lookup("/", user, &u) == -1) {
+		fprintf(stderr, "jexec: %s\n", error_msg());
+		_exit(1);
+	}
+	if (o->clean) {
+		term = getenv("TERM");
+		if (user == NULL && hostuser == NULL &&
+		    jail_user_lookup("/", "root", &u) == -1) {
+			u.uid = 0;
+			strcpy(u.home, "/");
+			strcpy(u.shell, "/bin/sh");
+			strcpy(u.name, "root");
+		}
+		strv_setenv(&env, "HOME", u.home);
+		strv_setenv(&env, "SHELL", u.shell);
+		strv_setenv(&env, "USER", u.name);
+		strv_setenv(&env, "LOGNAME", u.name);
+		strv_setenv(&env, "PATH", "/sbin:/bin:/usr/sbin:/usr/bin:"
+		    "/usr/local/sbin:/usr/local/bin");
+		if (term != NULL)
+			strv_setenv(&env, "TERM", term);
+		if (chdir(u.home) == -1)
+			(void)!chdir("/");
+	} else {
+		for (ep = environ; *ep != NULL; ep++)
+			strv_push(&env, *ep);
+		(void)!chdir("/");
+	}
+	drop_caps(st);
+	if (user != NULL || hostuser != NULL) {
+		if (setgroups(u.ngroups, u.groups) == -1 ||
+		    setgid(u.gid) == -1 || setuid(u.uid) == -1) {
+			fprintf(stderr, "jexec: cannot become %s: %s\n",
+			    u.name, strerror(errno));
+			_exit(1);
+		}
+	}
+	if (env.v == NULL)
+		strv_setenv(&env, "PATH", "/bin:/usr/bin");
+	for (ep = env.v; *ep != NULL; ep++)
+		if (strncmp(*ep, "PATH=", 5) == 0)
+			setenv("PATH", *ep + 5, 1);
+	execvpe(argv[0], argv, env.v);
+	fprintf(stderr, "jexec: execvp: %s: %s\n", argv[0], strerror(errno));
+	_exit(1);
+}
+
+static int
+status_code(int status)
+{
+	if (WIFEXITED(status))
+		return (WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		return (128 + WTERMSIG(status));
+	return (1);
+}
+
+int
+jail_os_run(const struct jail_state *st, const struct jail_run_opts *o,
+    char *const argv[])
+{
+	struct jail_user hu;
+	pid_t c1, c2;
+	int status, have_hu = 0;
+
+	if (o->user != NULL && o->user_from_host) {
+		if (jail_user_lookup("/", o->user, &hu) == -1)
+			return (-1);
+		have_hu = 1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if ((c1 = fork()) == -1)
+		return (error_sys("fork"));
+	if (c1 == 0) {
+		if (o->outfd >= 0) {
+			dup2(o->outfd, 1);
+			dup2(o->outfd, 2);
+		}
+		if (enter(st, NULL) == -1) {
+			fprintf(stderr, "jexec: %s\n", error_msg());
+			_exit(126);
+		}
+		if ((c2 = fork()) == -1)
+			_exit(126);
+		if (c2 == 0)
+			child_exec(st, o, have_hu ? &hu : NULL, argv);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
+		if (o->timeout > 0)
+			alarm(o->timeout);
+		while (waitpid(c2, &status, 0) == -1)
+			if (errno != EINTR)
+				_exit(126);
+		_exit(status_code(status));
+	}
+	while (waitpid(c1, &status, 0) == -1)
+		if (errno != EINTR)
+			return (error_sys("wait"));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 126)
+		return (error_set("could not enter jail %s", st->info.name));
+	return (status_code(status));
+}
+
+/* Run fn in a child that joined one of the jail's namespaces. */
+static int
+in_ns(const struct jail_state *st, const char *ns,
+    int (*fn)(const void *), const void *arg)
+{
+	pid_t c;
+	int status, p[2];
+	char buf[ERROR_MAX];
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return (error_sys("pipe"));
+	if ((c = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return (error_sys("fork"));
+	}
+	if (c == 0) {
+		close(p[0]);
+		if (enter(st, ns) == -1 || fn(arg) == -1) {
+			(void)!write(p[1], error_msg(), strlen(error_msg()));
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	waitpid(c, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		buf[n > 0 ? n : 0] = '\0';
+		return (error_set("%s", n > 0 ? buf : "failed"));
+	}
+	return (0);
+}
+
+struct hostargs {
+	const char *host, *domain;
+};
+
+static int
+set_host(const void *a)
+{
+	const struct hostargs *h = a;
+
+	if (h->host != NULL && sethostname(h->host, strlen(h->host)) == -1)
+		return (error_sys("sethostname %s", h->host));
+	if (h->domain != NULL && setdomainname(h->domain,
+	    strlen(h->domain)) == -1)
+		return (error_sys("setdomainname %s", h->domain));
+	return (0);
+}
+
+int
+jail_os_sethostname(const struct jail_state *st, const char *host,
+    const char *domain)
+{
+	struct hostargs h = { host, domain };
+
+	return (in_ns(st, "uts", set_host, &h));
+}
+
+struct addrargs {
+	int family;
+	const struct strv *add, *del;
+};
+
+static int
+set_addrs(const void *a)
+{
+	const struct addrargs *x = a;
+	unsigned char addr[16];
+	int prefix;
+	size_t i;
+
+	for (i = 0; x->del != NULL && i < x->del->n; i++)
+		if (jail_addr_parse(x->del->v[i], x->family, addr, &prefix,
+		    NULL, 0) == -1 || jail_net_addr(0, x->family, addr, prefix,
+		    "lo") == -1)
+			return (-1);
+	for (i = 0; x->add != NULL && i < x->add->n; i++)
+		if (jail_addr_parse(x->add->v[i], x->family, addr, &prefix,
+		    NULL, 0) == -1 || jail_net_addr(1, x->family, addr, prefix,
+		    "lo") == -1)
+			return (-1);
+	return (0);
+}
+
+int
+jail_os_setaddrs(const struct jail_state *st, int family,
+    const struct strv *add, const struct strv *del)
+{
+	struct addrargs a = { family, add, del };
+
+	if (!st->netns)
+		return (error_set("jail %s has no network namespace of its "
+		    "own (it was created without addresses or vnet)",
+		    st->info.name));
+	return (in_ns(st, "net", set_addrs, &a));
+}
+
+int
+jail_os_persist(const struct jail_state *st, int persist)
+{
+	if (kill(st->info.pid, persist ? SIGUSR2 : SIGUSR1) == -1)
+		return (error_sys("signal jail %s", st->info.name));
+	return (0);
+}
+
+char *
+jail_os_rootpath(const struct jail_state *st)
+{
+	return (xasprintf("/proc/%d/root", (int)st->info.pid));
+}
