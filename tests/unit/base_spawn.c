@@ -73,6 +73,18 @@ main(void)
 	spawn_result_free(&r);
 	(void)system("pkill -f '^sleep 30$'");
 
+	{
+		char *named[] = { "not-a-path", "-c", "echo $0", NULL };
+
+		memset(&o, 0, sizeof(o));
+		o.argv = named;
+		o.path = "/bin/sh";
+		o.flags = SPAWN_CAPTURE_OUT | SPAWN_NULL_IN;
+		ok(spawn_run(&o, &r) == 0 && strcmp(buf_cstr(&r.out),
+		    "not-a-path\n") == 0, "path runs a file, argv[0] as given");
+		spawn_result_free(&r);
+	}
+
 	memset(&o, 0, sizeof(o));
 	o.argv = missing;
 	ok(spawn_run(&o, &r) == 0 && r.exit_code == 127,

@@ -1,0 +1,123 @@
+#!/bin/sh
+# bench/hooks.sh OUTFILE: stasis hooks against Debian's webhook on
+# loopback, one hooks file, three request kinds, wrk as the load:
+#   bad-signature  POST whose payload-hmac-sha256 does not verify (500)
+#   unknown-hook   GET of a hook id that does not exist (404)
+#   run-true       a matching hook that runs /bin/true and answers with
+#                  its output (each request waits for its run)
+# Each daemon is started fresh per kind, pinned to CPU 0 (wrk on CPU 1),
+# and its peak resident memory (VmHWM) is read at the end of the run.
+# BENCH_TIME (seconds, default 5) and BENCH_CONNS (default 32).
+set -eu
+out=${1:?usage: bench/hooks.sh OUTFILE}
+STASIS=${STASIS:-${STASIS_BUILD:-$(dirname "$0")/../build}/stasis}
+T=${BENCH_TIME:-5}
+C=${BENCH_CONNS:-32}
+WEBHOOK=/usr/bin/webhook
+for t in wrk "$WEBHOOK" "$STASIS" taskset; do
+	command -v "$t" >/dev/null 2>&1 || { echo "hooks.sh: needs $t" >&2;
+	    exit 1; }
+done
+ncpu=$(nproc)
+pin_srv="taskset -c 0"
+pin_wrk="taskset -c $((ncpu > 1 ? 1 : 0))"
+
+dir=$(mktemp -d /tmp/stasis-bench-hooks.XXXXXX)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+cat >"$dir/hooks.json" <<'JSON'
+[
+  {"id": "signed", "execute-command": "/bin/true",
+   "trigger-rule": {"match": {"type": "payload-hmac-sha256",
+     "secret": "bench-secret",
+     "parameter": {"source": "header", "name": "X-Hub-Signature-256"}}}},
+  {"id": "true", "execute-command": "/bin/true",
+   "include-command-output-in-response": true}
+]
+JSON
+cat >"$dir/badsig.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"ref":"refs/heads/main","after":"0123456789abcdef","repository":{"full_name":"me/app"}}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Hub-Signature-256"] = "sha256=0000000000000000000000000000000000000000000000000000000000000000"
+LUA
+cat >"$dir/post.lua" <<'LUA'
+wrk.method = "POST"
+LUA
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# run KIND DAEMON PATH LUA -> "reqs_per_s peak_kib status"
+run() {
+	kind=$1 daemon=$2 path=$3 lua=$4
+	port=$(free_port)
+	if [ "$daemon" = webhook ]; then
+		GOMAXPROCS=1 $pin_srv "$WEBHOOK" -hooks "$dir/hooks.json" \
+		    -ip 127.0.0.1 -port "$port" >/dev/null 2>&1 &
+	else
+		$pin_srv "$STASIS" hooks -hooks "$dir/hooks.json" -threads 1 \
+		    -ip 127.0.0.1 -port "$port" >/dev/null 2>&1 &
+	fi
+	pid=$!
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$port/"; do
+		i=$((i + 1)); [ $i -gt 100 ] && { echo "$daemon did not start" >&2;
+		    exit 1; }
+		sleep 0.05
+	done
+	code=$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+	    -H 'X-Hub-Signature-256: sha256=00' \
+	    "http://127.0.0.1:$port$path")
+	c=$C
+	[ "$kind" = run-true ] && c=$((C / 4 > 0 ? C / 4 : 1))
+	rps=$($pin_wrk wrk -t1 -c"$c" -d"${T}s" -s "$dir/$lua" \
+	    "http://127.0.0.1:$port$path" 2>/dev/null |
+	    awk '/^Requests\/sec:/ { printf "%d", $2 }')
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")
+	kill "$pid"; wait "$pid" 2>/dev/null || true
+	pid=
+	echo "${rps:-0} ${hwm:-0} $code"
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b;
+	    else print "-" }'
+}
+
+{
+	echo "## hooks: stasis hooks vs webhook $($WEBHOOK -version | \
+	    awk '{print $3}')"
+	echo
+	echo "wrk on loopback, ${T}s per run, $C connections ($((C / 4 > 0 ? \
+	    C / 4 : 1)) for run-true), each daemon pinned to one CPU"
+	echo "(webhook with GOMAXPROCS=1, stasis with -threads 1), started"
+	echo "fresh per row; memory is the daemon's peak RSS (VmHWM)."
+	echo "Targets: >= 3x webhook's req/s on the first two rows, >= 1.5x on"
+	echo "run-true, <= 1/4 of its memory."
+	echo
+	echo "| request | status | webhook req/s | stasis req/s | speed-up |" \
+	    "webhook peak RSS | stasis peak RSS | memory ratio |"
+	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+} >"$out"
+
+for spec in "bad-signature /hooks/signed badsig.lua" \
+    "unknown-hook /hooks/nope post.lua" "run-true /hooks/true post.lua"; do
+	set -- $spec
+	w=$(run "$1" webhook "$2" "$3")
+	s=$(run "$1" stasis "$2" "$3")
+	set -- "$1" $w $s
+	echo "hooks: $1: webhook $2 req/s ${3}KiB, stasis $5 req/s ${6}KiB" >&2
+	printf '| %s | %s/%s | %s | %s | %s | %s KiB | %s KiB | %s |\n' \
+	    "$1" "$4" "$7" "$2" "$5" "$(ratio "$5" "$2")" "$3" "$6" \
+	    "$(ratio "$6" "$3")" >>"$out"
+done
+echo >>"$out"
+echo "Command: \`make bench BENCH=hooks\` (bench/hooks.sh)." >>"$out"
+cat "$out"
