@@ -1,0 +1,92 @@
+#!/bin/sh
+# jail(8) on Linux namespaces: isolation, read-only root, writable /tmp
+# and data, removal leaving nothing, refusals leaving nothing.
+. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/lib/jail.sh"
+jail_setup
+
+J=app$$
+mkdir -p "$JT/data"
+run_ok "jail -c persistent jail on a read-only root" -- \
+    jail -q -c name=$J path="$ROOT" host.hostname=h$$ persist \
+    stasis.root=ro mount.devfs mount.procfs "$USR" \
+    "mount+=tmpfs $ROOT/tmp tmpfs rw,size=4m" \
+    "mount+=$JT/data $ROOT/data nullfs rw"
+ok $(jail_is=$(jls -N | grep -c " $J "); [ "$jail_is" = 1 ]; echo $?) "jls -N lists it"
+is "$(jexec $J hostname)" "h$$" "hostname is the jail's own"
+is "$(hostname)" "$(cat /proc/sys/kernel/hostname)" "host's hostname unchanged"
+ok $([ "$(hostname)" != "h$$" ]; echo $?) "host's hostname is not the jail's"
+is "$(jexec $J cat /proc/1/comm)" jail-init "pid 1 of the jail is its init"
+p=$(jexec $J sh -c 'echo $$'); ok $([ "$p" -gt 1 ] && [ "$p" -lt 100 ]; echo $?) "a jexec'd process has a small pid of the jail's own ($p)"
+n=$(jexec $J ps -e -o pid= | wc -l)
+ok $([ "$n" -le 4 ]; echo $?) "the jail sees only its own processes ($n)"
+ok $(jexec $J ps -e -o comm= | grep -q "^prove\|^sshd\|^systemd" ; [ $? -ne 0 ]; echo $?) "no host process visible"
+out=$(jexec $J mkdir /newdir 2>&1); rc=$?
+ok $([ $rc -ne 0 ]; echo $?) "mkdir / fails"
+like "$out" "Read-only file system" "with EROFS"
+ok $([ ! -e "$ROOT/newdir" ]; echo $?) "nothing created in the template"
+run_ok "/tmp is writable" -- jexec $J sh -c 'echo x > /tmp/f && cat /tmp/f'
+ok $([ ! -e "$ROOT/tmp/f" ]; echo $?) "/tmp is the jail's tmpfs, not the template's"
+run_ok "data dir is writable" -- jexec $J sh -c 'echo d > /data/out'
+is "$(cat "$JT/data/out" 2>/dev/null)" d "data written inside lands in the host dir"
+run_fails "/usr is read-only" -- jexec $J touch /usr/x$$
+ls_dev=$(jexec $J ls /dev | tr '\n' ' ')
+like "$ls_dev" "null.*pts.*zero" "minimal /dev ($ls_dev)"
+ok $(jexec $J ls /dev | grep -q sda; [ $? -ne 0 ]; echo $?) "no host disks in /dev"
+jexec $J sh -c 'exit 3'; is $? 3 "jexec returns the command's exit status (3)"
+jexec $J true; is $? 0 "jexec exit status 0"
+jexec $J sh -c 'kill -9 $$'; is $? 137 "killed by a signal: 128+9"
+jexec $J /nonexistent 2>/dev/null; is $? 1 "command not found: 1, as jexec(8)"
+jid=$(jls -j $J -n jid | sed 's/jid=//')
+is "$(jexec "$jid" hostname)" "h$$" "jexec by jid"
+is "$(jexec -U nobody $J id -u)" 65534 "jexec -U user (jail's passwd)"
+is "$(jexec -l $J sh -c 'echo $HOME:$PWD')" "/root:/root" "jexec -l: clean login environment"
+run_fails "jail's root cannot mount (no allow.mount)" -- jexec $J mount -t tmpfs x /tmp
+
+# Duplicates and bad parameters: refused, nothing left behind.
+out=$(jail -c name=$J path="$ROOT" persist 2>&1); rc=$?
+ok $([ $rc -ne 0 ]; echo $?) "duplicate name refused"
+like "$out" "already exists" "with a clear error ($out)"
+is "$(jexec $J hostname)" "h$$" "the existing jail is untouched"
+for bad in "bogus=1" "allow.nosuchthing" "enforce_statfs=0" "children.max=3" \
+    "ip4.addr=300.1.1.1" "path=relative" "allow.set_hostname"; do
+	B=bad$$
+	out=$(jail -c name=$B path="$ROOT" persist $bad 2>&1); rc=$?
+	ok $([ $rc -ne 0 ]; echo $?) "refused: $bad"
+	like "$out" "${bad%%=*}" "error names the parameter ($out)"
+done
+out=$(jail -c name=$B path="$ROOT" persist "$USR" "mount+=/nonexistent$$ $ROOT/data nullfs ro" 2>&1); rc=$?
+ok $([ $rc -ne 0 ]; echo $?) "a failing mount fails the create ($out)"
+out=$(jail -c name=$B path="$ROOT" persist exec.start=false 2>&1); rc=$?
+ok $([ $rc -ne 0 ]; echo $?) "a failing exec.start fails the create ($out)"
+ok $([ ! -e "$STASIS_RUNDIR/jails/$B" ]; echo $?) "no state left by failed creates"
+ok $([ ! -e "$(cgroup_dir $B)" ]; echo $?) "no cgroup left by failed creates"
+ok $(jls -N | grep -q " $B "; [ $? -ne 0 ]; echo $?) "jls does not show them"
+
+# Removal.
+pid=$(init_pid $J)
+ok $([ -n "$pid" ] && kill -0 "$pid"; echo $?) "the jail's init runs ($pid)"
+netns=$(readlink /proc/$pid/ns/net); mntns=$(readlink /proc/$pid/ns/mnt)
+jexec $J sh -c 'sleep 300 & sleep 300 &'
+run_ok "jail -r" -- jail -q -r $J
+ok $([ ! -d /proc/$pid ]; echo $?) "init gone"
+left=0
+for p in /proc/[0-9]*; do
+	[ "$(readlink $p/ns/mnt 2>/dev/null)" = "$mntns" ] && left=$((left+1))
+done
+is $left 0 "no process left in the jail's namespaces"
+ok $([ ! -e "$STASIS_RUNDIR/jails/$J" ]; echo $?) "state removed"
+ok $([ ! -e "$(cgroup_dir $J)" ]; echo $?) "cgroup removed"
+is "$(host_mounts_under "$ROOT")" 0 "no mounts under the root on the host"
+ok $(jls -N | grep -q " $J "; [ $? -ne 0 ]; echo $?) "jls no longer lists it"
+run_fails "jexec into a removed jail fails" -- jexec $J true
+run_fails "jail -r of a jail that does not exist fails" -- jail -r nosuch$$
+
+# A jail without persist lives as long as its command.
+J2=cmd$$
+out=$(jail -c name=$J2 path="$ROOT" "$USR" command=/bin/sh -c 'echo in-jail $(hostname)')
+like "$out" "in-jail" "command= runs in the jail, output to the caller"
+ok $([ ! -e "$STASIS_RUNDIR/jails/$J2" ]; echo $?) "a non-persistent jail is gone when its command ends"
+jail -q -c name=$J2 path="$ROOT" "$USR" command=/bin/sh -c 'exit 4' 2>/dev/null
+ok $([ $? -ne 0 ]; echo $?) "a failing command fails jail -c"
+done_testing
