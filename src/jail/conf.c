@@ -369,6 +369,18 @@ lookup(const struct jail_params *p, const char *var, struct buf *out,
 }
 
 static int
+defined(const struct jail_params *p, const char *name, size_t len)
+{
+	char *n = xasprintf("$%.*s", (int)len, name);
+	int r;
+
+	r = jail_params_find(p, n) != NULL ||
+	    jail_params_find(p, n + 1) != NULL;
+	free(n);
+	return (r);
+}
+
+static int
 expand(const struct jail_params *p, const char *s, struct buf *out,
     int depth)
 {
@@ -402,9 +414,22 @@ expand(const struct jail_params *p, const char *s, struct buf *out,
 			    (*e >= '0' && *e <= '9') || *e == '_' ||
 			    *e == '.')
 				e++;
-			/* "$name." at the end of a sentence: drop the dot */
+			/*
+			 * Parameter names have dots ($host.hostname), so
+			 * "$name.example" is the longest defined name: back
+			 * off at dots until one is.
+			 */
 			while (e > s + 1 && e[-1] == '.')
 				e--;
+			while (e > s + 1 && !defined(p, s + 1, e - s - 1)) {
+				const char *d = e - 1;
+
+				while (d > s + 1 && *d != '.')
+					d--;
+				if (d == s + 1)
+					break;
+				e = d;
+			}
 			if (e == s + 1) {
 				buf_addc(out, '$');
 				s++;
