@@ -1,0 +1,101 @@
+#!/bin/sh
+# make bench BENCH=serve: requests/s and p99 latency of stasis serve's
+# GET /jails and GET /_up/APP under wrk on loopback, side by side with
+# (a) haproxy answering a fixed 200 from memory (`http-request return`:
+# the ceiling for an HTTP health endpoint on this machine) and (b) the
+# talk's own way of publishing jail state, a shell loop piping
+# `jls -v --libxo json` into `nc -l` (one client at a time).
+# The server runs on CPU 0, wrk on CPU 1.  Writes a markdown section to $1.
+set -eu
+out=${1:-/dev/stdout}
+: "${STASIS:=${STASIS_BUILD:-build}/stasis}"
+DUR=${BENCH_DURATION:-5}
+CONNS=${BENCH_CONNS:-50}
+T=$(mktemp -d /tmp/stasis-bench-serve.XXXXXX)
+pids=""
+trap 'for p in $pids; do kill $p 2>/dev/null; done; sleep 0.2; rm -rf "$T"' EXIT
+export STASIS_RUNDIR="$T/run"
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { i=0; while ! curl -s -o /dev/null "$1" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; }
+
+# wrk URL -> "req/s p99(ms)"
+bench() {
+	taskset -c 1 wrk -t1 -c"$CONNS" -d"${DUR}s" --latency "$1" >"$T/wrk.out" 2>&1
+	rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$T/wrk.out")
+	p99=$(awk '$1 == "99%" { v = $2;
+		if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 }
+		else if (v ~ /ms$/) { sub(/ms$/, "", v) }
+		else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
+		printf "%.2f", v }' "$T/wrk.out")
+	err=$(awk '/Non-2xx|Socket errors/ {print}' "$T/wrk.out" | tr '\n' ' ')
+	echo "$rps $p99 $err"
+}
+
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+HTTP=$(port); HAP=$(port)
+cat >"$T/serve.conf" <<CONF
+listen: [127.0.0.1:$HTTP]
+control: $T/ctl.sock
+state: $T/state.json
+threads: 1
+apps:
+  web: {check: {command: [true], interval: 1s, rise: 1}}
+CONF
+taskset -c 0 "$STASIS" serve -q -c "$T/serve.conf" >"$T/serve.log" 2>&1 &
+pids="$pids $!"
+cat >"$T/haproxy.cfg" <<CONF
+global
+	nbthread 1
+	cpu-map auto:1/1 0
+defaults
+	mode http
+	timeout connect 1s
+	timeout client 5s
+	timeout server 5s
+frontend fe
+	bind 127.0.0.1:$HAP
+	http-request return status 200 content-type text/plain string "up"
+CONF
+haproxy -f "$T/haproxy.cfg" -D -p "$T/haproxy.pid" >/dev/null 2>&1
+pids="$pids $(cat "$T/haproxy.pid")"
+wait_http "http://127.0.0.1:$HTTP/_up"
+wait_http "http://127.0.0.1:$HAP/"
+sleep 1.5	# the app's check passes
+
+set -- $(bench "http://127.0.0.1:$HTTP/jails"); j_rps=$1 j_p99=$2; shift 2; j_err="$*"
+set -- $(bench "http://127.0.0.1:$HTTP/_up/web"); u_rps=$1 u_p99=$2; shift 2; u_err="$*"
+set -- $(bench "http://127.0.0.1:$HAP/"); h_rps=$1 h_p99=$2
+
+# The talk's loop: one client at a time, each a new jls process.
+NCP=$(port)
+sh -c "while :; do jls -v --libxo json | nc -l -N 127.0.0.1 $NCP >/dev/null 2>&1 || sleep 0.01; done" &
+pids="$pids $!"
+sleep 0.5
+n=0; end=$(($(date +%s) + DUR))
+while [ "$(date +%s)" -lt $end ]; do
+	nc -N 127.0.0.1 "$NCP" </dev/null >/dev/null 2>&1 && n=$((n + 1))
+done
+nc_rps=$((n / DUR))
+kill %1 2>/dev/null || true
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+{
+	echo "## stasis serve: /jails and /_up"
+	echo
+	echo "wrk -t1 -c$CONNS -d${DUR}s on loopback; the server on CPU 0, wrk on CPU 1"
+	echo "($(nproc) CPUs). Target: >= 20k req/s and p99 < 5 ms. Load average when"
+	echo "the run started: $load (other work on the machine inflates p99)."
+	echo
+	echo "| endpoint | server | req/s | p99 latency | vs stasis |"
+	echo "| --- | --- | ---: | ---: | ---: |"
+	echo "| GET /jails (jls -v --libxo json) | stasis serve | $j_rps | $j_p99 ms | 1.0x |"
+	echo "| jls document | talk's \`jls \| nc -l\` loop (sequential) | $nc_rps | - | $(ratio "$nc_rps" "$j_rps") |"
+	echo "| GET /_up/web | stasis serve | $u_rps | $u_p99 ms | 1.0x |"
+	echo "| fixed 200 from memory | haproxy \`http-request return\` | $h_rps | $h_p99 ms | $(ratio "$h_rps" "$u_rps") |"
+	[ -n "$j_err$u_err" ] && echo && echo "wrk reported: $j_err $u_err"
+	echo
+	echo "The haproxy row is a ceiling, not a peer doing the same work: it"
+	echo "answers a constant, where /_up/APP reads the app's live state."
+} >"$out"
+cat "$out"
