@@ -329,6 +329,8 @@ setup_net(const struct jail_params *p)
 			if (jail_addr_parse(jp->vals.v[j], fam, addr, &prefix,
 			    NULL, 0) == -1)
 				return (-1);
+			/* The whole prefix on lo would be ours: just it. */
+			prefix = fam == AF_INET ? 32 : 128;
 			if (jail_net_addr(1, fam, addr, prefix, "lo") == -1)
 				return (-1);
 		}
@@ -993,15 +995,17 @@ set_addrs(const void *a)
 	int prefix;
 	size_t i;
 
+	/* Canonical addresses from the state; always the host prefix. */
+	(void)prefix;
 	for (i = 0; x->del != NULL && i < x->del->n; i++)
 		if (jail_addr_parse(x->del->v[i], x->family, addr, &prefix,
-		    NULL, 0) == -1 || jail_net_addr(0, x->family, addr, prefix,
-		    "lo") == -1)
+		    NULL, 0) == -1 || jail_net_addr(0, x->family, addr,
+		    x->family == AF_INET ? 32 : 128, "lo") == -1)
 			return (-1);
 	for (i = 0; x->add != NULL && i < x->add->n; i++)
 		if (jail_addr_parse(x->add->v[i], x->family, addr, &prefix,
-		    NULL, 0) == -1 || jail_net_addr(1, x->family, addr, prefix,
-		    "lo") == -1)
+		    NULL, 0) == -1 || jail_net_addr(1, x->family, addr,
+		    x->family == AF_INET ? 32 : 128, "lo") == -1)
 			return (-1);
 	return (0);
 }

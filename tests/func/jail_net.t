@@ -1,0 +1,56 @@
+#!/bin/sh
+# ip4.addr / ip6.addr / vnet: each jail in its own network namespace with
+# its own addresses on its own loopback.
+. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/lib/jail.sh"
+jail_setup
+command -v python3 >/dev/null || skip_all "needs python3"
+
+# 10.x addresses derived from the pid so parallel runs do not collide
+# (they could not anyway: each jail has its own namespace).
+o=$(( $$ % 250 + 1 ))
+A=na$$; B=nb$$; IPA=10.201.$o.1; IPB=10.201.$o.2
+run_ok "jail A with ip4.addr and ip6.addr" -- jail -q -c name=$A path="$ROOT" \
+    "$USR" mount.devfs persist ip4.addr=$IPA ip6.addr=fd00:$o::1
+run_ok "jail B with its own ip4.addr" -- jail -q -c name=$B path="$ROOT" \
+    "$USR" mount.devfs persist "ip4.addr=lo0|$IPB/24"
+
+serve='import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 7000)); s.listen(1)
+c=socket.create_connection((sys.argv[1], 7000)); a,_=s.accept()
+c.send(b"own"); print(a.recv(3).decode())'
+is "$(jexec $A python3 -c "$serve" $IPA)" own "jail A reaches its own address"
+is "$(jexec $B python3 -c "$serve" $IPB)" own "jail B reaches its own address"
+bind='import socket,sys
+s=socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
+s.bind((sys.argv[1], 0))'
+run_fails "jail A cannot bind B's address" -- jexec $A python3 -c "$bind" $IPB
+run_fails "jail B cannot bind A's address" -- jexec $B python3 -c "$bind" $IPA
+run_fails "the host does not have A's address" -- python3 -c "$bind" $IPA
+run_ok "jail A binds its IPv6 address" -- jexec $A python3 -c "$bind" fd00:$o::1
+pa=$(init_pid $A); pb=$(init_pid $B)
+ok $([ "$(readlink /proc/$pa/ns/net)" != "$(readlink /proc/$pb/ns/net)" ] &&
+    [ "$(readlink /proc/$pa/ns/net)" != "$(readlink /proc/self/ns/net)" ]; echo $?) \
+    "two network namespaces, neither the host's"
+j=$(jls -v --libxo json)
+is "$(printf '%s' "$j" | jq -r ".[\"jail-information\"].jail[] | select(.name==\"$A\") | .ipv4_addrs[0]")" $IPA "jls JSON ipv4_addrs"
+is "$(printf '%s' "$j" | jq -r ".[\"jail-information\"].jail[] | select(.name==\"$A\") | .ipv6_addrs[0]")" fd00:$o::1 "jls JSON ipv6_addrs"
+is "$(printf '%s' "$j" | jq -r ".[\"jail-information\"].jail[] | select(.name==\"$B\") | .ipv4_addrs[0]")" $IPB "interface and prefix stripped"
+
+run_ok "jail -m adds and drops addresses" -- jail -q -m name=$A ip4.addr=10.201.$o.9
+run_ok "new address bindable" -- jexec $A python3 -c "$bind" 10.201.$o.9
+run_fails "old address gone" -- jexec $A python3 -c "$bind" $IPA
+
+V=nv$$
+run_ok "vnet jail" -- jail -q -c name=$V path="$ROOT" "$USR" persist vnet
+is "$(jexec $V ip -o link | awk -F': ' '{printf "%s ", $2}')" "lo " "a vnet jail has only its loopback"
+pv=$(init_pid $V)
+netns=$(readlink /proc/$pv/ns/net)
+run_ok "remove all" -- jail -q -r $A $B $V
+left=0
+for p in /proc/[0-9]*; do
+	[ "$(readlink $p/ns/net 2>/dev/null)" = "$netns" ] && left=$((left+1))
+done
+is $left 0 "nothing holds the vnet jail's network namespace"
+done_testing
