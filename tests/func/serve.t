@@ -44,6 +44,9 @@ apps:
             rise: 1, fall: 1}
   slow:
     check: {command: [sleep, 30], interval: 5s, timeout: 4s}
+  svc:
+    jail: sv$$
+    check: {interval: 200ms, timeout: 100ms, rise: 1, fall: 1}
 CONF
 run_ok "the config checks" -- stasis serve -t -c "$T/serve.conf"
 WAIT_TRIES=100 wait_for curl -sf "http://127.0.0.1:$WEB/health"
@@ -95,23 +98,31 @@ for i in $(seq 1 64); do
 done
 sleep 0.5
 ok "$(for i in $(seq 1 64); do cmp -s "$T/jails.1" "$T/jails.$i" || echo x; done | wc -l | tr -d ' ' | grep -qx 0; echo $?)" "64 concurrent clients all get the document"
-if stasis jail -h >/dev/null 2>&1 && [ "$(stasis jail -h >/dev/null 2>&1; echo $?)" != 69 ]; then
-	jail -c name=svc$$ path=/ persist >/dev/null 2>&1
-	cleanup "jail -r svc$$"
-	# jails_ttl is 5 s: only the inotify watch can make this current.
-	WAIT_TRIES=20 wait_for sh -c "curl -s http://127.0.0.1:$HTTP/jails | grep -q svc$$"
-	ok $? "/jails shows a new jail at once (inotify, not the TTL)"
-	jail -r svc$$ >/dev/null 2>&1
-	WAIT_TRIES=20 wait_for sh -c "! curl -s http://127.0.0.1:$HTTP/jails | grep -q svc$$"
-	ok $? "and drops it when it is removed"
-else
-	ok 0 "# SKIP stasis jail is not built yet"
-	ok 0 "# SKIP stasis jail is not built yet"
-fi
+# A real jail: /jails shows it at once (jails_ttl is 5 s, so only the
+# inotify watch can make it current) and the app in it comes up; when
+# the jail goes, the app is down at once.
+. "$(dirname "$0")/lib/jail.sh"
+ROOT=$T/root
+jail_mkroot "$ROOT"
+is "$(code /_up/svc)" 503 "app svc: its jail does not exist: 503"
+jail -q -c name=sv$$ path="$ROOT" "mount=/usr $ROOT/usr nullfs ro" persist
+ok $? "jail -c sv$$"
+cleanup "jail -q -r sv$$"
+WAIT_TRIES=20 wait_for sh -c "curl -s http://127.0.0.1:$HTTP/jails | grep -q '\"name\": \"sv$$\"'"
+ok $? "/jails shows the new jail at once"
+is "$(curl -s "http://127.0.0.1:$HTTP/jails")" "$(jls -v --libxo json)" "the same document as jls -v --libxo json"
+WAIT_TRIES=50 wait_for sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$HTTP/_up/svc) = 200 ]"
+is "$(code /_up/svc)" 200 "app svc: jail running: 200"
+jail -q -r sv$$
+WAIT_TRIES=20 wait_for sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$HTTP/_up/svc) = 503 ]"
+is "$(code /_up/svc)" 503 "jail removed: 503"
+like "$(curl -s "http://127.0.0.1:$HTTP/_up/svc")" "jail sv$$ is not running" "and the body says why"
+WAIT_TRIES=20 wait_for sh -c "! curl -s http://127.0.0.1:$HTTP/jails | grep -q sv$$"
+ok $? "/jails drops it"
 
 # The control socket.
 like "$(stasis status -s "$T/ctl.sock")" 'web +- +ready +100% up' "status lists the apps"
-is "$(stasis status --json -s "$T/ctl.sock" | jq -r '.apps | length')" 3 "status --json"
+is "$(stasis status --json -s "$T/ctl.sock" | jq -r '.apps | length')" 4 "status --json"
 run_fails "drain without an app fails" -- stasis drain -s "$T/ctl.sock"
 like "$(stasis undrain -w 200 -s "$T/ctl.sock" web 2>&1)" 'percentage' "a weight over 100% is refused"
 like "$(stasis status -s "$T/nosuch.sock" 2>&1)" 'is stasis serve running' "no daemon: a clear error"
