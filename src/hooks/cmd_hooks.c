@@ -431,6 +431,15 @@ cmd_hooks(int argc, char **argv)
 	o.max_multipart_mem = f.max_mm;
 	o.run_timeout_s = (unsigned int)f.run_timeout;
 	o.max_runs = (unsigned int)f.max_runs;
+	/*
+	 * The daemon drops to these ids once it listens; commands also get
+	 * them explicitly so that none can start with ours in between.
+	 */
+	if (f.have_uid) {
+		o.set_ids = 1;
+		o.uid = (uid_t)f.setuid;
+		o.gid = (gid_t)f.setgid;
+	}
 	/* webhook starts empty only when told it may. */
 	o.allow_empty = f.verbose || f.debug || f.nopanic || f.logfile ||
 	    f.list_env;
