@@ -60,7 +60,8 @@ child(const struct spawn_opts *o, int in, int out, int err)
 	close_range(3, ~0U, 0);
 	if (o->cwd != NULL && chdir(o->cwd) == -1)
 		_exit(126);
-	if (o->set_ids) {
+	/* Already those ids (a daemon that dropped them): nothing to do. */
+	if (o->set_ids && (geteuid() != o->uid || getegid() != o->gid)) {
 		if (setgroups(0, NULL) == -1 || setgid(o->gid) == -1 ||
 		    setuid(o->uid) == -1)
 			_exit(126);

@@ -160,7 +160,7 @@ hooks = write("hooks.json", json.dumps([
      "pass-arguments-to-command": [
          {"source": "string", "name": "-c"},
          {"source": "string",
-          "name": "sleep 30 & echo $! > \"$0\"; wait"},
+          "name": "sleep 37 & echo $! > \"$0\"; wait"},
          {"source": "url", "name": "pidfile"}]},
     {"id": "wait", "execute-command": "/bin/sh",
      "include-command-output-in-response": True,
