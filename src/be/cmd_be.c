@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "be/be.h"
 #include "commands.h"
+#include "zfs/zfs.h"
 
 static const char usage_text[] =
     "usage:\t%1$s {-h | subcommand [args...]}\n"
@@ -471,7 +472,7 @@ static int
 be_cmd_jail(struct be *b, int argc, char **argv)
 {
 	struct strv av = STRV_INIT;
-	char *where = NULL, self[4096];
+	char *where = NULL, *ds, self[4096];
 	int batch = 0, keep = 0, c, rc, status, i;
 	const char *name;
 	ssize_t n;
@@ -508,12 +509,19 @@ be_cmd_jail(struct be *b, int argc, char **argv)
 		return (failx("jail: cannot find our own binary"));
 	}
 	self[n] = '\0';
-	if (be_mount(b, name, NULL, &where) == -1) {
+	/* A BE mounted already is used where it is, and stays mounted. */
+	if ((ds = be_dataset(b, name)) != NULL &&
+	    (where = zfs_mountpoint_of(ds)) != NULL)
+		keep = 1;
+	else if (be_mount(b, name, NULL, &where) == -1) {
+		free(ds);
 		strv_free(&opts);
 		return (fail("jail %s", name));
 	}
+	free(ds);
 	strv_push(&av, self);
 	strv_push(&av, "jail");
+	strv_push(&av, "-q");
 	strv_push(&av, "-c");
 	strv_pushf(&av, "name=%s", name);
 	strv_pushf(&av, "path=%s", where);
@@ -522,14 +530,13 @@ be_cmd_jail(struct be *b, int argc, char **argv)
 		strv_push(&av, opts.v[i]);
 	if (batch)
 		strv_push(&av, "persist");
-	else {
-		strv_push(&av, "command=");
-		if (optind < argc)
-			for (; optind < argc; optind++)
-				strv_push(&av, argv[optind]);
-		else
-			strv_push(&av, "/bin/sh");
-	}
+	else if (optind < argc) {
+		/* jail(8): command= comes last, its arguments after it. */
+		strv_pushf(&av, "command=%s", argv[optind++]);
+		for (; optind < argc; optind++)
+			strv_push(&av, argv[optind]);
+	} else
+		strv_push(&av, "command=/bin/sh");
 	fflush(stdout);
 	rc = 1;
 	if ((pid = fork()) == 0) {

@@ -165,13 +165,27 @@ zfs create -o canmount=on -o mountpoint=none $R/bad
 out=$(be check 2>&1); like "$out" "canmount=on" "check reports canmount=on"
 zfs destroy $R/bad
 
-# jail (needs stasis jail)
+# jail: a BE with a minimal root that borrows the host's /usr read-only
 if "$STASIS" jail -h 2>&1 | grep -q "does not exist yet"; then
 	ok 0 "# SKIP stasis jail not built yet"
 else
-	out=$(be jail imp /bin/true 2>&1); rc=$?
-	ok $rc "jail imp /bin/true"
-	is "$(zfs get -H -o value mounted $R/imp)" no "jail unmounted the BE after"
+	. "$(dirname "$0")/lib/jail.sh"
+	STASIS_RUNDIR=$(mktemp -d /tmp/stasis-bejail.XXXXXX)
+	export STASIS_RUNDIR
+	cleanup "rm -rf $STASIS_RUNDIR"
+	cleanup "$STASIS jail -q -r imp"
+	jm=$(mktemp -d /tmp/stasis-bejm.XXXXXX); cleanup "rmdir $jm"
+	be mount imp $jm >/dev/null
+	cleanup "$STASIS be -r $R umount -f imp"
+	jail_mkroot $jm
+	out=$(be jail -o "mount=/usr $jm/usr nullfs ro" imp /bin/sh -c 'echo in-jail; hostname' 2>&1)
+	ok $? "jail imp runs a command in the BE"
+	is "$out" "in-jail
+imp" "the command's output, hostname set to the BE's name"
+	ok $(grep -q " $jm " /proc/mounts; echo $?) "an already mounted BE stays mounted"
+	"$STASIS" jail -q -r imp >/dev/null 2>&1
+	be umount imp
+	run_fails "jail of a missing BE" -- be jail nope /bin/true
 fi
 
 done_testing
