@@ -468,6 +468,14 @@ jail_conf_resolve(const struct jail_conf *conf, const char *name,
 	jail_params_set(&raw, "name", name, 0);
 	if (overrides != NULL)
 		jail_params_copy(&raw, overrides);
+	/* An immutable app's root defaults under the run dir: $path. */
+	if (jail_params_find(&raw, "path") == NULL &&
+	    jail_params_find(&raw, "stasis.template") != NULL) {
+		char *dp = xasprintf("%s/jails/%s/root", jail_rundir(), name);
+
+		jail_params_set(&raw, "path", dp, 0);
+		free(dp);
+	}
 	for (i = 0; i < raw.n; i++) {
 		if (raw.v[i].name[0] == '$')
 			continue;	/* variables are not parameters */

@@ -31,6 +31,7 @@ struct walk {
 	const char	*lower;		/* the template */
 	const char	*top;		/* upper dir, or the jail's root */
 	dev_t		 dev;
+	struct strv	 mounts;	/* the jail's mount points but / */
 	struct strv	 out;
 	size_t		 n;
 };
@@ -124,6 +125,34 @@ differs(const struct stat *a, const struct stat *b)
 	    a->st_mtim.tv_nsec != b->st_mtim.tv_nsec);
 }
 
+static int
+is_mount(struct walk *w, const char *rel)
+{
+	size_t i;
+
+	for (i = 0; i < w->mounts.n; i++)
+		if (strcmp(w->mounts.v[i] + 1, rel) == 0)
+			return (1);
+	return (0);
+}
+
+/* Mount points inside the jail (its own view), "/" excluded. */
+static void
+load_mounts(struct walk *w, pid_t pid)
+{
+	char path[64], line[8192], mp[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 &&
+		    strcmp(mp, "/") != 0)
+			strv_push(&w->mounts, mp);
+	fclose(f);
+}
+
 /* Both trees at rel: what is only in the jail, only in the template. */
 static int
 walk_both(struct walk *w, const char *rel, int depth)
@@ -147,7 +176,8 @@ walk_both(struct walk *w, const char *rel, int depth)
 			    xstrdup(de->d_name);
 			jf = xasprintf("%s/%s", jd, de->d_name);
 			tf = xasprintf("%s/%s", td, de->d_name);
-			if (lstat(jf, &js) == 0 && js.st_dev == w->dev) {
+			if (!is_mount(w, child) && lstat(jf, &js) == 0 &&
+			    js.st_dev == w->dev) {
 				if (lstat(tf, &ts) == -1)
 					emit(w, '+', child);
 				else if (differs(&js, &ts))
@@ -211,6 +241,11 @@ jail_diff(const char *rundir, const char *jail, struct buf *out)
 		    "compare with", st.info.name);
 		goto out;
 	}
+	if (strncmp(st.template, "zfs:", 4) == 0 && st.upper == NULL) {
+		error_set("jail %s runs on a ZFS clone: use zfs diff %s",
+		    st.info.name, st.template + 4);
+		goto out;
+	}
 	/* A tarball or a clone was mounted for the jail: that is lower. */
 	w.lower = st.host_mounts.n > 0 ? st.host_mounts.v[0] : st.template;
 	if (st.upper != NULL) {
@@ -224,6 +259,7 @@ jail_diff(const char *rundir, const char *jail, struct buf *out)
 		}
 		w.top = root;
 		w.dev = sb.st_dev;
+		load_mounts(&w, st.info.pid);
 		rc = walk_both(&w, "", 0);
 	}
 	if (rc == 0) {
@@ -235,6 +271,7 @@ jail_diff(const char *rundir, const char *jail, struct buf *out)
 out:
 	free(root);
 	strv_free(&w.out);
+	strv_free(&w.mounts);
 	jail_state_free(&st);
 	return (rc);
 }

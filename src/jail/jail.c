@@ -294,6 +294,16 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 		created_path = 1;
 	} else
 		path = xstrdup("/");
+	if (tmpl != NULL && !created_path) {
+		/* The default from jail.conf ($path): ours to create. */
+		char *dflt = xasprintf("%s/root", sdir);
+
+		if (strcmp(path, dflt) == 0 && path_mkdirs(path, 0755) == -1) {
+			free(dflt);
+			goto fail;
+		}
+		free(dflt);
+	}
 	if (stat(path, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
 		error_sys("path %s", path);
 		goto fail;
@@ -316,6 +326,12 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 			    == NULL)
 				goto fail;
 			rootsrc = xstrdup(rootsrc);
+		}
+		if (root != NULL && strcmp(root, "rw") == 0 &&
+		    strncmp(tmpl, "zfs:", 4) != 0) {
+			error_set("stasis.root=rw would write into the "
+			    "template %s; use stasis.root=overlay", tmpl);
+			goto fail;
 		}
 		if (root != NULL && strcmp(root, "overlay") == 0) {
 			if ((v = jail_params_get(&p, "stasis.upper")) != NULL)
