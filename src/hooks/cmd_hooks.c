@@ -298,9 +298,6 @@ serve(struct hooks *h, struct flags *f)
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	if ((srv = http_server_start(&so)) == NULL)
-		return (fail("listen on %s:%lld", f->ip, f->port));
-	port = http_server_port(srv);
 	if (f->pidfile != NULL) {
 		char pid[32];
 
@@ -309,6 +306,12 @@ serve(struct hooks *h, struct flags *f)
 		    -1)
 			log_warn("pidfile: %s", error_msg());
 	}
+	if ((srv = http_server_start(&so)) == NULL) {
+		if (f->pidfile != NULL)
+			unlink(f->pidfile);
+		return (fail("listen on %s:%lld", f->ip, f->port));
+	}
+	port = http_server_port(srv);
 	if (f->have_uid) {
 		if (setgid((gid_t)f->setgid) == -1 ||
 		    setuid((uid_t)f->setuid) == -1) {

@@ -347,6 +347,7 @@ ok(r.returncode != 0 and "-secure" in r.stderr, "-client-ca needs -secure")
 # --- -pidfile, -setuid/-setgid --------------------------------------------
 pf = os.path.join(d, "hooks.pid")
 port, p = start("stasis", ["-hooks", hooks, "-pidfile", pf])
+wait_file(pf)
 is_(open(pf).read().strip(), str(p.pid), "-pidfile")
 stop(p)
 ok(not os.path.exists(pf), "-pidfile removed at exit")
