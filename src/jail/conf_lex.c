@@ -190,6 +190,15 @@ lex_next(struct lex *lx, struct token *t)
 		} else if (c == '/' && lx->p + 1 < lx->end &&
 		    (lx->p[1] == '*' || lx->p[1] == '/')) {
 			break;
+		} else if (c == '$' && lx->p + 1 < lx->end &&
+		    lx->p[1] == '{') {
+			/* ${name} inside an unquoted word */
+			while (lx->p < lx->end && *lx->p != '}' &&
+			    *lx->p != '\n')
+				buf_addc(&t->text, *lx->p++);
+			if (lx->p >= lx->end || *lx->p != '}')
+				return (lex_err(lx, "unterminated ${"));
+			buf_addc(&t->text, *lx->p++);
 		} else if (is_word_char(c)) {
 			buf_addc(&t->text, c);
 			lx->p++;

@@ -218,13 +218,15 @@ jail_param_is_list(const char *name)
 	return (d->type == PT_LIST || d->type == PT_CMD);
 }
 
+static int allow_known(const char *);
+
 int
 jail_param_is_bool(const char *name)
 {
 	const struct pdef *d;
 
 	if (strncmp(name, "allow.", 6) == 0)
-		return (1);
+		return (allow_known(name));
 	return ((d = pdef_find(name)) != NULL && d->type == PT_BOOL);
 }
 
@@ -238,11 +240,6 @@ bool_word(struct jail_params *p, const char *w)
 	const char *dot, *last;
 	char *pos;
 
-	if (jail_param_is_bool(w) || strcmp(w, "vnet") == 0) {
-		jail_params_set(p, w, strcmp(w, "vnet") == 0 ? "new" :
-		    "true", 0);
-		return (0);
-	}
 	dot = strrchr(w, '.');
 	last = dot != NULL ? dot + 1 : w;
 	if (strncmp(last, "no", 2) == 0) {
@@ -253,6 +250,11 @@ bool_word(struct jail_params *p, const char *w)
 			return (0);
 		}
 		free(pos);
+	}
+	if (jail_param_is_bool(w) || strcmp(w, "vnet") == 0) {
+		jail_params_set(p, w, strcmp(w, "vnet") == 0 ? "new" :
+		    "true", 0);
+		return (0);
 	}
 	return (error_set("%s: not a boolean parameter (give %s=value)",
 	    w, w));
@@ -313,6 +315,17 @@ static const struct allow {
 	{ "allow.suser",		0 },
 	{ NULL,				0 }
 };
+
+static int
+allow_known(const char *name)
+{
+	const struct allow *a;
+
+	for (a = allows; a->name != NULL; a++)
+		if (strcmp(a->name, name) == 0)
+			return (1);
+	return (0);
+}
 
 unsigned long long
 jail_allow_caps(const struct jail_params *p, int *suser)
