@@ -1,0 +1,284 @@
+#!/bin/sh
+# bench/tarfs.sh OUTFILE: stasis tarfs against archivemount, squashfuse
+# and the kernel's squashfs (the limit), in one run, on the same trees:
+# a ~50k-entry root filesystem (files from this host's /usr) and one
+# 1 GiB file, as .tar and seekable .tar.zst (squashfs: the same tree,
+# mksquashfs -comp zstd).  Measured cold (page cache dropped): mount
+# time, find of the whole tree, reading every file, sequential and
+# random 4 KiB reads of the big file, and the daemon's peak memory.
+# Slow peers get a time budget per step; their rate is what they did
+# within it.  Inputs are cached in $BENCH_TARFS_DIR between runs.
+set -eu
+OUT=${1:-/dev/stdout}
+: "${STASIS_BUILD:=$(cd "$(dirname "$0")/.." && pwd)/build}"
+STASIS=$STASIS_BUILD/stasis
+W=${BENCH_TARFS_DIR:-/var/tmp/stasis-bench-tarfs}
+BUDGET=${BENCH_TARFS_BUDGET:-45}	# seconds per slow step
+NFILES=${BENCH_TARFS_FILES:-50000}
+M=$(mktemp -d "/tmp/stasis-bench-tarfs.$$.XXXXXX")
+R=$M.results
+mkdir -p "$W"
+: >"$R"
+trap 'umount -l "$M" 2>/dev/null; rmdir "$M" 2>/dev/null; rm -f "$R"; true' EXIT
+
+[ "$(id -u)" -eq 0 ] || { echo "bench tarfs: needs root" >&2; exit 1; }
+for t in archivemount squashfuse mksquashfs python3 zstd; do
+	command -v $t >/dev/null || { echo "bench tarfs: $t missing" >&2; exit 1; }
+done
+log() { echo "bench tarfs: $*" >&2; }
+now() { date +%s.%N; }
+
+# --- inputs (cached) ---------------------------------------------------
+if [ ! -f "$W/tree.tar" ]; then
+	log "building the $NFILES-entry tree tar"
+	find /usr/share /usr/include /usr/bin /usr/sbin -xdev 2>/dev/null |
+	    head -n "$NFILES" | sed 's|^/||' >"$W/tree.list"
+	tar --no-recursion -C / -cf "$W/tree.tar.tmp" -T "$W/tree.list"
+	mv "$W/tree.tar.tmp" "$W/tree.tar"
+fi
+if [ ! -f "$W/big.tar" ]; then
+	log "building the 1 GiB file"
+	mkdir -p "$W/bigsrc"
+	# Host libraries, concatenated: compressible the way binaries are.
+	python3 - "$W/bigsrc/big" <<'PY'
+import os, sys
+want, n = 1 << 30, 0
+with open(sys.argv[1], "wb") as out:
+    while n < want:
+        for d, _, fs in os.walk("/usr/lib"):
+            for f in fs:
+                p = os.path.join(d, f)
+                if os.path.islink(p) or not os.path.isfile(p):
+                    continue
+                try:
+                    b = open(p, "rb").read(want - n)
+                except OSError:
+                    continue
+                out.write(b)
+                n += len(b)
+                if n >= want:
+                    break
+            if n >= want:
+                break
+PY
+	tar -C "$W/bigsrc" -cf "$W/big.tar" big
+	rm -rf "$W/bigsrc"
+fi
+for a in tree big; do
+	if [ ! -f "$W/$a.tar.zst" ]; then
+		log "compressing $a.tar (seekable zstd)"
+		"$STASIS" tarfs --compress "$W/$a.tar" "$W/$a.tar.zst" >&2
+	fi
+	if [ ! -f "$W/$a.sqfs" ]; then
+		log "mksquashfs $a"
+		rm -rf "$W/x"
+		mkdir "$W/x"
+		tar -C "$W/x" -xf "$W/$a.tar"
+		mksquashfs "$W/x" "$W/$a.sqfs" -comp zstd -Xcompression-level 3 \
+		    -no-progress -quiet >/dev/null
+		rm -rf "$W/x"
+	fi
+done
+
+cat >"$W/reader.py" <<'PY'
+# reader.py all DIR BUDGET | seq FILE BUDGET | rand FILE BUDGET
+import os, random, sys, time
+mode, path, budget = sys.argv[1], sys.argv[2], float(sys.argv[3])
+t0 = time.monotonic()
+n = nbytes = 0
+done = True
+if mode == "all":
+    for d, _, fs in os.walk(path):
+        for f in fs:
+            p = os.path.join(d, f)
+            if os.path.islink(p) or not os.path.isfile(p):
+                continue
+            with open(p, "rb") as fh:
+                while True:
+                    b = fh.read(1 << 20)
+                    if not b:
+                        break
+                    nbytes += len(b)
+            n += 1
+            if time.monotonic() - t0 > budget:
+                done = False
+                break
+        if not done:
+            break
+elif mode == "seq":
+    fd = os.open(path, os.O_RDONLY)
+    while True:
+        b = os.read(fd, 1 << 20)
+        if not b:
+            break
+        nbytes += len(b)
+        if time.monotonic() - t0 > budget:
+            done = False
+            break
+else:
+    fd = os.open(path, os.O_RDONLY)
+    size = os.fstat(fd).st_size
+    rnd = random.Random(42)
+    while n < 20000:
+        off = rnd.randrange(0, size - 4096) & ~4095
+        nbytes += len(os.pread(fd, 4096, off))
+        n += 1
+        if time.monotonic() - t0 > budget:
+            done = False
+            break
+dt = time.monotonic() - t0
+print("%d %d %.3f %d" % (n, nbytes, dt, done))
+PY
+
+cold() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+
+# pid of the daemon serving $M (its command line names the mount point)
+daemon_hwm() {
+	for p in /proc/[0-9]*; do
+		if (tr '\0' ' ' <"$p/cmdline") 2>/dev/null |
+		    grep -q " $M\( \|$\)"; then
+			awk '/VmHWM/ { print $2 }' "$p/status"
+			return
+		fi
+	done
+	echo 0
+}
+
+do_mount() {	# do_mount KIND SOURCE
+	case $1 in
+	tarfs)	"$STASIS" tarfs -q "$2" "$M" ;;
+	archivemount) archivemount -o ro,readonly "$2" "$M" >/dev/null 2>&1 ;;
+	squashfuse) squashfuse "$2" "$M" ;;
+	kernel)	mount -t squashfs -o loop,ro "$2" "$M" ;;
+	esac
+}
+
+put() { echo "$1 $2" >>"$R"; }
+field() { echo "$res" | cut -d' ' -f"$1"; }
+
+# run_tree KIND LABEL SOURCE
+run_tree() {
+	log "$2: tree"
+	cold
+	t0=$(now)
+	do_mount "$1" "$3"
+	t1=$(now)
+	put "$2.mount" "$(awk "BEGIN { print $t1 - $t0 }")"
+	cold
+	t0=$(now)
+	n=$(timeout 300 find "$M" 2>/dev/null | wc -l)
+	t1=$(now)
+	put "$2.find" "$(awk "BEGIN { print $t1 - $t0 }")"
+	put "$2.entries" "$n"
+	cold
+	res=$(python3 "$W/reader.py" all "$M" "$BUDGET")
+	put "$2.all_files" "$(field 1)"
+	put "$2.all_bytes" "$(field 2)"
+	put "$2.all_secs" "$(field 3)"
+	put "$2.all_done" "$(field 4)"
+	put "$2.hwm" "$(daemon_hwm)"
+	umount "$M"
+}
+
+# run_big KIND LABEL SOURCE
+run_big() {
+	log "$2: 1 GiB file"
+	cold
+	t0=$(now)
+	do_mount "$1" "$3"
+	t1=$(now)
+	put "$2.bigmount" "$(awk "BEGIN { print $t1 - $t0 }")"
+	cold
+	res=$(python3 "$W/reader.py" seq "$M/big" "$BUDGET")
+	put "$2.seq_bytes" "$(field 2)"
+	put "$2.seq_secs" "$(field 3)"
+	cold
+	res=$(python3 "$W/reader.py" rand "$M/big" 15)
+	put "$2.rand_n" "$(field 1)"
+	put "$2.rand_secs" "$(field 3)"
+	put "$2.bighwm" "$(daemon_hwm)"
+	umount "$M"
+}
+
+run_tree tarfs tarfs "$W/tree.tar"
+run_tree tarfs tarfs_zst "$W/tree.tar.zst"
+run_tree archivemount am "$W/tree.tar"
+run_tree archivemount am_zst "$W/tree.tar.zst"
+run_tree squashfuse sqfuse "$W/tree.sqfs"
+run_tree kernel sqkernel "$W/tree.sqfs"
+run_big tarfs tarfs "$W/big.tar"
+run_big tarfs tarfs_zst "$W/big.tar.zst"
+run_big archivemount am "$W/big.tar"
+run_big archivemount am_zst "$W/big.tar.zst"
+run_big squashfuse sqfuse "$W/big.sqfs"
+run_big kernel sqkernel "$W/big.sqfs"
+
+python3 - "$R" "$W" "$BUDGET" >"$OUT" <<'PY'
+import os, sys
+r = {}
+for line in open(sys.argv[1]):
+    k, v = line.split()
+    r[k] = float(v)
+W, budget = sys.argv[2], sys.argv[3]
+cols = [("tarfs", "stasis tarfs .tar"), ("tarfs_zst", "stasis tarfs .tar.zst"),
+        ("am", "archivemount .tar"), ("am_zst", "archivemount .tar.zst"),
+        ("sqfuse", "squashfuse (zstd)"), ("sqkernel", "kernel squashfs (zstd)")]
+def g(c, k):
+    return r.get(c + "." + k)
+def mbs(b, s):
+    return b / s / 1e6 if s else 0
+def cell_all(c):
+    f, b, s, d = (g(c, "all_files"), g(c, "all_bytes"), g(c, "all_secs"),
+                  g(c, "all_done"))
+    t = "%.0f MB/s (%.1f s)" % (mbs(b, s), s)
+    if not d:
+        t = "%.2f MB/s, %d files in %s s budget" % (mbs(b, s), f, budget)
+    return t
+rows = [
+    ("mount, ~50k-entry tree", lambda c: "%.3f s" % g(c, "mount")),
+    ("cold find of the tree", lambda c: "%.2f s (%d)" % (g(c, "find"), g(c, "entries"))),
+    ("read every file, cold", cell_all),
+    ("peak daemon memory (tree)", lambda c: "%.1f MiB" % (g(c, "hwm") / 1024) if g(c, "hwm") else "kernel"),
+    ("mount, 1 GiB file", lambda c: "%.3f s" % g(c, "bigmount")),
+    ("sequential read, cold", lambda c: "%.0f MB/s" % mbs(g(c, "seq_bytes"), g(c, "seq_secs"))),
+    ("random 4 KiB reads, cold", lambda c: "%.0f /s" % (g(c, "rand_n") / g(c, "rand_secs"))),
+]
+print("## tarfs: mounting a tarball\n")
+sz = lambda f: os.path.getsize(os.path.join(W, f)) / 2**20
+print("Inputs: a %d-entry tree from this host's /usr (tar %.0f MiB, tar.zst "
+      "%.0f MiB, squashfs %.0f MiB) and one 1 GiB file of concatenated "
+      "/usr/lib binaries (tar.zst %.0f MiB, squashfs %.0f MiB). Page cache "
+      "dropped before each step. squashfs images: `mksquashfs -comp zstd "
+      "-Xcompression-level 3`; tar.zst: `stasis tarfs --compress` "
+      "(seekable zstd, level 3). Slow steps stop after %s s.\n" % (
+      g("tarfs", "entries") - 1, sz("tree.tar"), sz("tree.tar.zst"),
+      sz("tree.sqfs"), sz("big.tar.zst"), sz("big.sqfs"), budget))
+print("| | " + " | ".join(n for _, n in cols) + " |")
+print("|---" * (len(cols) + 1) + "|")
+for name, f in rows:
+    cells = []
+    for c, _ in cols:
+        try:
+            cells.append(f(c))
+        except (TypeError, ZeroDivisionError):
+            cells.append("n/a")
+    print("| %s | %s |" % (name, " | ".join(cells)))
+def ratio(a, b):
+    return "%.1fx" % (a / b) if a and b else "n/a"
+allrate = lambda c: mbs(g(c, "all_bytes"), g(c, "all_secs"))
+seq = lambda c: mbs(g(c, "seq_bytes"), g(c, "seq_secs"))
+rnd = lambda c: g(c, "rand_n") / g(c, "rand_secs")
+print("\nRatios (targets from issue 3 in brackets):\n")
+print("- mount, tree: archivemount / tarfs = %s (.tar), %s (.tar.zst) [>= 10x]" % (
+    ratio(g("am", "mount"), g("tarfs", "mount")),
+    ratio(g("am_zst", "mount"), g("tarfs_zst", "mount"))))
+print("- sequential read, 1 GiB: tarfs / kernel squashfs = %s (.tar), %s (.tar.zst) [>= 0.8x]" % (
+    ratio(seq("tarfs"), seq("sqkernel")), ratio(seq("tarfs_zst"), seq("sqkernel"))))
+print("- read every file: tarfs / kernel squashfs = %s (.tar), %s (.tar.zst)" % (
+    ratio(allrate("tarfs"), allrate("sqkernel")), ratio(allrate("tarfs_zst"), allrate("sqkernel"))))
+print("- random 4 KiB reads: tarfs / archivemount = %s (.tar), %s (.tar.zst) [>= 10x for .tar.zst]" % (
+    ratio(rnd("tarfs"), rnd("am")), ratio(rnd("tarfs_zst"), rnd("am_zst"))))
+print("- random 4 KiB reads: tarfs / squashfuse = %s (.tar.zst)" % ratio(rnd("tarfs_zst"), rnd("sqfuse")))
+PY
+log "wrote $OUT"
+exit 0
