@@ -396,6 +396,8 @@ checker_main(void *arg)
 		changed = health_record(n, h, c, ok, running, what, msg);
 		if (changed)
 			state_update_gate(n);
+		else
+			state_publish(n);
 		pthread_mutex_unlock(&n->mtx);
 		if (changed)
 			state_save(n);

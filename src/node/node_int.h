@@ -93,6 +93,7 @@ struct app_state {
 	struct health	 h;
 	enum admin	 admin;
 	int		 weight;
+	atomic_int	 code;		/* /_up/APP's status, for lock-free reads */
 };
 
 struct prefix_state {
@@ -110,6 +111,7 @@ struct node {
 	struct app_state *apps;
 	struct health	 lb;
 	struct prefix_state *px;
+	atomic_int	 up_code;	/* /_up's status */
 	int		 bird_ok;
 	char		 bird_msg[256];
 	int64_t		 started;
@@ -156,6 +158,7 @@ const char *admin_name(enum admin);
 int	 app_serving(const struct app_state *);
 int	 gate_want(struct node *, size_t prefix);	/* under mtx */
 void	 state_update_gate(struct node *);		/* under mtx */
+void	 state_publish(struct node *);			/* under mtx */
 void	 state_load(struct node *);
 void	 state_save(struct node *);
 void	 state_status_json(struct node *, struct buf *);	/* takes mtx */

@@ -449,6 +449,7 @@ node_start(struct node_config *cf, const struct node_opts *o)
 		n->px[i].want = gate_want(n, i);
 		n->px[i].since = now_wall();
 	}
+	state_publish(n);
 
 	if ((n->ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		error_sys("epoll_create1");

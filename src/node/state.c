@@ -94,11 +94,43 @@ gate_want(struct node *n, size_t i)
 	return (0);
 }
 
+/*
+ * The HTTP answers, computed when the state changes rather than on every
+ * request: /_up is hit by every haproxy of the site every second, and an
+ * atomic read keeps the workers from queueing on the mutex.
+ */
+void
+state_publish(struct node *n)
+{
+	struct app_state *a;
+	size_t i;
+	int nserving = 0, ndrain = 0, code;
+
+	for (i = 0; i < n->cf->napps; i++) {
+		a = &n->apps[i];
+		if (a->admin == ADMIN_MAINT)
+			code = 503;
+		else if (a->admin == ADMIN_DRAIN)
+			code = 404;
+		else if (!a->h.jail_running || !a->h.up)
+			code = 503;
+		else
+			code = 200;
+		atomic_store(&a->code, code);
+		nserving += app_serving(a);
+		ndrain += a->admin != ADMIN_READY;
+	}
+	atomic_store(&n->up_code, nserving > 0 || n->cf->napps == 0 ? 200 :
+	    ndrain > 0 ? 404 : 503);
+}
+
 void
 state_update_gate(struct node *n)
 {
 	size_t i;
 	int w, changed = 0;
+
+	state_publish(n);
 
 	for (i = 0; i < n->cf->nprefixes; i++) {
 		w = gate_want(n, i);

@@ -25,7 +25,7 @@
  * first; concurrent readers share one copy.
  */
 struct jails_cache {
-	pthread_mutex_t	 mtx;
+	pthread_rwlock_t lock;
 	struct buf	 doc;
 	int		 valid;
 	int		 status;
@@ -41,6 +41,14 @@ web_jails_invalidate(struct node *n)
 		atomic_fetch_add(&n->jails->gen, 1);
 }
 
+static int
+jails_fresh(struct node *n, struct jails_cache *jc, unsigned int gen,
+    int64_t now)
+{
+	return (jc->valid && jc->built_gen == gen &&
+	    now - jc->built_ms < n->cf->jails_ttl_ms);
+}
+
 static void
 serve_jails(struct node *n, struct http_response *resp)
 {
@@ -48,26 +56,30 @@ serve_jails(struct node *n, struct http_response *resp)
 	unsigned int gen = atomic_load(&jc->gen);
 	int64_t now = now_mono_ms();
 
-	pthread_mutex_lock(&jc->mtx);
-	if (!jc->valid || jc->built_gen != gen ||
-	    now - jc->built_ms >= n->cf->jails_ttl_ms) {
-		buf_reset(&jc->doc);
-		jc->status = 200;
-		if (node_jails_json(n, &jc->doc) == -1) {
+	/* Readers share the document; one writer rebuilds it. */
+	pthread_rwlock_rdlock(&jc->lock);
+	if (!jails_fresh(n, jc, gen, now)) {
+		pthread_rwlock_unlock(&jc->lock);
+		pthread_rwlock_wrlock(&jc->lock);
+		if (!jails_fresh(n, jc, gen, now)) {
 			buf_reset(&jc->doc);
-			buf_addstr(&jc->doc, "{\"error\": ");
-			buf_add_json_str(&jc->doc, error_msg());
-			buf_addstr(&jc->doc, "}\n");
-			jc->status = 500;
-		} else if (jc->doc.len > JAILS_MAX)
-			jc->status = 500;
-		jc->valid = 1;
-		jc->built_ms = now;
-		jc->built_gen = gen;
+			jc->status = 200;
+			if (node_jails_json(n, &jc->doc) == -1) {
+				buf_reset(&jc->doc);
+				buf_addstr(&jc->doc, "{\"error\": ");
+				buf_add_json_str(&jc->doc, error_msg());
+				buf_addstr(&jc->doc, "}\n");
+				jc->status = 500;
+			} else if (jc->doc.len > JAILS_MAX)
+				jc->status = 500;
+			jc->valid = 1;
+			jc->built_ms = now;
+			jc->built_gen = gen;
+		}
 	}
 	resp->status = jc->status;
 	buf_add(&resp->body, jc->doc.data ? jc->doc.data : "", jc->doc.len);
-	pthread_mutex_unlock(&jc->mtx);
+	pthread_rwlock_unlock(&jc->lock);
 	http_set_header(resp, "Content-Type", "application/json");
 	http_set_header(resp, "Cache-Control", "no-cache");
 }
@@ -77,58 +89,47 @@ serve_up(struct node *n, const char *app, struct http_response *resp)
 {
 	struct app_state *a;
 	size_t i;
-	int ndrain = 0, nserving = 0;
+	int code;
 
 	http_set_header(resp, "Content-Type", "text/plain");
 	http_set_header(resp, "Cache-Control", "no-cache");
-	pthread_mutex_lock(&n->mtx);
 	if (app == NULL) {
-		for (i = 0; i < n->cf->napps; i++) {
-			nserving += app_serving(&n->apps[i]);
-			ndrain += n->apps[i].admin != ADMIN_READY;
-		}
-		pthread_mutex_unlock(&n->mtx);
-		if (nserving > 0 || n->cf->napps == 0) {
-			resp->status = 200;
-			buf_printf(&resp->body, "up %d/%zu\n", nserving,
-			    n->cf->napps);
-		} else if (ndrain > 0) {
-			resp->status = 404;
-			buf_addstr(&resp->body, "drained\n");
-		} else {
-			resp->status = 503;
-			buf_addstr(&resp->body, "down\n");
-		}
+		resp->status = atomic_load(&n->up_code);
+		buf_addstr(&resp->body, resp->status == 200 ? "up\n" :
+		    resp->status == 404 ? "drained\n" : "down\n");
 		return;
 	}
+	/* The app table is fixed after start: no lock to find one. */
 	for (i = 0; i < n->cf->napps; i++)
 		if (strcmp(n->cf->apps[i].name, app) == 0)
 			break;
 	if (i == n->cf->napps) {
-		pthread_mutex_unlock(&n->mtx);
 		/* Not 404: that would read as "drained" to haproxy. */
 		resp->status = 503;
 		buf_addstr(&resp->body, "no such app\n");
 		return;
 	}
 	a = &n->apps[i];
-	if (a->admin == ADMIN_MAINT) {
-		resp->status = 503;
-		buf_addstr(&resp->body, "maint\n");
-	} else if (a->admin == ADMIN_DRAIN) {
-		resp->status = 404;
+	code = atomic_load(&a->code);
+	resp->status = code;
+	if (code == 200) {
+		buf_addstr(&resp->body, "up\n");
+		return;
+	}
+	if (code == 404) {
 		buf_addstr(&resp->body, "drained\n");
-	} else if (!a->h.jail_running) {
-		resp->status = 503;
+		return;
+	}
+	/* Down: say why, which needs the lock (the rare path). */
+	pthread_mutex_lock(&n->mtx);
+	if (a->admin == ADMIN_MAINT)
+		buf_addstr(&resp->body, "maint\n");
+	else if (!a->h.jail_running)
 		buf_printf(&resp->body, "down: jail %s is not running\n",
 		    n->cf->apps[i].jail);
-	} else if (!a->h.up) {
-		resp->status = 503;
-		buf_printf(&resp->body, "down: %s\n", a->h.msg);
-	} else {
-		resp->status = 200;
-		buf_printf(&resp->body, "up\n");
-	}
+	else
+		buf_printf(&resp->body, "down: %s\n", a->h.msg[0] ?
+		    a->h.msg : "not checked yet");
 	pthread_mutex_unlock(&n->mtx);
 }
 
@@ -171,7 +172,7 @@ web_start(struct node *n, const struct node_opts *o)
 	size_t i;
 
 	n->jails = xcalloc(1, sizeof(*n->jails));
-	pthread_mutex_init(&n->jails->mtx, NULL);
+	pthread_rwlock_init(&n->jails->lock, NULL);
 	for (i = 0; i < n->cf->listen.n; i++) {
 		if (split_hostport(n->cf->listen.v[i], &host, &port) == -1)
 			return (error_wrap("listen"));
@@ -209,7 +210,7 @@ web_stop(struct node *n)
 		http_server_stop(n->http[i]);
 	n->nhttp = 0;
 	if (n->jails != NULL) {
-		pthread_mutex_destroy(&n->jails->mtx);
+		pthread_rwlock_destroy(&n->jails->lock);
 		buf_free(&n->jails->doc);
 		free(n->jails);
 		n->jails = NULL;
