@@ -44,7 +44,7 @@ stopped(const struct syncbe_opts *o)
  */
 static int
 pump(const struct syncbe_opts *o, int out, struct progress *pr,
-    uint64_t *total)
+    uint64_t *total, int *recv_gone)
 {
 	char *buf = NULL;
 	ssize_t n, w, off;
@@ -70,6 +70,7 @@ pump(const struct syncbe_opts *o, int out, struct progress *pr,
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
+			*recv_gone = errno == EPIPE;
 			rc = error_sys(errno == EPIPE ?
 			    "zfs receive stopped reading" : "stream");
 			break;
@@ -87,6 +88,7 @@ pump(const struct syncbe_opts *o, int out, struct progress *pr,
 					break;
 			}
 			if (off < n) {
+				*recv_gone = !stopped(o) && errno == EPIPE;
 				rc = stopped(o) ? error_set("interrupted") :
 				    error_sys("zfs receive stopped reading");
 				break;
@@ -106,7 +108,7 @@ receive(const struct syncbe_opts *o, const char *ds, uint64_t *total)
 {
 	struct zfs_stream s;
 	struct progress *pr = NULL;
-	int p[2], rc, wrc;
+	int p[2], rc, wrc, recv_gone = 0;
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return (error_sys("pipe"));
@@ -119,9 +121,15 @@ receive(const struct syncbe_opts *o, const char *ds, uint64_t *total)
 	close(p[0]);
 	if (!o->quiet)
 		pr = progress_new("received", "stream", o->size_hint, 2);
-	rc = pump(o, p[1], pr, total);
+	rc = pump(o, p[1], pr, total, &recv_gone);
 	close(p[1]);
-	if (rc == -1) {
+	if (rc == -1 && recv_gone) {
+		/* zfs receive quit first: its reason is the one to give. */
+		if (zfs_stream_wait(&s) == 0)
+			error_set("zfs receive quit early");
+		wrc = -1;
+		rc = 0;
+	} else if (rc == -1) {
 		zfs_stream_kill(&s);
 		wrc = -1;
 	} else
@@ -210,7 +218,7 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 {
 	struct syncconf conf;
 	struct strv paths = STRV_INIT;
-	char *target = NULL, *tmp = NULL, *mnt = NULL, *prefix;
+	char *target = NULL, *tmp = NULL, *mnt = NULL, *prefix, *mp;
 	uint64_t total = 0, copied = 0;
 	size_t i;
 	int rc = -1, e, removed;
@@ -246,14 +254,22 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 		error_wrap("receive");
 		goto out;
 	}
-	/* Received canmount=on: make it inert before it gets any path. */
+	/*
+	 * Received canmount=on: make it inert before it gets any path.
+	 * It is ours alone (a fresh name, one dataset, no children), so it
+	 * is mounted by setting its mountpoint, without be_mount's saving
+	 * and restoring: every zfs command here costs the deploy time.
+	 */
 	if (zfs_set(tmp, "canmount", "noauto") == -1)
 		goto fail;
 	prefix = xasprintf(MNT_PREFIX "%ld.XXXXXX", (long)getpid());
 	mnt = path_mkdtemp(prefix);
 	free(prefix);
-	if (mnt == NULL || be_mount_dataset(tmp, mnt) == -1)
+	if (mnt == NULL || zfs_set(tmp, "mountpoint", mnt) == -1)
 		goto fail;
+	if ((mp = zfs_mountpoint_of(tmp)) == NULL && zfs_mount(tmp) == -1)
+		goto fail;
+	free(mp);
 	for (i = 0; i < paths.n; i++) {
 		if (stopped(o)) {
 			error_set("interrupted");
@@ -264,10 +280,16 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 			goto fail;
 		}
 	}
-	if (be_unmount_dataset(tmp, 0) == -1)
+	if (zfs_unmount(tmp, 0) == -1)
 		goto fail;
+	/* Never "/" while mounted: that would mount it over the root. */
+	if ((mp = zfs_mountpoint_of(tmp)) != NULL) {
+		free(mp);
+		error_set("%s is still mounted", tmp);
+		goto fail;
+	}
 	(void)rmdir(mnt);
-	if (be_make_bootable(tmp) == -1 || stopped(o))
+	if (zfs_set(tmp, "mountpoint", "/") == -1 || stopped(o))
 		goto fail;
 	if (zfs_rename(tmp, target) == -1)
 		goto fail;

@@ -1,0 +1,100 @@
+#!/bin/sh
+# bench/be.sh OUTFILE: sync-be against a raw `zfs receive` of the same
+# stream, in one run, on a file-backed pool under zfs-fuse.  Both read
+# the stream from a pipe (as `curl ... | sync-be` does) and from a file.
+# BENCH_BE_MB sets the image size in MiB (default 1024), BENCH_BE_RUNS the runs
+# per case (default 3; the median is reported).
+set -eu
+out=${1:-/dev/stdout}
+: "${STASIS_BUILD:=$(cd "$(dirname "$0")/.." && pwd)/build}"
+STASIS=$STASIS_BUILD/stasis
+PATH=$STASIS_BUILD/bin:$PATH
+MB=${BENCH_BE_MB:-1024}
+RUNS=${BENCH_BE_RUNS:-3}
+P=stasisbench$$
+W=$(mktemp -d /var/tmp/stasis-bench-be.XXXXXX)
+trap 'zpool destroy -f $P >/dev/null 2>&1; rm -rf $W /var/tmp/$P.img' EXIT INT TERM
+
+if ! zpool list >/dev/null 2>&1; then
+	pgrep -x zfs-fuse >/dev/null ||
+	    zfs-fuse --no-kstat-mount --pidfile /var/run/zfs-fuse.pid
+	i=0; while ! zpool list >/dev/null 2>&1 && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1)); done
+fi
+
+# An image of incompressible files and a realistic small CONF.
+mkdir -p $W/tree/usr/lib $W/tree/etc $W/src/etc/rc.conf.d $W/src/root
+i=0
+while [ $i -lt $((MB / 16)) ]; do
+	head -c 16M /dev/urandom >$W/tree/usr/lib/blob$i
+	i=$((i + 1))
+done
+echo image >$W/tree/etc/rc.conf
+echo local >$W/src/etc/rc.conf
+echo 'sshd_enable="YES"' >$W/src/etc/rc.conf.d/sshd
+echo history >$W/src/root/.history
+printf '/etc/rc.conf\n/etc/rc.conf.d\n/root\n' >$W/sync.conf
+"$STASIS" image zfs -q -o $W/image.zfs $W/tree
+rm -rf $W/tree
+size=$(stat -c %s $W/image.zfs)
+
+truncate -s $((MB * 2 * 3 + 512))M /var/tmp/$P.img
+zpool create -m none $P /var/tmp/$P.img >/dev/null 2>&1
+zfs create -o mountpoint=none $P/ROOT
+zfs create -o canmount=noauto -o mountpoint=/ $P/ROOT/default
+zpool set bootfs=$P/ROOT/default $P
+export STASIS_BEROOT=$P/ROOT STASIS_BE_ROOTFS=$P/ROOT/default
+
+now() { date +%s.%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# run KIND MODE N: one timed run; prints seconds
+run() {
+	t0=$(now)
+	case $1-$2 in
+	raw-pipe) cat $W/image.zfs | zfs receive $P/ROOT/raw$3 ;;
+	raw-file) zfs receive $P/ROOT/raw$3 <$W/image.zfs ;;
+	sync-pipe) cat $W/image.zfs | sync-be -q -R $W/src sync$3 $W/sync.conf ;;
+	sync-file) sync-be -q -R $W/src sync$3 $W/sync.conf <$W/image.zfs ;;
+	esac
+	t1=$(now)
+	echo "$t1 - $t0" | bc -l
+	# keep the pool from filling: each run's BE goes before the next
+	zfs destroy -r $P/ROOT/raw$3 2>/dev/null || true
+	zfs destroy -r $P/ROOT/sync$3 2>/dev/null || true
+	zfs inherit freebsd:bootonce $P 2>/dev/null || true
+}
+
+res=""
+for mode in pipe file; do
+	: >$W/raw.$mode; : >$W/sync.$mode
+	n=0
+	while [ $n -lt $RUNS ]; do
+		# interleaved, so drift hits both alike
+		run raw $mode $n >>$W/raw.$mode
+		run sync $mode $n >>$W/sync.$mode
+		n=$((n + 1))
+	done
+done
+
+mbs() { echo "$size / $1 / 1048576" | bc -l | xargs printf '%.1f'; }
+{
+	echo "## be: sync-be vs raw zfs receive"
+	echo
+	echo "A $(echo "$size / 1048576" | bc) MiB full send stream (incompressible"
+	echo "files, made by \`stasis image zfs\`) received on a file-backed pool"
+	echo "under zfs-fuse, median of $RUNS interleaved runs. sync-be does the"
+	echo "whole job: receive under a temporary name, mount, copy 3 local"
+	echo "paths, unmount, rename into place, activate for the next boot."
+	echo
+	echo "| input | zfs receive | sync-be | sync-be / zfs receive (throughput) |"
+	echo "| --- | --- | --- | --- |"
+	for mode in pipe file; do
+		r=$(median <$W/raw.$mode); s=$(median <$W/sync.$mode)
+		ratio=$(echo "$r / $s" | bc -l | xargs printf '%.2f')
+		echo "| $mode | $(printf '%.2f' $r) s ($(mbs $r) MiB/s) | $(printf '%.2f' $s) s ($(mbs $s) MiB/s) | ${ratio}x |"
+	done
+	echo
+	echo "Command: \`make bench BENCH=be\` (BENCH_BE_MB=$MB BENCH_BE_RUNS=$RUNS)."
+} >"$out"
+cat "$out"
