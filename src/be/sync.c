@@ -130,7 +130,17 @@ receive(const struct syncbe_opts *o, const char *ds, uint64_t *total)
 		wrc = -1;
 		rc = 0;
 	} else if (rc == -1) {
-		zfs_stream_kill(&s);
+		/*
+		 * Not killed: under zfs-fuse the daemon reads the stream,
+		 * not the zfs process, so only its exit says the receive
+		 * is over.  With the pipe closed it sees a cut stream,
+		 * gives up and removes what it made.
+		 */
+		char *m = xstrdup(error_msg());
+
+		(void)zfs_stream_wait(&s);
+		error_set("%s", m);
+		free(m);
 		wrc = -1;
 	} else
 		wrc = zfs_stream_wait(&s);
