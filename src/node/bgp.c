@@ -101,7 +101,7 @@ bird_protocol_state(const char *reply, const char *name)
 
 struct bird_conn {
 	int		 fd;
-	struct buf	 in;		/* bytes read past the last reply */
+	struct buf	 in;		/* read past the last reply */
 };
 
 static void

@@ -35,7 +35,7 @@ int	node_config_set(struct node_config *, const char *key,
 const char *node_config_control(const struct node_config *);
 
 struct node_opts {
-	const char	*hooks_file;	/* --hooks: serve the webhooks too */
+	const char	*hooks_file;	/* --hooks: the webhooks too */
 	int		 hooks_verbose;
 };
 

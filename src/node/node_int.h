@@ -22,7 +22,7 @@ enum check_type {
 	CHECK_HTTP,
 	CHECK_TCP,
 	CHECK_COMMAND,
-	CHECK_HAPROXY		/* the stats socket answers (a backend is UP) */
+	CHECK_HAPROXY		/* stats socket answers, a server UP */
 };
 
 struct check_conf {
@@ -34,7 +34,7 @@ struct check_conf {
 	int		 expect;	/* http: status; 0: any 2xx/3xx */
 	struct strv	 argv;		/* command */
 	char		*socket;	/* haproxy */
-	char		*backend;	/* haproxy: at least one server UP */
+	char		*backend;	/* haproxy: a server of it UP */
 	int		 timeout_ms;
 	int		 interval_ms;
 	int		 rise;
@@ -43,21 +43,21 @@ struct check_conf {
 
 struct app_conf {
 	char		 name[NAME_MAX_LEN + 1];
-	char		*jail;		/* NULL: no jail to wait for */
+	char		*jail;		/* NULL: no jail */
 	int		 weight;	/* agent weight, percent */
 	struct check_conf check;
 };
 
 struct prefix_conf {
 	char		*prefix;	/* "192.0.2.1/32" */
-	char		 protocol[NAME_MAX_LEN + 1];	/* bird static proto */
-	size_t		*apps;		/* indexes into apps; all when 0 */
+	char		 protocol[NAME_MAX_LEN + 1];	/* BIRD's */
+	size_t		*apps;		/* indexes; 0: all */
 	size_t		 napps;
 };
 
 struct node_config {
 	struct strv	 listen;	/* HTTP "addr:port" */
-	char		*agent;		/* agent-check "addr:port" or NULL */
+	char		*agent;		/* "addr:port" or NULL */
 	char		*control;
 	char		*state;
 	char		*rundir;	/* NULL: jail_rundir() */
@@ -93,12 +93,12 @@ struct app_state {
 	struct health	 h;
 	enum admin	 admin;
 	int		 weight;
-	atomic_int	 code;		/* /_up/APP's status, for lock-free reads */
+	atomic_int	 code;		/* /_up/APP, read lock-free */
 };
 
 struct prefix_state {
 	int		 want;		/* the gate says announce */
-	int		 bird;		/* BIRD's protocol: 1 up, 0 down, -1 ? */
+	int		 bird;		/* BIRD: 1 up, 0 down, -1 ? */
 	int64_t		 since;
 };
 
@@ -153,15 +153,16 @@ void	 check_conf_free(struct check_conf *);
 int64_t	 now_wall(void);
 int64_t	 now_mono_ms(void);
 struct timespec;
-void	 mono_ts(int64_t, struct timespec *);	/* for CLOCK_MONOTONIC cvs */
+/* For condition variables on CLOCK_MONOTONIC. */
+void	 mono_ts(int64_t, struct timespec *);
 const char *admin_name(enum admin);
 int	 app_serving(const struct app_state *);
 int	 gate_want(struct node *, size_t prefix);	/* under mtx */
 void	 state_update_gate(struct node *);		/* under mtx */
-void	 state_publish(struct node *);			/* under mtx */
+void	 state_publish(struct node *);		/* under mtx */
 void	 state_load(struct node *);
 void	 state_save(struct node *);
-void	 state_status_json(struct node *, struct buf *);	/* takes mtx */
+void	 state_status_json(struct node *, struct buf *); /* locks */
 int	 health_record(struct node *, struct health *,
 	    const struct check_conf *, int ok, int jail_running,
 	    const char *what, const char *msg);	/* under mtx */

@@ -214,7 +214,8 @@ watch_rundir(struct node *n)
 static void
 on_inotify(struct node *n)
 {
-	char b[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char b[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 
 	while (read(n->inofd, b, sizeof(b)) > 0)
 		;

@@ -138,6 +138,13 @@ like "$(birdc -s "$T/node.ctl" show protocols anycast_web)" 'anycast_web +Static
 touch "$T/web.healthy"
 wait_route peer $PFX yes; ok $? "app back: announced"
 
+# Someone disables the protocol by hand (or `birdc configure` resets
+# it): the next reconciliation puts it back.
+birdc -s "$T/node.ctl" disable anycast_web >/dev/null
+wait_route peer $PFX no 5
+wait_route peer $PFX yes 10; ok $? "a protocol disabled behind stasis's back is re-enabled"
+like "$(cat "$T/serve.log")" 'announced 192.0.2.77/32: BIRD: enable anycast_web' "and the log says so"
+
 # A restart of stasis serve does not flap the route: BIRD's route on the
 # peer keeps its timestamp.
 sleep 1
