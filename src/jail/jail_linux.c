@@ -347,8 +347,10 @@ setup(const struct jail_spec *sp)
 	const char *path = sp->path, *h;
 	char *dev = NULL;
 	size_t n = 0, i;
-	int rc = -1;
+	int rc = -1, isroot;
 
+	isroot = strcmp(path, "/") == 0 && sp->rootsrc == NULL &&
+	    sp->upper == NULL;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		return (error_sys("make mounts private"));
 	/* The root: a mount point of its own, for pivot_root. */
@@ -369,6 +371,8 @@ setup(const struct jail_spec *sp)
 			error_sys("mount overlay (%s) on %s", data.data, path);
 			goto out;
 		}
+	} else if (isroot) {
+		/* path=/ : the host's tree, in a mount namespace of its own */
 	} else if (bind_mount(sp->rootsrc != NULL ? sp->rootsrc : path,
 	    path, 0) == -1)
 		goto out;
@@ -412,6 +416,10 @@ setup(const struct jail_spec *sp)
 		error_sys("setdomainname %s", h);
 		goto out;
 	}
+	if (isroot) {
+		rc = chdir("/");
+		goto out;
+	}
 	if (chdir(path) == -1) {
 		error_sys("chdir %s", path);
 		goto out;
@@ -452,13 +460,128 @@ others_in_cgroup(int cgfd)
 	return (lines > 1);
 }
 
+static void child_exec(const struct jail_state *,
+    const struct jail_run_opts *, const struct jail_user *, char *const [])
+    __attribute__((noreturn));
+
+/*
+ * While the creator runs exec.start and command, it hands them to init
+ * over the control socket ('r', options, argv, and its stdio as
+ * SCM_RIGHTS): init forks them as its own children, already inside
+ * every namespace and the cgroup, and answers with the wait status.
+ * That saves the fork, six setns and the clone a jexec needs.
+ */
+#define RUN_MAX		(256 * 1024)
+
+struct run_hdr {
+	char		 type;		/* 'r' */
+	int		 clean;
+	uint32_t	 len;		/* user NUL argv... NUL */
+};
+
+static int
+read_full(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		if ((r = read(fd, (char *)p + got, n - got)) <= 0) {
+			if (r == -1 && errno == EINTR)
+				continue;
+			return (-1);
+		}
+		got += r;
+	}
+	return (0);
+}
+
+/* In init: one 'r' request; returns the child's pid or -1. */
+static pid_t
+init_run(const struct jail_spec *sp, int ctl, int sfd, int cgfd)
+{
+	struct run_hdr h;
+	struct msghdr mh;
+	struct iovec iov;
+	struct cmsghdr *cm;
+	union {
+		char	buf[CMSG_SPACE(3 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct jail_state ist;
+	struct jail_run_opts o;
+	struct strv argv = STRV_INIT;
+	char *payload, *q, *end;
+	int fds[3] = { -1, -1, -1 }, i;
+	sigset_t none;
+	pid_t pid;
+
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = (char *)&h + 1;
+	iov.iov_len = sizeof(h) - 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	if (recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL) !=
+	    (ssize_t)(sizeof(h) - 1) || h.len == 0 || h.len > RUN_MAX)
+		return (-1);
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(3 * sizeof(int)))
+			memcpy(fds, CMSG_DATA(cm), sizeof(fds));
+	payload = xmalloc(h.len + 1);
+	if (read_full(ctl, payload, h.len) == -1 || fds[2] < 0) {
+		free(payload);
+		for (i = 0; i < 3; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		return (-1);
+	}
+	payload[h.len] = '\0';
+	end = payload + h.len;
+	memset(&o, 0, sizeof(o));
+	o.clean = h.clean;
+	o.outfd = -1;
+	o.user = *payload ? payload : NULL;
+	for (q = payload + strlen(payload) + 1; q < end; q += strlen(q) + 1)
+		strv_push(&argv, q);
+	if (argv.n == 0) {
+		free(payload);
+		for (i = 0; i < 3; i++)
+			close(fds[i]);
+		return (-1);
+	}
+	if ((pid = fork()) == 0) {
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		prctl(PR_SET_PDEATHSIG, 0);
+		close(ctl);
+		close(sfd);
+		if (cgfd >= 0)
+			close(cgfd);
+		for (i = 0; i < 3; i++)
+			dup2(fds[i], i);
+		memset(&ist, 0, sizeof(ist));
+		ist.info.params = *sp->params;
+		ist.netns = sp->netns;
+		child_exec(&ist, &o, NULL, argv.v);
+	}
+	for (i = 0; i < 3; i++)
+		close(fds[i]);
+	free(payload);
+	strv_free(&argv);
+	return (pid);
+}
+
 static void __attribute__((noreturn))
 init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 {
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
 	sigset_t set;
-	pid_t w;
+	pid_t w, cmd = 0;
 	int sfd, go = 0, persist, term = 0, status, timeout;
 	char c;
 
@@ -485,7 +608,11 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 	for (;;) {
 		/* Reap whatever ended; see whether we are alone. */
 		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
-			;
+			if (w == cmd && ctl >= 0) {
+				/* The creator waits for this one. */
+				(void)!write(ctl, &status, sizeof(status));
+				cmd = 0;
+			}
 		timeout = -1;
 		if (w == -1 && errno == ECHILD) {
 			if (term)
@@ -504,8 +631,17 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 		    errno != EINTR)
 			_exit(1);
 		if (ctl >= 0 && (pfd[1].revents & (POLLIN | POLLHUP))) {
+			if (read(ctl, &c, 1) == 1 && c == 'r' && cmd == 0) {
+				if ((cmd = init_run(sp, ctl, sfd, cgfd)) <= 0) {
+					status = -1;
+					cmd = 0;
+					(void)!write(ctl, &status,
+					    sizeof(status));
+				}
+				continue;
+			}
 			go = 1;
-			if (read(ctl, &c, 1) == 1 && c == 'g') {
+			if (c == 'g') {
 				w = waitpid(-1, &status, WNOHANG);
 				/* Say whether we are about to end. */
 				c = !persist && w == -1 && errno == ECHILD &&
@@ -757,7 +893,7 @@ static int
 enter(const struct jail_state *st, const char *only)
 {
 	int fds[8], i, rc = 0;
-	char p[64], *cp;
+	char p[64];
 
 	for (i = 0; nsnames[i] != NULL; i++) {
 		fds[i] = -1;
@@ -768,15 +904,7 @@ enter(const struct jail_state *st, const char *only)
 		if ((fds[i] = open(p, O_RDONLY | O_CLOEXEC)) == -1)
 			rc = error_sys("open %s", p);
 	}
-	if (rc == 0 && only == NULL && st->cgroup != NULL) {
-		cp = xasprintf("%s/cgroup.procs", st->cgroup);
-		if ((i = open(cp, O_WRONLY | O_CLOEXEC)) == -1 ||
-		    write(i, "0", 1) != 1)
-			rc = error_sys("join %s", st->cgroup);
-		if (i >= 0)
-			close(i);
-		free(cp);
-	}
+
 	for (i = 0; nsnames[i] != NULL; i++) {
 		if (fds[i] < 0)
 			continue;
@@ -863,6 +991,7 @@ child_exec(const struct jail_state *st, const struct jail_run_opts *o,
 	_exit(1);
 }
 
+
 static int
 status_code(int status)
 {
@@ -873,14 +1002,84 @@ status_code(int status)
 	return (1);
 }
 
+/* exec.start and command through init (see init_run). */
+static int
+run_via_init(const struct jail_state *st, const struct jail_run_opts *o,
+    char *const argv[])
+{
+	struct run_hdr h;
+	struct buf b = BUF_INIT;
+	struct msghdr mh;
+	struct iovec iov[2];
+	struct cmsghdr *cm;
+	union {
+		char	buf[CMSG_SPACE(3 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	int fds[3] = { 0, 1, 2 }, status, i;
+
+	buf_addstr(&b, o->user != NULL ? o->user : "");
+	buf_addc(&b, '\0');
+	for (i = 0; argv[i] != NULL; i++) {
+		buf_addstr(&b, argv[i]);
+		buf_addc(&b, '\0');
+	}
+	if (b.len > RUN_MAX) {
+		buf_free(&b);
+		return (error_set("command too long"));
+	}
+	memset(&h, 0, sizeof(h));
+	h.type = 'r';
+	h.clean = o->clean;
+	h.len = b.len;
+	/* 'r' alone first: init reads one byte to tell requests apart. */
+	if (write(st->ctlfd, &h.type, 1) != 1) {
+		buf_free(&b);
+		return (error_sys("jail %s: control socket", st->info.name));
+	}
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	iov[0].iov_base = (char *)&h + 1;
+	iov[0].iov_len = sizeof(h) - 1;
+	iov[1].iov_base = b.data;
+	iov[1].iov_len = b.len;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 2;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	fflush(stdout);
+	fflush(stderr);
+	if (sendmsg(st->ctlfd, &mh, MSG_NOSIGNAL) !=
+	    (ssize_t)(sizeof(h) - 1 + b.len)) {
+		buf_free(&b);
+		return (error_sys("jail %s: control socket", st->info.name));
+	}
+	buf_free(&b);
+	if (read_full(st->ctlfd, &status, sizeof(status)) == -1)
+		return (error_set("jail %s: init died", st->info.name));
+	if (status == -1)
+		return (error_set("jail %s: init could not start the "
+		    "command", st->info.name));
+	return (status_code(status));
+}
+
 int
 jail_os_run(const struct jail_state *st, const struct jail_run_opts *o,
     char *const argv[])
 {
 	struct jail_user hu;
+	struct clone_args ca;
 	pid_t c1, c2;
-	int status, have_hu = 0;
+	int status, have_hu = 0, cgfd = -1;
 
+	if (st->ctlfd >= 0 && !o->user_from_host && o->timeout == 0 &&
+	    o->outfd < 0)
+		return (run_via_init(st, o, argv));
 	if (o->user != NULL && o->user_from_host) {
 		if (jail_user_lookup("/", o->user, &hu) == -1)
 			return (-1);
@@ -895,12 +1094,31 @@ jail_os_run(const struct jail_state *st, const struct jail_run_opts *o,
 			dup2(o->outfd, 1);
 			dup2(o->outfd, 2);
 		}
+		/*
+		 * Straight into the jail's cgroup at birth: moving a running
+		 * process (a write to cgroup.procs) waits for an RCU grace
+		 * period, milliseconds on a busy machine.
+		 */
+		if (st->cgroup != NULL && (cgfd = open(st->cgroup,
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+			fprintf(stderr, "jexec: open %s: %s\n", st->cgroup,
+			    strerror(errno));
+			_exit(126);
+		}
 		if (enter(st, NULL) == -1) {
 			fprintf(stderr, "jexec: %s\n", error_msg());
 			_exit(126);
 		}
-		if ((c2 = fork()) == -1)
+		memset(&ca, 0, sizeof(ca));
+		ca.exit_signal = SIGCHLD;
+		if (cgfd >= 0) {
+			ca.flags = CLONE_INTO_CGROUP;
+			ca.cgroup = cgfd;
+		}
+		if ((c2 = syscall(SYS_clone3, &ca, sizeof(ca))) == -1) {
+			fprintf(stderr, "jexec: clone: %s\n", strerror(errno));
 			_exit(126);
+		}
 		if (c2 == 0)
 			child_exec(st, o, have_hu ? &hu : NULL, argv);
 		signal(SIGINT, SIG_IGN);

@@ -131,6 +131,36 @@ jstr(json_t *o, const char *k)
 	return (json_is_string(v) ? xstrdup(json_string_value(v)) : NULL);
 }
 
+/*
+ * Temporary file and rename: readers see whole states only.  No fsync:
+ * the state describes live processes and lives on a tmpfs (/var/run);
+ * after a crash there is nothing for it to describe.
+ */
+static int
+write_state(const char *path, const char *s, size_t n)
+{
+	char *tmp;
+	int fd, rc = 0;
+
+	tmp = xasprintf("%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600))
+	    == -1) {
+		error_sys("create %s", tmp);
+		free(tmp);
+		return (-1);
+	}
+	if (file_write_all(fd, s, n) == -1)
+		rc = error_sys("write %s", tmp);
+	if (close(fd) == -1 && rc == 0)
+		rc = error_sys("close %s", tmp);
+	if (rc == 0 && rename(tmp, path) == -1)
+		rc = error_sys("rename %s", tmp);
+	if (rc == -1)
+		unlink(tmp);
+	free(tmp);
+	return (rc);
+}
+
 int
 jail_state_write(const char *rundir, const struct jail_state *st)
 {
@@ -171,7 +201,7 @@ jail_state_write(const char *rundir, const struct jail_state *st)
 	dir = jail_state_dir(rundir, ji->name);
 	path = xasprintf("%s/state.json", dir);
 	if ((rc = path_mkdirs(dir, 0700)) == 0)
-		rc = file_write_atomic(path, s, strlen(s), 0600);
+		rc = write_state(path, s, strlen(s));
 	free(s);
 	free(dir);
 	free(path);
