@@ -67,7 +67,9 @@ agent_reply(struct node *n, const char *app, struct buf *out)
 		nmaint += n->apps[i].admin == ADMIN_MAINT;
 	}
 	pthread_mutex_unlock(&n->mtx);
-	if (n->cf->napps > 0 && nmaint == (int)n->cf->napps)
+	if (n->cf->napps == 0)
+		buf_addstr(out, "up ready 100%\n");	/* as /_up says */
+	else if (nmaint == (int)n->cf->napps)
 		buf_addstr(out, "maint\n");
 	else if (ndrain > 0)
 		buf_addstr(out, "drain\n");

@@ -138,6 +138,9 @@ node_config_free(struct node_config *cf)
 	free(cf->control);
 	free(cf->state);
 	free(cf->rundir);
+	free(cf->tls_cert);
+	free(cf->tls_key);
+	free(cf->tls_client_ca);
 	for (i = 0; i < cf->napps; i++) {
 		free(cf->apps[i].jail);
 		check_conf_free(&cf->apps[i].check);
@@ -656,6 +659,32 @@ parse_bgp(struct node_config *cf, json_t *obj)
 }
 
 static int
+parse_tls(struct node_config *cf, json_t *obj)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return (error_set("tls: want a mapping {cert, key, client_ca}"));
+	json_object_foreach(obj, k, v) {
+		if (strcmp(k, "cert") == 0) {
+			if (get_str(v, k, &cf->tls_cert) == -1)
+				return (error_wrap("tls"));
+		} else if (strcmp(k, "key") == 0) {
+			if (get_str(v, k, &cf->tls_key) == -1)
+				return (error_wrap("tls"));
+		} else if (strcmp(k, "client_ca") == 0) {
+			if (get_str(v, k, &cf->tls_client_ca) == -1)
+				return (error_wrap("tls"));
+		} else
+			return (error_set("tls: unknown key \"%s\"", k));
+	}
+	if (cf->tls_cert == NULL || cf->tls_key == NULL)
+		return (error_set("tls: want both cert and key"));
+	return (0);
+}
+
+static int
 parse_top(struct node_config *cf, json_t *root)
 {
 	const char *k, *ak;
@@ -725,6 +754,9 @@ parse_top(struct node_config *cf, json_t *root)
 			check_conf_free(&cf->lb);
 			cf->has_lb = 1;
 			if (parse_check(v, &cf->lb, "lb") == -1)
+				return (-1);
+		} else if (strcmp(k, "tls") == 0) {
+			if (parse_tls(cf, v) == -1)
 				return (-1);
 		} else if (strcmp(k, "bgp") == 0)
 			bgp = v;

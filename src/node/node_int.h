@@ -61,6 +61,9 @@ struct node_config {
 	char		*control;
 	char		*state;
 	char		*rundir;	/* NULL: jail_rundir() */
+	char		*tls_cert;	/* HTTPS on every listener when set */
+	char		*tls_key;
+	char		*tls_client_ca;	/* and mTLS when this is set too */
 	int		 jails_ttl_ms;
 	int		 threads;
 	int		 state_max_age_s;

@@ -480,6 +480,8 @@ node_start(struct node_config *cf, const struct node_opts *o)
 		goto fail;
 	if (health_start(n) == -1 || bgp_start(n) == -1)
 		goto fail;
+	if (cf->listen.n == 0)
+		log_warn("no listen address: /jails and /_up are not served");
 	log_info("serving %zu apps, %zu anycast prefixes; control socket %s",
 	    cf->napps, cf->nprefixes, cf->control);
 	return (n);

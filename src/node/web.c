@@ -187,13 +187,18 @@ web_start(struct node *n, const struct node_opts *o)
 		ho.max_body = n->hooks != NULL ? 0 : 64 * 1024;
 		ho.timeout_s = 30;
 		ho.max_conns = 4096;
+		ho.cert_file = n->cf->tls_cert;
+		ho.key_file = n->cf->tls_key;
+		ho.client_ca_file = n->cf->tls_client_ca;
 		n->http[n->nhttp] = http_server_start(&ho);
 		free(host);
 		free(port);
 		if (n->http[n->nhttp] == NULL)
 			return (error_wrap("listen %s", n->cf->listen.v[i]));
-		log_info("listening on %s (port %d): /jails /_up%s",
+		log_info("listening on %s (port %d, %s): /jails /_up%s",
 		    n->cf->listen.v[i], http_server_port(n->http[n->nhttp]),
+		    n->cf->tls_client_ca ? "HTTPS, client certificates" :
+		    n->cf->tls_cert ? "HTTPS" : "HTTP",
 		    n->hooks ? " and the webhooks" : "");
 		n->nhttp++;
 	}

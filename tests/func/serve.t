@@ -149,6 +149,31 @@ sed -i 's/hello from the node/reloaded/' "$T/hooks.yaml"
 kill -HUP "$SERVE_PID"
 WAIT_TRIES=50 wait_for sh -c "curl -s http://127.0.0.1:$HTTP/hooks/hello | grep -q reloaded"
 ok $? "SIGHUP reloads the hooks"
+node_serve_stop
+
+# HTTPS, and client certificates from a CA (other nodes' haproxies).
+if command -v openssl >/dev/null; then
+	(cd "$T" &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout ca.key -out ca.pem -days 2 -subj /CN=ca &&
+	for n in server client; do
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		    -keyout $n.key -out $n.csr -subj /CN=$n &&
+		printf 'subjectAltName=IP:127.0.0.1\n' >$n.ext &&
+		openssl x509 -req -in $n.csr -CA ca.pem -CAkey ca.key \
+		    -CAcreateserial -out $n.pem -days 2 -extfile $n.ext
+	done) >/dev/null 2>&1
+	ok $? "a CA, a server and a client certificate"
+	TLS=$(free_port)
+	printf 'tls: {cert: %s/server.pem, key: %s/server.key, client_ca: %s/ca.pem}\n' "$T" "$T" "$T" >>"$T/serve.conf"
+	node_serve "$T/serve.conf" -l 127.0.0.1:$TLS; ok $? "serve with tls and client_ca"
+	is "$(curl -s --cacert "$T/ca.pem" --cert "$T/client.pem" --key "$T/client.key" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$TLS/_up/web")" 200 "HTTPS with a client certificate: 200"
+	run_fails "no client certificate, no answer" -- curl -sf --cacert "$T/ca.pem" "https://127.0.0.1:$TLS/_up/web"
+	node_serve_stop
+else
+	ok 0 "# SKIP openssl not installed"
+fi
+
 printf -- '- id: [broken\n' >"$T/bad-hooks.yaml"
 run_fails "a bad hooks file fails at start" -- stasis serve -c "$T/serve.conf" -s "$T/ctl2.sock" -l 127.0.0.1:$(free_port) -H "$T/bad-hooks.yaml"
 done_testing

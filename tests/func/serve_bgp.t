@@ -158,4 +158,13 @@ like "$(cat "$T/serve.log")" 'state: restored' "the state file was read back"
 
 is "$(stasis status --json -s "$T/ctl.sock" | jq -r '.bgp.prefixes[0].bird')" up "status: BIRD's protocol is up"
 is "$(stasis status --json -s "$T/ctl.sock" | jq -r '.bgp.prefixes[0].announce')" true "status: the gate is open"
+like "$(stasis status -s "$T/ctl.sock")" "$PFX +anycast_web +announce +up" "status table shows the gate and BIRD"
+
+# withdraw_on_exit: a daemon stopped for good takes its routes with it.
+node_serve_stop
+printf '  withdraw_on_exit: true\n' >>"$T/serve.conf"
+node_serve "$T/serve.conf"
+sleep 1
+ok "$(peer_route peer $PFX >/dev/null; echo $?)" "with withdraw_on_exit the route is there while serving"
+withdraw_gate 'node_serve_stop' "stasis serve stops with withdraw_on_exit"
 done_testing
