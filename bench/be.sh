@@ -13,7 +13,16 @@ MB=${BENCH_BE_MB:-1024}
 RUNS=${BENCH_BE_RUNS:-3}
 P=stasisbench$$
 W=$(mktemp -d /var/tmp/stasis-bench-be.XXXXXX)
-trap 'zpool destroy -f $P >/dev/null 2>&1; rm -rf $W /var/tmp/$P.img' EXIT INT TERM
+cleanup_bench() {
+	i=0
+	while ! zpool destroy -f $P >/dev/null 2>&1 && [ $i -lt 50 ]; do
+		zpool list $P >/dev/null 2>&1 || break
+		sleep 0.1; i=$((i + 1))
+	done
+	rm -rf $W /var/tmp/$P.img
+}
+trap cleanup_bench EXIT
+trap "exit 130" INT TERM
 
 if ! zpool list >/dev/null 2>&1; then
 	pgrep -x zfs-fuse >/dev/null ||

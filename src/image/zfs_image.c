@@ -94,6 +94,22 @@ send_to(const struct image_zfs_opts *o, const char *snap, uint64_t *bytes)
 	return (rc);
 }
 
+/* zfs-fuse calls a pool busy for a moment after a send ends. */
+static int
+destroy_pool(const char *pool)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		if (zpool_destroy(pool) == 0)
+			return (0);
+		if (strstr(error_msg(), "busy") == NULL)
+			break;
+		usleep(100000);
+	}
+	return (-1);
+}
+
 int
 image_zfs_stream(const struct image_zfs_opts *o, uint64_t *bytes)
 {
@@ -177,7 +193,7 @@ out:
 
 		if (mnt != NULL && path_is_mountpoint(mnt) == 1)
 			(void)zfs_unmount(ds, 1);
-		if (zpool_destroy(pool) == -1 && rc == 0)
+		if (destroy_pool(pool) == -1 && rc == 0)
 			rc = error_wrap("destroy scratch pool");
 		else if (rc == -1)
 			error_set("%s", msg);

@@ -33,7 +33,18 @@ zfs_pool() {
 	rm -f "$_img"
 	truncate -s "${2:-256M}" "$_img" || return 1
 	zpool create -m none "$_p" "$_img" >/dev/null || { rm -f "$_img"; return 1; }
-	cleanup "zpool destroy -f $_p; rm -f $_img"
+	cleanup "zfs_pool_destroy $_p $_img"
+}
+
+# zfs-fuse calls a pool busy for a moment after a send or receive ends.
+zfs_pool_destroy() {	# zfs_pool_destroy POOL IMG
+	_i=0
+	while ! zpool destroy -f "$1" 2>/dev/null && [ $_i -lt 50 ]; do
+		zpool list "$1" >/dev/null 2>&1 || break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	rm -f "$2"
 }
 
 be_pool() {
