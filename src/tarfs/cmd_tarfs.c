@@ -37,10 +37,12 @@ usage(FILE *f, int status)
 	    "  -f, --foreground  do not daemonize\n"
 	    "  -d, --debug       FUSE debug output (implies -f)\n"
 	    "  -q, --quiet       no progress bar or warnings\n"
-	    "  -o OPTIONS        index=PATH (zstd index), threads=N, and\n"
+	    "  -o OPTIONS        tarindex=PATH (saved index), reindex,\n"
+	    "                    index=PATH (zstd index), threads=N, and\n"
 	    "                    FUSE/mount options (allow_other, nosuid,...)\n"
 	    "  --check           index the archive, print a summary, exit\n"
-	    "  --index           write the zstd random-access index\n"
+	    "  --index           save the index (ARCHIVE.tfidx; for tar.zst\n"
+	    "                    also the zstd random-access index)\n"
 	    "  --compress        write a seekable tar.zst from a tar\n"
 	    "See stasis-tarfs(8).\n");
 	return (status);
@@ -65,7 +67,7 @@ ignored_opt(const char *o)
 
 /* Take our own options out of -o, pass the rest to FUSE. */
 static int
-parse_opts(const char *s, struct buf *fuse, const char **zindex,
+parse_opts(const char *s, struct buf *fuse, struct tarfs_open_opts *oo,
     int *threads, int *debug)
 {
 	struct strv v = STRV_INIT;
@@ -78,7 +80,11 @@ parse_opts(const char *s, struct buf *fuse, const char **zindex,
 		const char *o = v.v[i];
 
 		if (strncmp(o, "index=", 6) == 0)
-			*zindex = xstrdup(o + 6);
+			oo->zindex = xstrdup(o + 6);
+		else if (strncmp(o, "tarindex=", 9) == 0)
+			oo->tarindex = xstrdup(o + 9);
+		else if (strcmp(o, "reindex") == 0)
+			oo->rebuild = 1;
 		else if (strncmp(o, "threads=", 8) == 0) {
 			if (str_tonum(o + 8, 1, 256, &n) == -1) {
 				error_wrap("-o %s", o);
@@ -100,17 +106,54 @@ out:
 }
 
 static int
-do_check(const char *archive, const char *zindex, int quiet)
+do_check(const char *archive, const struct tarfs_open_opts *oo)
 {
-	struct tarfs_open_opts oo = { zindex, quiet };
 	struct tarfs *t;
 	char sz[32];
 
-	if ((t = tarfs_open(archive, &oo)) == NULL)
+	if ((t = tarfs_open(archive, oo)) == NULL)
 		return (fail(NULL));
-	printf("%s: %s, %llu inodes, index %s\n", archive, tarfs_format(t),
-	    (unsigned long long)tarfs_count(t),
-	    str_fmtsize(sz, sizeof(sz), tarfs_memory(t)));
+	printf("%s: %s, %llu inodes, index %s%s\n", archive,
+	    tarfs_format(t), (unsigned long long)tarfs_count(t),
+	    str_fmtsize(sz, sizeof(sz), tarfs_memory(t)),
+	    tarfs_from_index(t) ? " (from the saved index)" : "");
+	tarfs_close(t);
+	return (0);
+}
+
+/*
+ * --index: for tar.zst, the zstd layer's random-access index first (at
+ * INDEX if given), then ours (ARCHIVE.tfidx, or -o tarindex=; for plain
+ * tar INDEX names it), built afresh from the archive.
+ */
+static int
+do_index(int argc, char **argv, struct tarfs_open_opts *oo)
+{
+	struct tarfs *t;
+	const char *tidx = oo->tarindex;
+
+	oo->rebuild = 1;
+	if ((t = tarfs_open(argv[0], oo)) == NULL)
+		return (fail("--index"));
+	if (strcmp(tarfs_format(t), "tar.zst") == 0) {
+		tarfs_close(t);
+		if (zstd_write_index == NULL)
+			return (failx("--index: zstd support not built"));
+		if (zstd_write_index(argv[0], argc == 2 ? argv[1] :
+		    NULL) == -1)
+			return (fail("--index %s", argv[0]));
+		oo->zindex = argc == 2 ? argv[1] : oo->zindex;
+		if ((t = tarfs_open(argv[0], oo)) == NULL)
+			return (fail("--index"));
+	} else if (argc == 2 && tidx == NULL)
+		tidx = argv[1];
+	if (tarfs_save_index(t, tidx) == -1) {
+		tarfs_close(t);
+		return (fail("--index %s", argv[0]));
+	}
+	if (!oo->quiet)
+		printf("wrote the tarfs index of %s (%llu inodes)\n", argv[0],
+		    (unsigned long long)tarfs_count(t));
 	tarfs_close(t);
 	return (0);
 }
@@ -131,7 +174,6 @@ cmd_tarfs(int argc, char **argv)
 	struct tarfs_mount_opts mo = { 0 };
 	struct tarfs_open_opts oo = { 0 };
 	struct buf fopts = BUF_INIT;
-	const char *zindex = NULL;
 	struct tarfs *t;
 	long long n;
 	int helper, c, mode = 0, fake = 0, level = 3, r;
@@ -160,7 +202,7 @@ cmd_tarfs(int argc, char **argv)
 		case 'v':
 			break;
 		case 'o':
-			if (parse_opts(optarg, &fopts, &zindex, &mo.threads,
+			if (parse_opts(optarg, &fopts, &oo, &mo.threads,
 			    &mo.debug) == -1)
 				return (fail(NULL));
 			if (mo.debug)
@@ -199,16 +241,11 @@ cmd_tarfs(int argc, char **argv)
 	case 'C':
 		if (argc != 1)
 			return (usage(stderr, 64));
-		return (do_check(argv[0], zindex, oo.quiet));
+		return (do_check(argv[0], &oo));
 	case 'I':
 		if (argc < 1 || argc > 2)
 			return (usage(stderr, 64));
-		if (zstd_write_index == NULL)
-			return (failx("--index: zstd support not built"));
-		if (zstd_write_index(argv[0], argc == 2 ? argv[1] :
-		    NULL) == -1)
-			return (fail("--index %s", argv[0]));
-		return (0);
+		return (do_index(argc, argv, &oo));
 	case 'Z':
 		if (argc != 2)
 			return (usage(stderr, 64));
@@ -223,7 +260,6 @@ cmd_tarfs(int argc, char **argv)
 		return (usage(stderr, 64));
 	if (fake)
 		return (0);
-	oo.zindex = zindex;
 	if ((t = tarfs_open(argv[0], &oo)) == NULL) {
 		buf_free(&fopts);
 		return (fail(NULL));

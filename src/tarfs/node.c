@@ -102,6 +102,24 @@ rehash(struct tarfs *t)
 	t->nbuckets = nb;
 }
 
+/* After a load: the hashes and the buckets, from the entries alone. */
+void
+tf_rehash_all(struct tarfs *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ndirents; i++) {
+		struct tf_dirent *d = &t->dirents[i];
+
+		d->hash = name_hash(d->parent, t->pool + d->name, d->namelen);
+	}
+	free(t->buckets);
+	t->buckets = NULL;
+	t->nbuckets = 0;
+	while (t->nbuckets < t->ndirents)
+		rehash(t);
+}
+
 int64_t
 tf_find(const struct tarfs *t, uint32_t parent, const char *name,
     size_t len)

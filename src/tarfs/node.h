@@ -16,5 +16,6 @@ int64_t	 tf_dirent_add(struct tarfs *, uint32_t parent, const char *,
 int	 tf_chunk_add(struct tarfs *, uint64_t off, uint64_t len,
 	    uint64_t data);
 void	 tf_finalize(struct tarfs *);
+void	 tf_rehash_all(struct tarfs *);
 
 #endif

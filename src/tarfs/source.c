@@ -39,6 +39,9 @@ src_open(struct src *s, const char *path, const char *zindex)
 		error_sys("%s", path);
 		goto fail;
 	}
+	s->fsize = (uint64_t)st.st_size;
+	s->mtime = st.st_mtim.tv_sec;
+	s->mtime_ns = (uint32_t)st.st_mtim.tv_nsec;
 	if (S_ISDIR(st.st_mode)) {
 		error_set("%s: is a directory", path);
 		goto fail;

@@ -1,22 +1,69 @@
 /*
- * Opening an archive: the source, then the index over it.
+ * Opening an archive: the source, then the index over it, loaded from
+ * a saved index when one matches the archive, else read from headers.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/file.h"
+#include "base/log.h"
 #include "tarfs/tarfs_int.h"
+
+#define MAX_INDEX	((size_t)4 << 30)
+
+static char *
+index_path(const char *archive, const char *given)
+{
+	return (given != NULL ? xstrdup(given) :
+	    xasprintf("%s.tfidx", archive));
+}
+
+/* 1 loaded, 0 no usable index (said why unless quiet), -1 never. */
+static int
+try_index(struct tarfs *t, const char *path)
+{
+	struct buf b = BUF_INIT;
+	struct stat st;
+	int r = 0;
+
+	if (stat(path, &st) == -1)
+		return (0);
+	if (file_read(path, MAX_INDEX, &b) == -1 ||
+	    tf_index_load(t, b.data, b.len) == -1) {
+		if (!t->quiet)
+			log_warn("%s: %s; reading the archive instead", path,
+			    error_msg());
+		error_clear();
+	} else
+		r = 1;
+	buf_free(&b);
+	return (r);
+}
 
 struct tarfs *
 tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 {
 	struct tarfs *t = xcalloc(1, sizeof(*t));
+	char *ip;
 
 	t->quiet = o != NULL && o->quiet;
+	t->archive = xstrdup(archive);
 	if (src_open(&t->src, archive, o != NULL ? o->zindex : NULL) == -1) {
+		free(t->archive);
 		free(t);
 		return (NULL);
+	}
+	if (o == NULL || !o->rebuild) {
+		ip = index_path(archive, o != NULL ? o->tarindex : NULL);
+		t->loaded = try_index(t, ip);
+		free(ip);
+		if (t->loaded)
+			return (t);
 	}
 	if (tf_index_build(t) == -1) {
 		error_wrap("%s", archive);
@@ -40,6 +87,42 @@ tarfs_open_mem(const void *buf, size_t len)
 	return (t);
 }
 
+struct tarfs *
+tarfs_open_index_mem(const void *idx, size_t idxlen, const void *buf,
+    size_t len)
+{
+	struct tarfs *t = xcalloc(1, sizeof(*t));
+
+	t->quiet = 1;
+	src_open_mem(&t->src, buf, len);
+	if (tf_index_load(t, idx, idxlen) == -1) {
+		tarfs_close(t);
+		return (NULL);
+	}
+	t->loaded = 1;
+	return (t);
+}
+
+int
+tarfs_save_index(const struct tarfs *t, const char *path)
+{
+	char *ip = index_path(t->archive != NULL ? t->archive : "tarfs",
+	    path);
+	int r;
+
+	r = tf_index_save(t, ip);
+	if (r == -1)
+		error_wrap("index %s", ip);
+	free(ip);
+	return (r);
+}
+
+int
+tarfs_from_index(const struct tarfs *t)
+{
+	return (t->loaded);
+}
+
 void
 tarfs_close(struct tarfs *t)
 {
@@ -47,5 +130,6 @@ tarfs_close(struct tarfs *t)
 		return;
 	tf_index_free(t);
 	src_close(&t->src);
+	free(t->archive);
 	free(t);
 }

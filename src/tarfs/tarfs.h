@@ -30,7 +30,9 @@ struct tarfs;
 
 struct tarfs_open_opts {
 	const char	*zindex;	/* zstd index file (NULL: default) */
+	const char	*tarindex;	/* saved index (NULL: ARCHIVE.tfidx) */
 	int		 quiet;		/* no progress bar, no warnings */
+	int		 rebuild;	/* ignore a saved index */
 };
 
 /*
@@ -41,6 +43,16 @@ struct tarfs	*tarfs_open(const char *archive,
 		    const struct tarfs_open_opts *);
 /* The same over bytes in memory (tests, the fuzzer); buf must outlive. */
 struct tarfs	*tarfs_open_mem(const void *buf, size_t len);
+/* From a saved index (idx) over an archive in memory (tests, fuzzer). */
+struct tarfs	*tarfs_open_index_mem(const void *idx, size_t idxlen,
+		    const void *buf, size_t len);
+/*
+ * Save the index to path (NULL: ARCHIVE.tfidx), atomically, so that
+ * the next tarfs_open() of an unchanged archive need not read it.
+ */
+int		 tarfs_save_index(const struct tarfs *, const char *path);
+/* Whether tarfs_open() loaded a saved index (1) or read the archive. */
+int		 tarfs_from_index(const struct tarfs *);
 void		 tarfs_close(struct tarfs *);
 
 /* Number of inodes (root included), and of index bytes held. */

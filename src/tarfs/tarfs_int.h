@@ -23,6 +23,9 @@ struct src {
 	struct zsrc	*z;
 	const uint8_t	*mem;
 	uint64_t	 size;		/* uncompressed bytes */
+	uint64_t	 fsize;		/* the file: size and mtime, what */
+	int64_t		 mtime;		/* a saved index is checked by */
+	uint32_t	 mtime_ns;
 };
 
 /* Opens path; detects zstd from the first bytes.  -1 and error_set. */
@@ -86,10 +89,16 @@ struct tarfs {
 	struct tf_chunk	 *chunks;
 	size_t		  nchunks, capchunks;
 	int		  quiet;
+	int		  loaded;	/* from a saved index */
+	char		 *archive;	/* its path, for the default index */
 };
 
-/* index.c */
+/* tar_parse.c, node.c */
 int	tf_index_build(struct tarfs *);
 void	tf_index_free(struct tarfs *);
+
+/* idxfile.c: the index saved to a file, and loaded (and checked) back */
+int	tf_index_save(const struct tarfs *, const char *path);
+int	tf_index_load(struct tarfs *, const void *, size_t);
 
 #endif

@@ -138,6 +138,23 @@ zstd -q -T2 "$A/gnu.tar" -o "$A/plain.tar.zst"
 tarfs_compare "seekable tar.zst" "$A/seekable.tar.zst"
 tarfs_compare "zstd(1) tar.zst" "$A/plain.tar.zst"
 
+# A saved index (--index): a remount reads it instead of the headers,
+# gives the same tree, and is ignored once the archive changes.
+for a in gnu-pax-s10.tar seekable.tar.zst; do
+	cp "$A/$a" "$TMPD/idx-$a"
+	run_ok "$a: --index" -- "$STASIS" tarfs --index "$TMPD/idx-$a"
+	like "$("$STASIS" tarfs --check "$TMPD/idx-$a")" "from the saved index" \
+	    "$a: the next open uses it"
+	tarfs_compare "$a from its saved index" "$TMPD/idx-$a"
+done
+touch -d '2001-01-01' "$TMPD/idx-gnu-pax-s10.tar"
+OUT=$("$STASIS" tarfs --check "$TMPD/idx-gnu-pax-s10.tar" 2>&1)
+like "$OUT" "index is stale.*reading the archive instead" \
+    "a changed archive: the index is ignored, with a warning"
+printf 'junk' >"$TMPD/idx-gnu-pax-s10.tar.tfidx"
+like "$("$STASIS" tarfs --check "$TMPD/idx-gnu-pax-s10.tar" 2>&1)" \
+    "not a tarfs index.*reading the archive instead" "a damaged index too"
+
 python3 - "$A/implied.tar" <<'PY'
 import io, sys, tarfile
 with tarfile.open(sys.argv[1], "w", format=tarfile.USTAR_FORMAT) as t:

@@ -4,10 +4,15 @@
  * built from hostile names), then a walk of the whole index: every
  * directory listed, every inode stat'ed, every file read, so a broken
  * index shows up here, not in a FUSE thread.
+ *
+ * Inputs starting "IDX" are a saved index instead (ARCHIVE.tfidx, just
+ * as untrusted): "IDX", a byte, the archive's length (4 bytes, little
+ * endian), the archive, then the index over it.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "tarfs/tarfs.h"
@@ -21,7 +26,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *name;
 	uint64_t ino, idx, child, n;
 
-	if ((t = tarfs_open_mem(data, size)) == NULL)
+	if (size >= 8 && memcmp(data, "IDX", 3) == 0) {
+		size_t al = (size_t)data[4] | (size_t)data[5] << 8 |
+		    (size_t)data[6] << 16 | (size_t)data[7] << 24;
+
+		if (al > size - 8)
+			return (0);
+		t = tarfs_open_index_mem(data + 8 + al, size - 8 - al,
+		    data + 8, al);
+	} else
+		t = tarfs_open_mem(data, size);
+	if (t == NULL)
 		return (0);
 	n = tarfs_count(t);
 	for (ino = 1; ino <= n; ino++) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "tarfs/tar_parse.h"
@@ -323,6 +324,68 @@ test_hostile(void)
 	tarfs_close(t);
 }
 
+/* A saved index loads back to the same tree; damage is refused. */
+static void
+test_saved(void)
+{
+	char path[] = "/tmp/tarfs_index.XXXXXX";
+	static char idx[1 << 20];
+	struct tarfs *t, *u;
+	struct stat st;
+	FILE *f;
+	size_t n, i, refused = 0, loaded = 0;
+	int fd;
+
+	arlen = 0;
+	hdr("d/", '5', NULL, NULL, 0, 0755, 1);
+	hdr("d/f", '0', NULL, "hello", 5, 0644, 2);
+	hdr("d/l", '2', "f", NULL, 0, 0777, 3);
+	hdr("d/h", '1', "d/f", NULL, 0, 0644, 4);
+	hdr("e/g", '0', NULL, "x", 1, 0600, 5);
+	end();
+	t = open_ar();
+	fd = mkstemp(path);
+	close(fd);
+	ok(t != NULL && tarfs_save_index(t, path) == 0, "index saved");
+	f = fopen(path, "rb");
+	n = fread(idx, 1, sizeof(idx), f);
+	fclose(f);
+	unlink(path);
+	u = tarfs_open_index_mem(idx, n, ar, arlen);
+	ok(u != NULL, "index loads (%s)", error_msg());
+	if (u == NULL || t == NULL)
+		return;
+	ok(tarfs_from_index(u), "from the index");
+	is_str(rd(u, "d/h"), "hello", "a hardlink reads through the index");
+	is_str(tarfs_readlink(u, tarfs_resolve(u, "d/l")), "f", "symlink");
+	tarfs_stat(u, tarfs_resolve(u, "d/f"), &st);
+	is_int(st.st_nlink, 2, "link count");
+	tarfs_stat(u, TARFS_ROOT_INO, &st);
+	is_int(st.st_nlink, 4, "root link count rebuilt");
+	is_int(tarfs_count(u), tarfs_count(t), "same inode count");
+	tarfs_close(u);
+	ok(tarfs_open_index_mem(idx, n, ar, arlen - 512) == NULL,
+	    "an index of another archive size is refused");
+	ok(tarfs_open_index_mem(idx, n - 1, ar, arlen) == NULL,
+	    "a cut index is refused");
+	/* Every single-byte change either is refused or still loads. */
+	for (i = 0; i < n; i++) {
+		idx[i] ^= 0x41;
+		u = tarfs_open_index_mem(idx, n, ar, arlen);
+		if (u == NULL)
+			refused++;
+		else {
+			loaded++;
+			(void)tarfs_resolve(u, "d/f");
+			tarfs_close(u);
+		}
+		idx[i] ^= 0x41;
+	}
+	ok(refused > 0, "damaged indexes: %zu refused, %zu harmless",
+	    refused, loaded);
+	tarfs_close(t);
+}
+
 int
 main(void)
 {
@@ -331,5 +394,6 @@ main(void)
 	test_pax_gnu();
 	test_sparse();
 	test_hostile();
+	test_saved();
 	return (done_testing());
 }

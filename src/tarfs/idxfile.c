@@ -1,0 +1,267 @@
+/*
+ * The index saved to a file ("ARCHIVE.tfidx", `stasis tarfs --index`),
+ * so that a remount reads a few megabytes instead of every header.
+ *
+ * The file holds the inodes, the directory entries (name, parent,
+ * inode), the names and the sparse chunks, as this machine lays them
+ * out; the hash and the per-directory lists are rebuilt on load, which
+ * is cheap and means nothing in the file can make a lookup loop.  It
+ * names the archive's size and mtime, and is ignored when they differ.
+ * Everything in it is checked before use as if hostile: an index file
+ * is as untrusted as the archive.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/file.h"
+#include "tarfs/tarfs_int.h"
+#include "tarfs/node.h"
+
+#define MAGIC		"STASTFI1"
+#define ENDIAN		0x01020304u
+
+struct idxhdr {
+	char		magic[8];
+	uint32_t	endian;
+	uint32_t	hdrsize;
+	uint32_t	inodesize, direntsize;
+	uint64_t	srcsize;	/* uncompressed archive bytes */
+	uint64_t	fsize;		/* the archive file */
+	int64_t		mtime;
+	uint64_t	mtime_ns;
+	uint64_t	ninodes, ndirents, poollen, nchunks;
+};
+
+/* On disk a dirent is just these; hash and chain are rebuilt. */
+struct idxdirent {
+	uint32_t	name, namelen, parent, ino;
+};
+
+int
+tf_index_save(const struct tarfs *t, const char *path)
+{
+	struct idxhdr h;
+	struct buf b = BUF_INIT;
+	size_t i;
+	int r;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, MAGIC, 8);
+	h.endian = ENDIAN;
+	h.hdrsize = sizeof(h);
+	h.inodesize = sizeof(struct tf_inode);
+	h.direntsize = sizeof(struct idxdirent);
+	h.srcsize = t->src.size;
+	h.fsize = t->src.fsize;
+	h.mtime = t->src.mtime;
+	h.mtime_ns = t->src.mtime_ns;
+	h.ninodes = t->ninodes;
+	h.ndirents = t->ndirents;
+	h.poollen = t->poollen;
+	h.nchunks = t->nchunks;
+	buf_add(&b, &h, sizeof(h));
+	buf_add(&b, t->inodes, t->ninodes * sizeof(*t->inodes));
+	for (i = 0; i < t->ndirents; i++) {
+		struct idxdirent d = { t->dirents[i].name,
+		    t->dirents[i].namelen, t->dirents[i].parent,
+		    t->dirents[i].ino };
+
+		buf_add(&b, &d, sizeof(d));
+	}
+	buf_add(&b, t->pool, t->poollen);
+	buf_add(&b, t->chunks, t->nchunks * sizeof(*t->chunks));
+	r = file_write_atomic(path, b.data, b.len, 0644);
+	buf_free(&b);
+	return (r);
+}
+
+static int
+bad(const char *what, size_t i)
+{
+	return (error_set("corrupt index: %s %zu", what, i));
+}
+
+/* Every field that a lookup or a read will trust. */
+static int
+check(struct tarfs *t)
+{
+	uint8_t *seen = NULL;
+	size_t i, k;
+	int r = -1;
+
+	if (t->ninodes == 0 || !S_ISDIR(t->inodes[0].mode))
+		return (bad("root", 0));
+	if (t->poollen > 0 && t->pool[t->poollen - 1] != '\0')
+		return (bad("name pool", 0));
+	if (t->poollen == 0 && t->ndirents > 0)
+		return (bad("name pool", 0));
+	for (i = 0; i < t->ndirents; i++) {
+		const struct tf_dirent *d = &t->dirents[i];
+
+		if (d->parent >= t->ninodes || d->ino >= t->ninodes ||
+		    d->ino == 0 || d->name >= t->poollen ||
+		    d->namelen >= t->poollen - d->name ||
+		    t->pool[d->name + d->namelen] != '\0' ||
+		    memchr(t->pool + d->name, '\0', d->namelen) != NULL ||
+		    memchr(t->pool + d->name, '/', d->namelen) != NULL ||
+		    d->namelen == 0 ||
+		    !S_ISDIR(t->inodes[d->parent].mode))
+			return (bad("entry", i));
+	}
+	for (i = 0; i < t->ninodes; i++) {
+		struct tf_inode *n = &t->inodes[i];
+
+		n->first = n->nkids = n->parent = 0;
+		switch (n->mode & S_IFMT) {
+		case S_IFDIR:
+		case S_IFCHR:
+		case S_IFBLK:
+		case S_IFIFO:
+			break;
+		case S_IFLNK:
+			if (n->data >= t->poollen ||
+			    n->size != strlen(t->pool + n->data))
+				return (bad("symlink", i));
+			break;
+		case S_IFREG:
+			if (n->flags & ~TF_SPARSE)
+				return (bad("inode flags", i));
+			if (!(n->flags & TF_SPARSE)) {
+				if (n->data > t->src.size ||
+				    n->size > t->src.size - n->data)
+					return (bad("file extent", i));
+				break;
+			}
+			if (n->data > t->nchunks ||
+			    n->nchunks > t->nchunks - n->data)
+				return (bad("sparse map", i));
+			{
+				uint64_t end = 0;
+
+				for (k = n->data; k < n->data + n->nchunks;
+				    k++) {
+					const struct tf_chunk *c =
+					    &t->chunks[k];
+
+					if (c->len == 0 || c->off < end ||
+					    c->len > n->size ||
+					    c->off > n->size - c->len ||
+					    c->data > t->src.size ||
+					    c->len > t->src.size - c->data)
+						return (bad("sparse chunk", k));
+					end = c->off + c->len;
+				}
+			}
+			break;
+		default:
+			return (bad("inode type", i));
+		}
+		if (!S_ISREG(n->mode) && (n->flags != 0))
+			return (bad("inode flags", i));
+	}
+	/*
+	 * Directories form a tree: each has one name (the root none), and
+	 * following parents from any of them reaches the root.
+	 */
+	seen = xcalloc(t->ninodes, 1);
+	for (i = 0; i < t->ndirents; i++) {
+		uint32_t ino = t->dirents[i].ino;
+
+		if (!S_ISDIR(t->inodes[ino].mode))
+			continue;
+		if (seen[ino]++)
+			goto out_bad;
+		t->inodes[ino].parent = t->dirents[i].parent;
+	}
+	memset(seen, 0, t->ninodes);
+	seen[0] = 2;			/* 2: reaches the root */
+	for (i = 1; i < t->ninodes; i++) {
+		uint32_t p = (uint32_t)i;
+		size_t depth = 0;
+
+		if (!S_ISDIR(t->inodes[i].mode))
+			continue;
+		/* 1: on the path being followed now */
+		while (seen[p] == 0 && depth++ <= t->ninodes) {
+			seen[p] = 1;
+			p = t->inodes[p].parent;
+		}
+		if (seen[p] != 2)
+			goto out_bad;
+		for (p = (uint32_t)i; seen[p] == 1; p = t->inodes[p].parent)
+			seen[p] = 2;
+	}
+	r = 0;
+	goto out;
+out_bad:
+	bad("directory tree", i);
+out:
+	free(seen);
+	return (r);
+}
+
+int
+tf_index_load(struct tarfs *t, const void *buf, size_t len)
+{
+	const char *p = buf;
+	struct idxhdr h;
+	uint64_t need;
+	size_t i;
+
+	if (len < sizeof(h))
+		return (error_set("not a tarfs index (too short)"));
+	memcpy(&h, p, sizeof(h));
+	if (memcmp(h.magic, MAGIC, 8) != 0 || h.endian != ENDIAN ||
+	    h.hdrsize != sizeof(h) || h.inodesize != sizeof(struct tf_inode) ||
+	    h.direntsize != sizeof(struct idxdirent))
+		return (error_set("not a tarfs index of this version"));
+	if (h.srcsize != t->src.size || h.fsize != t->src.fsize ||
+	    h.mtime != t->src.mtime || h.mtime_ns != t->src.mtime_ns)
+		return (error_set("index is stale (the archive changed)"));
+	if (h.ninodes >= 0xfffffff0u || h.ndirents >= 0xfffffff0u ||
+	    h.poollen >= 0xfffffff0u || h.nchunks >= 0xfffffff0u)
+		return (error_set("corrupt index: counts"));
+	need = sizeof(h) + h.ninodes * sizeof(struct tf_inode) +
+	    h.ndirents * sizeof(struct idxdirent) + h.poollen +
+	    h.nchunks * sizeof(struct tf_chunk);
+	if (need != len)
+		return (error_set("corrupt index: %zu bytes, expected %llu",
+		    len, (unsigned long long)need));
+	p += sizeof(h);
+	t->ninodes = t->capinodes = h.ninodes;
+	t->inodes = xmalloc(h.ninodes * sizeof(*t->inodes) + 1);
+	memcpy(t->inodes, p, h.ninodes * sizeof(*t->inodes));
+	p += h.ninodes * sizeof(*t->inodes);
+	t->ndirents = t->capdirents = h.ndirents;
+	t->dirents = xcalloc(h.ndirents + 1, sizeof(*t->dirents));
+	for (i = 0; i < h.ndirents; i++) {
+		struct idxdirent d;
+
+		memcpy(&d, p + i * sizeof(d), sizeof(d));
+		t->dirents[i].name = d.name;
+		t->dirents[i].namelen = d.namelen;
+		t->dirents[i].parent = d.parent;
+		t->dirents[i].ino = d.ino;
+	}
+	p += h.ndirents * sizeof(struct idxdirent);
+	t->poollen = t->poolcap = h.poollen;
+	t->pool = xmalloc(h.poollen + 1);
+	memcpy(t->pool, p, h.poollen);
+	p += h.poollen;
+	t->nchunks = t->capchunks = h.nchunks;
+	t->chunks = xmalloc(h.nchunks * sizeof(*t->chunks) + 1);
+	memcpy(t->chunks, p, h.nchunks * sizeof(*t->chunks));
+	if (check(t) == -1) {
+		tf_index_free(t);
+		t->ninodes = t->ndirents = t->poollen = t->nchunks = 0;
+		t->capinodes = t->capdirents = t->poolcap = t->capchunks = 0;
+		return (-1);
+	}
+	tf_rehash_all(t);
+	tf_finalize(t);
+	return (0);
+}
