@@ -323,6 +323,14 @@ on_lconn(struct node *n, struct lconn *c)
 	}
 }
 
+static int
+save_every_s(struct node *n)
+{
+	int s = n->cf->state_max_age_s / 3;
+
+	return (s < 1 ? 1 : s > 60 ? 60 : s);
+}
+
 static void
 on_tick(struct node *n)
 {
@@ -343,6 +351,13 @@ on_tick(struct node *n)
 	}
 	if (++n->ticks % (1000 / TICK_MS) == 0)
 		watch_rundir(n);
+	/*
+	 * Re-save now and then even when nothing changed: the file's age
+	 * is what says the health in it can be trusted after a crash, and
+	 * a node that has been up for a week must not restart as "down".
+	 */
+	if (n->ticks % (unsigned int)(save_every_s(n) * (1000 / TICK_MS)) == 0)
+		state_save(n);
 }
 
 static int
