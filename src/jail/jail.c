@@ -413,7 +413,16 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 	    run_in(&st, "command", &p, flags) == -1 ||
 	    jail_hook_host(&co, "exec.poststart") == -1)
 		goto fail;
-	jail_os_release(&st);
+	if (jail_os_release(rundir, &st) == -1)
+		goto fail;
+	if (st.super > 0 && !jail_params_bool(&p, "persist", 0)) {
+		/* The supervisor's pid, for whoever removes the jail. */
+		if ((lockfd = jail_lock(rundir)) == -1 ||
+		    jail_state_write(rundir, &st) == -1)
+			goto fail;
+		jail_unlock(lockfd);
+		lockfd = -1;
+	}
 	free(path);
 	free(rootsrc);
 	free(upper);

@@ -120,7 +120,7 @@ void	 jail_os_cleanup(const char *rundir, struct jail_state *);
 /* Create the namespaces, mounts and init; fills spec->st. */
 int	 jail_os_start(struct jail_spec *);
 /* Let a non-persistent jail end when empty; 1 if it ended. */
-int	 jail_os_release(struct jail_state *);
+int	 jail_os_release(const char *rundir, struct jail_state *);
 /* Run argv in the jail (fork, setns, exec); returns the exit status. */
 struct jail_run_opts {
 	const char	*user;

@@ -1,15 +1,18 @@
 /*
  * Jails on Linux.  A jail is a process tree:
  *
- *   jail -c (creator) --fork--> supervisor --clone3--> init (pid 1)
+ *   jail -c (creator) --clone3--> init (pid 1)
+ *   jail -c (creator) --fork--> supervisor (when the jail outlives it)
  *
  * init is pid 1 of new mount, PID, UTS, IPC, cgroup (and, with addresses
  * or vnet, network) namespaces, placed straight into the jail's own cgroup
  * (CLONE_INTO_CGROUP).  It builds the jail's mounts, pivots into the root,
  * says "OK" to the creator and then only reaps orphans, so the namespaces
- * outlive `jail -c`.  The supervisor stays outside (host namespaces and
- * cgroup), waits for init and cleans up whatever is on the host: our
- * mounts, the cgroup, the state directory.  Killing init kills every
+ * outlive `jail -c`.  A jail that ends while its creator waits (a
+ * command jail) is cleaned up by the creator; one that lives on gets a
+ * supervisor outside (host namespaces and cgroup) that waits for init
+ * through a pidfd and cleans up whatever is on the host: our mounts, the
+ * cgroup, the state directory.  Killing init kills every
  * process of its PID namespace, and mounts of a dead mount namespace go
  * with it, so removal cannot leave anything inside behind.
  *
@@ -585,7 +588,6 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 	int sfd, go = 0, persist, term = 0, status, timeout;
 	char c;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_NAME, "jail-init");
 	persist = jail_params_bool(sp->params, "persist", 0);
 	if (setup(sp) == -1) {
@@ -671,27 +673,69 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 	}
 }
 
+/*
+ * The supervisor of a jail that outlives its creator: a daemon that
+ * waits for init to end and cleans up on the host after it.  pid > 0:
+ * init is our child (a persistent jail: we started it, we reap it);
+ * otherwise pidfd watches an init that its creator started.
+ */
 static void __attribute__((noreturn))
-super_main(struct jail_spec *sp, int infow, int ready, int ctl)
+super_main(const char *rundir, struct jail_state *st, pid_t pid, int pidfd)
 {
-	struct clone_args ca;
-	struct jail_state *st = sp->st;
-	pid_t pid;
-	int cgfd = -1, fd, status;
+	struct pollfd pfd;
+	int fd;
 
-	if (sp->lockfd >= 0)
-		close(sp->lockfd);
 	setsid();
 	prctl(PR_SET_NAME, "jail-super");
-	if (st->cgroup != NULL)
-		cgfd = open(st->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	/* Neither we nor init may hold the creator's output open. */
 	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
 		dup2(fd, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
 		close(fd);
 	}
+	if (pid > 0) {
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	} else {
+		pfd.fd = pidfd;
+		pfd.events = POLLIN;
+		while (poll(&pfd, 1, -1) == -1 && errno == EINTR)
+			;
+	}
+	jail_os_cleanup(rundir, st);
+	_exit(0);
+}
+
+/* Close every descriptor above 2 but these (-1 for none). */
+static void
+keep_fds(int a, int b, int c)
+{
+	int k[3] = { a, b, c }, i, j, t, lo = 3;
+
+	for (i = 0; i < 3; i++)
+		for (j = i + 1; j < 3; j++)
+			if (k[j] < k[i]) {
+				t = k[i];
+				k[i] = k[j];
+				k[j] = t;
+			}
+	for (i = 0; i < 3; i++) {
+		if (k[i] < lo)
+			continue;
+		if (k[i] > lo)
+			syscall(SYS_close_range, lo, k[i] - 1, 0);
+		lo = k[i] + 1;
+	}
+	syscall(SYS_close_range, lo, ~0U, 0);
+}
+
+/* clone3 init into its namespaces and cgroup; the parent gets the pid. */
+static pid_t
+clone_init(struct jail_spec *sp, int ready, int ctl, int cgfd, int nullfd)
+{
+	struct clone_args ca;
+	pid_t pid;
+
 	memset(&ca, 0, sizeof(ca));
 	ca.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
 	    CLONE_NEWIPC | CLONE_NEWCGROUP | (sp->netns ? CLONE_NEWNET : 0);
@@ -700,26 +744,17 @@ super_main(struct jail_spec *sp, int infow, int ready, int ctl)
 		ca.flags |= CLONE_INTO_CGROUP;
 		ca.cgroup = cgfd;
 	}
-	pid = syscall(SYS_clone3, &ca, sizeof(ca));
-	if (pid == -1) {
-		error_sys("clone");
-		(void)!write(ready, error_msg(), strlen(error_msg()));
-		_exit(1);
-	}
+	if ((pid = syscall(SYS_clone3, &ca, sizeof(ca))) == -1)
+		return (error_sys("clone"));
 	if (pid == 0) {
-		close(infow);
+		/* init holds nothing of the creator's: no lock, no output */
+		dup2(nullfd, 0);
+		dup2(nullfd, 1);
+		dup2(nullfd, 2);
+		keep_fds(ready, ctl, cgfd);
 		init_main(sp, ready, ctl, cgfd);
 	}
-	(void)!write(infow, &pid, sizeof(pid));
-	close(infow);
-	close(ready);
-	close(ctl);
-	if (cgfd >= 0)
-		close(cgfd);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-	jail_os_cleanup(sp->rundir, st);
-	_exit(0);
+	return (pid);
 }
 
 int
@@ -728,12 +763,15 @@ jail_os_start(struct jail_spec *sp)
 	struct jail_state *st = sp->st;
 	const char *cgr;
 	char buf[ERROR_MAX];
-	int infop[2], readyp[2], ctlp[2];
-	pid_t super, pid = 0;
+	int readyp[2], ctlp[2], infop[2] = { -1, -1 }, cgfd = -1, nullfd;
+	int persist;
+	pid_t pid = -1, super = 0;
 	ssize_t n;
 	size_t got;
 
 	st->ctlfd = -1;
+	st->super = 0;
+	persist = jail_params_bool(sp->params, "persist", 0);
 	if ((cgr = cgroup_root()) != NULL) {
 		char *base = xasprintf("%s/stasis", cgr);
 
@@ -744,83 +782,105 @@ jail_os_start(struct jail_spec *sp)
 		st->cgroup = xasprintf("%s/%s", base, sp->name);
 		free(base);
 		rm_cgroup(st->cgroup);	/* a stale one from a crash */
-		if (mkdir(st->cgroup, 0755) == -1) {
+		if (mkdir(st->cgroup, 0755) == -1 || (cgfd = open(st->cgroup,
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 			error_sys("mkdir %s", st->cgroup);
+			rm_cgroup(st->cgroup);
 			free(st->cgroup);
 			st->cgroup = NULL;
 			return (-1);
 		}
 	}
-	if (pipe2(infop, O_CLOEXEC) == -1)
-		return (error_sys("pipe"));
-	if (pipe2(readyp, O_CLOEXEC) == -1) {
-		close(infop[0]);
-		close(infop[1]);
-		return (error_sys("pipe"));
+	if ((nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+		error_sys("/dev/null");
+		goto fail0;
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctlp) == -1) {
-		close(infop[0]);
-		close(infop[1]);
+	if (pipe2(readyp, O_CLOEXEC) == -1) {
+		error_sys("pipe");
+		close(nullfd);
+		goto fail0;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctlp) == -1 ||
+	    (persist && pipe2(infop, O_CLOEXEC) == -1)) {
+		error_sys("socketpair");
+		close(nullfd);
 		close(readyp[0]);
 		close(readyp[1]);
-		return (error_sys("socketpair"));
+		goto fail0;
 	}
 	fflush(stdout);
 	fflush(stderr);
-	if ((super = fork()) == -1) {
-		error_sys("fork");
-		goto fail;
-	}
-	if (super == 0) {
+	if (persist) {
+		/*
+		 * A persistent jail outlives us: its supervisor starts init
+		 * so that init's parent, the one that reaps it, stays.
+		 */
+		if ((super = fork()) == 0) {
+			if (sp->lockfd >= 0)
+				close(sp->lockfd);
+			close(readyp[0]);
+			close(ctlp[0]);
+			close(infop[0]);
+			pid = clone_init(sp, readyp[1], ctlp[1], cgfd, nullfd);
+			(void)!write(infop[1], &pid, sizeof(pid));
+			if (pid == -1)
+				_exit(1);
+			close(infop[1]);
+			close(readyp[1]);
+			close(ctlp[1]);
+			if (cgfd >= 0)
+				close(cgfd);
+			super_main(sp->rundir, st, pid, -1);
+		}
+		if (super > 0) {
+			close(infop[1]);
+			if (read(infop[0], &pid, sizeof(pid)) != sizeof(pid))
+				pid = -1;
+		} else
+			close(infop[1]);
 		close(infop[0]);
-		close(readyp[0]);
-		close(ctlp[0]);
-		super_main(sp, infop[1], readyp[1], ctlp[1]);
-	}
-	st->super = super;
-	close(infop[1]);
+	} else
+		pid = clone_init(sp, readyp[1], ctlp[1], cgfd, nullfd);
+	close(nullfd);
 	close(readyp[1]);
 	close(ctlp[1]);
-	infop[1] = readyp[1] = ctlp[1] = -1;
-	for (got = 0; got < sizeof(pid); got += n)
-		if ((n = read(infop[0], (char *)&pid + got,
-		    sizeof(pid) - got)) <= 0)
-			break;
-	close(infop[0]);
-	infop[0] = -1;
+	if (cgfd >= 0)
+		close(cgfd);
+	cgfd = -1;
 	/* "OK" or the error; EOF without either means init died. */
 	got = 0;
-	while (got < sizeof(buf) - 1 && (n = read(readyp[0], buf + got,
-	    sizeof(buf) - 1 - got)) > 0)
+	while (pid > 0 && got < sizeof(buf) - 1 && (n = read(readyp[0],
+	    buf + got, sizeof(buf) - 1 - got)) > 0)
 		got += n;
 	buf[got] = '\0';
 	close(readyp[0]);
-	readyp[0] = -1;
+	st->info.pid = pid;
+	st->super = super;
 	if (pid <= 0 || strcmp(buf, "OK") != 0) {
-		if (pid <= 0 && got == 0)
-			error_set("could not start the jail's init");
-		else
+		if (pid > 0 || got > 0)
 			error_set("%s", got ? buf : "the jail's init died");
+		else if (super == -1)
+			error_sys("fork");
+		else
+			error_set("could not start the jail's init");
+		close(ctlp[0]);
 		if (pid > 0)
 			kill(pid, SIGKILL);
-		close(ctlp[0]);
-		/* The supervisor cleans up after init; wait for it. */
-		while (waitpid(super, NULL, 0) == -1 && errno == EINTR)
-			;
+		if (super > 0)
+			(void)waitpid(super, NULL, 0);
+		else if (pid > 0)
+			(void)waitpid(pid, NULL, 0);
+		st->info.pid = 0;
 		st->super = 0;
+		rm_cgroup(st->cgroup);
 		return (-1);
 	}
-	st->info.pid = pid;
 	st->starttime = jail_proc_starttime(pid);
 	st->ctlfd = ctlp[0];
 	return (0);
-fail:
-	close(infop[0]);
-	close(infop[1]);
-	close(readyp[0]);
-	close(readyp[1]);
-	close(ctlp[0]);
-	close(ctlp[1]);
+fail0:
+	if (cgfd >= 0)
+		close(cgfd);
 	rm_cgroup(st->cgroup);
 	return (-1);
 }
@@ -828,22 +888,22 @@ fail:
 int
 jail_os_wait_super(struct jail_state *st)
 {
-	int status;
-
-	/* Our child when we created it; else any process: poll it. */
-	if (waitpid(st->super, &status, 0) == st->super)
+	if (st->super <= 0)
 		return (0);
+	(void)waitpid(st->super, NULL, WNOHANG);
 	if (!wait_gone(st->super, 10000))
 		return (error_set("jail %s: supervisor %d did not finish",
 		    st->info.name, (int)st->super));
+	(void)waitpid(st->super, NULL, WNOHANG);
 	return (0);
 }
 
 int
-jail_os_release(struct jail_state *st)
+jail_os_release(const char *rundir, struct jail_state *st)
 {
 	char c = 'g';
-	int ended = 0;
+	int ended = 0, pidfd;
+	pid_t s;
 
 	if (st->ctlfd < 0)
 		return (0);
@@ -852,11 +912,34 @@ jail_os_release(struct jail_state *st)
 		ended = 1;
 	close(st->ctlfd);
 	st->ctlfd = -1;
-	if (ended) {
+	if (ended && st->super > 0) {
 		wait_gone(st->info.pid, -1);
 		jail_os_wait_super(st);
+		return (1);
 	}
-	return (ended);
+	if (ended) {
+		/* Over already: init is our child, clean up here. */
+		while (waitpid(st->info.pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		jail_os_cleanup(rundir, st);
+		return (1);
+	}
+	if (st->super > 0)
+		return (0);
+	/* It lives on: a supervisor cleans up when it ends. */
+	if ((pidfd = pidfd_open(st->info.pid)) == -1)
+		return (error_sys("pidfd_open %d", (int)st->info.pid));
+	fflush(stdout);
+	fflush(stderr);
+	if ((s = fork()) == -1) {
+		close(pidfd);
+		return (error_sys("fork"));
+	}
+	if (s == 0)
+		super_main(rundir, st, 0, pidfd);
+	close(pidfd);
+	st->super = s;
+	return (0);
 }
 
 int
@@ -878,7 +961,8 @@ jail_os_stop(const char *rundir, struct jail_state *st, int timeout)
 		free(kf);
 	}
 	wait_gone(st->info.pid, -1);
-	if (jail_os_wait_super(st) == -1 || kill(st->super, 0) == 0)
+	(void)waitpid(st->info.pid, NULL, WNOHANG);	/* if ours */
+	if (jail_os_wait_super(st) == -1)
 		error_clear();
 	/* A supervisor that was killed cleans nothing: do it here. */
 	jail_os_cleanup(rundir, st);
