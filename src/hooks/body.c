@@ -73,7 +73,7 @@ unescape(const char *s, size_t n, struct buf *out)
 		} else
 			buf_addc(out, s[i]);
 	}
-	buf_cstr(out);
+	buf_add(out, "", 0);	/* NUL-terminated even when empty */
 	return (0);
 }
 
@@ -204,7 +204,8 @@ body_multipart(const char *s, size_t len, const char *ctype,
 			rc = 0;		/* the closing delimiter */
 			break;
 		}
-		p += strspn(p, " \t");
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
 		if (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
 			p += 2;
 		else if (p < end && *p == '\n')
@@ -231,10 +232,11 @@ body_multipart(const char *s, size_t len, const char *ctype,
 				break;
 			if ((size_t)(hend - line) > 20 &&
 			    strncasecmp(line, "Content-Disposition:", 20) ==
-			    0)
+			    0) {
+				free(disp);
 				disp = xstrndup(line + 20,
 				    (size_t)(hend - line - 20));
-			else if ((size_t)(hend - line) > 13 &&
+			} else if ((size_t)(hend - line) > 13 &&
 			    strncasecmp(line, "Content-Type:", 13) == 0) {
 				char *raw = xstrndup(line + 13,
 				    (size_t)(hend - line - 13));
@@ -296,10 +298,12 @@ body_multipart(const char *s, size_t len, const char *ctype,
 
 				v = json_loadb(content, (size_t)(next -
 				    content), JSON_DISABLE_EOF_CHECK, &jerr);
-				json_object_set_new(payload, name, v &&
-				    json_is_object(v) ? v : json_null());
-				if (v != NULL && !json_is_object(v))
+				if (v == NULL || !json_is_object(v)) {
 					json_decref(v);
+					v = json_null();
+				}
+				/* This consumes v, even when it fails. */
+				json_object_set_new(payload, name, v);
 			}
 		}
 		free(name);
