@@ -95,7 +95,7 @@ ctl_main(int argc, char **argv, const char *cmd)
 		buf_printf(&req, "undrain %s%s%s", argv[0], weight ? " " : "",
 		    weight ? weight : "");
 	if (node_ctl(sock, buf_cstr(&req), &reply) == -1) {
-		rc = fail("%s", is_status ? "status" : argv[0]);
+		rc = is_status ? fail(NULL) : fail("%s", argv[0]);
 		goto out;
 	}
 	if (is_status) {

@@ -185,7 +185,9 @@ node_ctl(const char *path, const char *request, struct buf *reply)
 		r = errno;
 		close(fd);
 		errno = r;
-		return (error_sys("%s (is stasis serve running?)", path));
+		return (error_set("connect %s: %s%s", path, strerror(r),
+		    r == ENOENT || r == ECONNREFUSED ?
+		    " (is stasis serve running?)" : ""));
 	}
 	if (file_write_all(fd, request, strlen(request)) == -1 ||
 	    file_write_all(fd, "\n", 1) == -1) {
