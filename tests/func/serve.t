@@ -101,9 +101,8 @@ ok "$(for i in $(seq 1 64); do cmp -s "$T/jails.1" "$T/jails.$i" || echo x; done
 # A real jail: /jails shows it at once (jails_ttl is 5 s, so only the
 # inotify watch can make it current) and the app in it comes up; when
 # the jail goes, the app is down at once.
-. "$(dirname "$0")/lib/jail.sh"
 ROOT=$T/root
-jail_mkroot "$ROOT"
+node_mkroot "$ROOT"
 is "$(code /_up/svc)" 503 "app svc: its jail does not exist: 503"
 jail -q -c name=sv$$ path="$ROOT" "mount=/usr $ROOT/usr nullfs ro" persist
 ok $? "jail -c sv$$"

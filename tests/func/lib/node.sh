@@ -10,6 +10,15 @@ node_tmp() {
 	export T
 }
 
+# node_mkroot DIR: a minimal jail root; /usr comes from the host through
+# a read-only nullfs mount given to jail -c.
+node_mkroot() {
+	mkdir -p "$1/usr" "$1/etc" "$1/proc" "$1/dev" "$1/tmp" "$1/root"
+	for _l in bin sbin lib lib64; do ln -s "usr/$_l" "$1/$_l"; done
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$1/etc/passwd"
+	printf 'root:x:0:\n' >"$1/etc/group"
+}
+
 # node_serve CONF [ARGS...]: run stasis serve in the background, logging
 # to $T/serve.log; waits for its control socket ($T/ctl.sock).
 node_serve() {
