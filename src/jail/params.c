@@ -155,8 +155,6 @@ static const struct pdef pdefs[] = {
 	{ "ip6",		PT_SYS,	 0 },
 	{ "ip4.addr",		PT_LIST, 1 },
 	{ "ip6.addr",		PT_LIST, 1 },
-	{ "ip4.saddrsel",	PT_BOOL, 1 },
-	{ "ip6.saddrsel",	PT_BOOL, 1 },
 	{ "interface",		PT_STR,	 0 },
 	{ "vnet",		PT_SYS,	 0 },
 	{ "vnet.interface",	PT_LIST, 0 },

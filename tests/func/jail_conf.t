@@ -93,4 +93,11 @@ like "$out" "undefined" "undefined variable refused ($out)"
 out=$(jail -f "$JT/jail.conf" -c nosuch$$ 2>&1)
 like "$out" "not found" "unknown jail refused ($out)"
 ok $([ -z "$(ls "$STASIS_RUNDIR/jails")" ]; echo $?) "still no state"
+
+# The shipped examples parse and resolve.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+for f in "$top"/examples/jail/*.conf; do
+	out=$(jail -f "$f" -c nosuch$$ 2>&1)
+	like "$out" "not found in" "$(basename "$f") parses"
+done
 done_testing
