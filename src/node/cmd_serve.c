@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "commands.h"
 #include "node/node.h"
@@ -18,7 +20,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: stasis serve [-dqt] [-c file] [-l addr:port]... [-a addr:port]\n"
 "                    [-s socket] [-S statefile] [-r rundir] [-H hooksfile]\n"
-"                    [-L logfile]\n"
+"                    [-L logfile | -L syslog] [-P pidfile]\n"
 "  -c, --config FILE   configuration (default %s if it exists)\n"
 "  -l, --listen A:P    HTTP address for /jails and /_up (repeatable)\n"
 "  -a, --agent A:P     haproxy agent-check address\n"
@@ -26,7 +28,8 @@ usage(FILE *f)
 "  -S, --state FILE    state file (default %s)\n"
 "  -r, --rundir DIR    the jails' run directory\n"
 "  -H, --hooks FILE    also serve the webhooks of this hooks file\n"
-"  -L, --log FILE      log to FILE instead of stderr\n"
+"  -L, --log FILE      log to FILE (or to syslog) instead of stderr\n"
+"  -P, --pidfile FILE  write the process id to FILE\n"
 "  -t, --check         check the configuration and exit\n"
 "  -d, --debug         log debug messages\n"
 "  -q, --quiet         log warnings and errors only\n"
@@ -46,6 +49,7 @@ cmd_serve(int argc, char **argv)
 		{ "rundir",	required_argument, NULL, 'r' },
 		{ "hooks",	required_argument, NULL, 'H' },
 		{ "log",	required_argument, NULL, 'L' },
+		{ "pidfile",	required_argument, NULL, 'P' },
 		{ "check",	no_argument,	   NULL, 't' },
 		{ "debug",	no_argument,	   NULL, 'd' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
@@ -55,12 +59,13 @@ cmd_serve(int argc, char **argv)
 	struct node_config *cf;
 	struct node_opts o;
 	struct node *n;
-	const char *conf = NULL, *logfile = NULL;
+	const char *conf = NULL, *logfile = NULL, *pidfile = NULL;
+	char pid[32];
 	const char *sets[64][2];
 	int nsets = 0, nlisten = 0, check = 0, ch, i;
 
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "c:l:a:s:S:r:H:L:tdqh", lopts,
+	while ((ch = getopt_long(argc, argv, "c:l:a:s:S:r:H:L:P:tdqh", lopts,
 	    NULL)) != -1) {
 		const char *key = NULL;
 
@@ -73,6 +78,7 @@ cmd_serve(int argc, char **argv)
 		case 'r': key = "rundir"; break;
 		case 'H': o.hooks_file = optarg; break;
 		case 'L': logfile = optarg; break;
+		case 'P': pidfile = optarg; break;
 		case 't': check = 1; break;
 		case 'd': log_set_level(LOG_LVL_DEBUG); break;
 		case 'q': log_set_level(LOG_LVL_WARN); break;
@@ -107,16 +113,29 @@ cmd_serve(int argc, char **argv)
 		printf("%s: configuration OK\n", conf ? conf : "(flags)");
 		return (0);
 	}
-	if (logfile != NULL && log_to_file(logfile) == -1) {
+	if (logfile != NULL && strcmp(logfile, "syslog") == 0)
+		log_to_syslog(LOG_DAEMON);
+	else if (logfile != NULL && log_to_file(logfile) == -1) {
 		node_config_free(cf);
 		return (fail("log %s", logfile));
 	}
 	if ((n = node_start(cf, &o)) == NULL)
 		return (fail("start"));
+	/* After start: a second daemon refused must not take the file. */
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (pidfile != NULL &&
+	    file_write_atomic(pidfile, pid, strlen(pid), 0644) == -1) {
+		node_stop(n);
+		return (fail("pidfile %s", pidfile));
+	}
 	if (node_run(n) == -1) {
 		node_stop(n);
+		if (pidfile != NULL)
+			(void)unlink(pidfile);
 		return (fail("run"));
 	}
 	node_stop(n);
+	if (pidfile != NULL)
+		(void)unlink(pidfile);
 	return (0);
 }

@@ -50,7 +50,8 @@ apps:
 CONF
 run_ok "the config checks" -- stasis serve -t -c "$T/serve.conf"
 WAIT_TRIES=100 wait_for curl -sf "http://127.0.0.1:$WEB/health"
-node_serve "$T/serve.conf"; ok $? "stasis serve starts"
+node_serve "$T/serve.conf" -P "$T/serve.pid"; ok $? "stasis serve starts"
+is "$(cat "$T/serve.pid")" "$SERVE_PID" "the pid file holds its pid"
 
 code() { curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP$1"; }
 WAIT_TRIES=50 wait_for sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$HTTP/_up/web) = 200 ]"
@@ -134,6 +135,7 @@ like "$(stasis serve -c "$T/serve.conf" -s "$T/ctl.sock" -l 127.0.0.1:$(free_por
 ok "$([ ! -e "$T/other.state" ]; echo $?)" "and touched no state"
 node_serve_stop; ok $? "stops on SIGTERM"
 ok "$([ ! -e "$T/ctl.sock" ]; echo $?)" "and removes its control socket"
+ok "$([ ! -e "$T/serve.pid" ]; echo $?)" "and its pid file"
 
 # --hooks: the webhooks in the same daemon; SIGHUP reloads them.
 cat >"$T/hooks.yaml" <<CONF
