@@ -137,6 +137,36 @@ one(const struct opts *o, const char *rundir, struct jail_params *p,
 	return (0);
 }
 
+/* depend: the jails this one needs are created first (from jail.conf). */
+static int
+start_depends(const struct opts *o, const char *rundir,
+    const struct jail_conf *conf, const struct jail_params *p, int depth)
+{
+	struct jail_param *jp = jail_params_find(p, "depend");
+	struct jail_params dp;
+	size_t i;
+	int r;
+
+	if (jp == NULL)
+		return (0);
+	if (depth > 8)
+		return (failx("depend: too deep (a loop?)"));
+	for (i = 0; i < jp->vals.n; i++) {
+		if ((r = jail_is_running(rundir, jp->vals.v[i])) == 1)
+			continue;
+		if (r == -1 || jail_conf_resolve(conf, jp->vals.v[i], NULL,
+		    &dp) == -1)
+			return (fail("depend %s", jp->vals.v[i]) ? -1 : -1);
+		r = start_depends(o, rundir, conf, &dp, depth + 1);
+		if (r == 0 && one(o, rundir, &dp, NULL) != 0)
+			r = -1;
+		jail_params_free(&dp);
+		if (r == -1)
+			return (-1);
+	}
+	return (0);
+}
+
 int
 cmd_jail(int argc, char **argv)
 {
@@ -243,7 +273,9 @@ cmd_jail(int argc, char **argv)
 				rc = fail(NULL);
 				continue;
 			}
-			rc |= one(&o, rundir, &rp, NULL);
+			if (jail_is_running(rundir, conf.jails[k].name) != 1 &&
+			    start_depends(&o, rundir, &conf, &rp, 0) == 0)
+				rc |= one(&o, rundir, &rp, NULL);
 			jail_params_free(&rp);
 		}
 	} else if (argc == 0) {
@@ -280,6 +312,12 @@ cmd_jail(int argc, char **argv)
 		if (inconf) {
 			if (jail_conf_resolve(&conf, argv[i], &p, &cp) == -1) {
 				rc = fail(NULL);
+				continue;
+			}
+			if (o.create && !o.remove &&
+			    start_depends(&o, rundir, &conf, &cp, 0) == -1) {
+				rc = 1;
+				jail_params_free(&cp);
 				continue;
 			}
 		} else if (o.create && !o.remove) {

@@ -403,6 +403,26 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 		goto fail;
 	}
 	started = 1;
+	/* vnet.interface: host interfaces move into the jail's stack. */
+	{
+		struct jail_param *jp = jail_params_find(&p,
+		    "vnet.interface");
+		size_t i;
+		char pid[32];
+
+		snprintf(pid, sizeof(pid), "%d", (int)st.info.pid);
+		for (i = 0; jp != NULL && i < jp->vals.n; i++) {
+			if (!st.netns || jail_params_get(&p, "vnet") == NULL) {
+				error_set("vnet.interface needs vnet");
+				goto fail;
+			}
+			if (spawn_cmd(NULL, "ip", "link", "set", "dev",
+			    jp->vals.v[i], "netns", pid, (char *)NULL) == -1) {
+				error_wrap("vnet.interface %s", jp->vals.v[i]);
+				goto fail;
+			}
+		}
+	}
 	if (jail_state_write(rundir, &st) == -1)
 		goto fail;
 	jail_unlock(lockfd);
@@ -622,9 +642,6 @@ jail_modify(const char *rundir, const struct jail_params *params, int flags)
 		strv_free(cur);
 		*cur = want;
 	}
-	if (jail_params_find(&p, "persist") != NULL &&
-	    jail_os_persist(&st, jail_params_bool(&p, "persist", 0)) == -1)
-		goto out;
 	for (i = 0; i < p.n; i++) {
 		size_t j;
 
@@ -634,6 +651,10 @@ jail_modify(const char *rundir, const struct jail_params *params, int flags)
 			    p.v[i].vals.v[j], 1);
 	}
 	if (jail_state_write(rundir, &st) == -1)
+		goto out;
+	/* Last: without persist an empty jail ends (and its state goes). */
+	if (jail_params_find(&p, "persist") != NULL &&
+	    jail_os_persist(&st, jail_params_bool(&p, "persist", 0)) == -1)
 		goto out;
 	rc = 0;
 out:

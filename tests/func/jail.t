@@ -41,6 +41,8 @@ jid=$(jls -j $J -n jid | sed 's/jid=//')
 is "$(jexec "$jid" hostname)" "h$$" "jexec by jid"
 is "$(jexec -U nobody $J id -u)" 65534 "jexec -U user (jail's passwd)"
 is "$(jexec -l $J sh -c 'echo $HOME:$PWD')" "/root:/root" "jexec -l: clean login environment"
+is "$(jexec -u nobody $J id -u)" "$(id -u nobody)" "jexec -u user (host's passwd)"
+
 run_fails "jail's root cannot mount (no allow.mount)" -- jexec $J mount -t tmpfs x /tmp
 
 # Duplicates and bad parameters: refused, nothing left behind.
@@ -81,6 +83,13 @@ is "$(host_mounts_under "$ROOT")" 0 "no mounts under the root on the host"
 ok $(jls -N | grep -q " $J "; [ $? -ne 0 ]; echo $?) "jls no longer lists it"
 run_fails "jexec into a removed jail fails" -- jexec $J true
 run_fails "jail -r of a jail that does not exist fails" -- jail -r nosuch$$
+
+# jail -m nopersist: a jail without processes ends.
+P=np$$
+jail -q -c name=$P path="$ROOT" persist
+run_ok "jail -m nopersist" -- jail -q -m name=$P nopersist
+WAIT_TRIES=50 wait_for test ! -e "$STASIS_RUNDIR/jails/$P"
+ok $? "the empty jail ended and was cleaned up"
 
 # A jail without persist lives as long as its command.
 J2=cmd$$

@@ -94,6 +94,17 @@ out=$(jail -f "$JT/jail.conf" -c nosuch$$ 2>&1)
 like "$out" "not found" "unknown jail refused ($out)"
 ok $([ -z "$(ls "$STASIS_RUNDIR/jails")" ]; echo $?) "still no state"
 
+# depend: the jails a jail needs are created first.
+cat >"$JT/dep.conf" <<EOC
+path = "$ROOT";
+persist;
+d1$$ { }
+d2$$ { depend = d1$$; }
+EOC
+run_ok "jail -c with depend" -- jail -q -f "$JT/dep.conf" -c d2$$
+is "$(jls -N | grep -c "^ d[12]$$ ")" 2 "its dependency was created first"
+jail -q -r d1$$ d2$$
+
 # The shipped examples parse and resolve.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 for f in "$top"/examples/jail/*.conf; do

@@ -45,6 +45,21 @@ run_fails "old address gone" -- jexec $A python3 -c "$bind" $IPA
 V=nv$$
 run_ok "vnet jail" -- jail -q -c name=$V path="$ROOT" "$USR" persist vnet
 is "$(jexec $V ip -o link | awk -F': ' '{printf "%s ", $2}')" "lo " "a vnet jail has only its loopback"
+VH=vh$$; VJ=vj$$
+if ip link add $VH type veth peer name $VJ 2>/dev/null; then
+	cleanup "ip link del $VH"
+	run_ok "vnet.interface moves a host interface in" -- jail -q -c \
+	    name=vi$$ path="$ROOT" "$USR" persist vnet vnet.interface=$VJ
+	like "$(jexec vi$$ ip -o link)" "$VJ" "the jail has it"
+	run_fails "the host does not" -- ip link show $VJ
+	run_ok "remove" -- jail -q -r vi$$
+	wait_for sh -c "! ip link show $VH"; ok $? "a veth pair dies with the jail's stack"
+else
+	ok 0 "# SKIP no veth"
+fi
+run_fails "vnet.interface without vnet is refused" -- jail -c name=vx$$ \
+    path="$ROOT" persist ip4.addr=10.203.0.1 vnet.interface=lo
+ok $([ ! -e "$STASIS_RUNDIR/jails/vx$$" ]; echo $?) "and leaves nothing"
 pv=$(init_pid $V)
 netns=$(readlink /proc/$pv/ns/net)
 run_ok "remove all" -- jail -q -r $A $B $V
