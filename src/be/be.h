@@ -52,6 +52,7 @@ struct be_info {
 	uint64_t	 used;
 	uint64_t	 origin_used;	/* the origin snapshot's used */
 	uint64_t	 origin_ds_used;	/* the origin's dataset's, for -D */
+	time_t		 origin_creation;
 	time_t		 creation;
 	int		 active;	/* N: running now */
 	int		 nextboot;	/* R: the pool's bootfs */

@@ -153,7 +153,7 @@ origin_row(const struct be_info *i, struct fmt *f)
 
 	memset(&o, 0, sizeof(o));
 	o.used = i->origin_used;
-	o.creation = i->creation;
+	o.creation = i->origin_creation;
 	row(i->origin, &o, 0, f);
 }
 

@@ -54,11 +54,14 @@ origin_space(const struct zfs_dslist *all, struct be_info *i)
 
 	if (i->origin == NULL)
 		return;
-	if ((d = zfs_dslist_find(all, i->origin)) != NULL)
+	if ((d = zfs_dslist_find(all, i->origin)) == NULL &&
+	    zfs_get(i->origin, "used,creation", ZFS_DEPTH_SELF, &l) == 0)
+		d = zfs_dslist_find(&l, i->origin);
+	if (d != NULL) {
 		i->origin_used = num(zfs_ds_prop(d, "used"));
-	else if (zfs_get(i->origin, "used", ZFS_DEPTH_SELF, &l) == 0)
-		i->origin_used = num(zfs_ds_prop(zfs_dslist_find(&l,
-		    i->origin), "used"));
+		i->origin_creation = (time_t)num(zfs_ds_prop(d,
+		    "creation"));
+	}
 	zfs_dslist_free(&l);
 	ods = xstrndup(i->origin, strcspn(i->origin, "@"));
 	if ((d = zfs_dslist_find(all, ods)) != NULL)
