@@ -219,6 +219,7 @@ rule_free(struct rule *r)
 	free(r->secret);
 	free(r->ip_range);
 	free(r->cidrs);
+	mac_free(r->mac);
 	harg_free(&r->param);
 }
 
@@ -299,6 +300,10 @@ parse_match(const struct pctx *p, json_t *m, const char *field,
 		if (r->secret == NULL || r->secret[0] == '\0')
 			return (perr(p, f, "a signature rule needs a "
 			    "non-empty secret"));
+		if (r->mkind != M_SCALR && (r->mac = mac_new(r->mkind ==
+		    M_HMAC1 ? "SHA1" : r->mkind == M_HMAC256 ? "SHA256" :
+		    "SHA512", r->secret)) == NULL)
+			return (perr(p, f, "cannot set up the HMAC"));
 		break;
 	case M_IPWL: {
 		struct strv parts = STRV_INIT;

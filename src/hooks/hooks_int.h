@@ -63,8 +63,8 @@ struct rule {
 	char		*ip_range;
 	struct cidr	*cidrs;
 	size_t		 ncidrs;
-	int		 bad_range;	/* webhook errors at run time */
 	struct harg	 param;
+	void		*mac;		/* keyed HMAC state (EVP_MAC_CTX) */
 };
 
 struct hhook {
@@ -154,6 +154,9 @@ int		 ip_in_cidrs(const char *remote, const struct cidr *, size_t);
 int		 check_signature(const char *alg, const char *prefix,
 		    const char *body, size_t, const char *secret,
 		    const char *sig);
+/* HMAC keyed once at load; each request only copies the state. */
+void		*mac_new(const char *alg, const char *key);
+void		 mac_free(void *);
 
 /* body.c */
 #define BODY_MULTIPART_ERR	(-2)

@@ -11,9 +11,119 @@
 #include <string.h>
 #include <time.h>
 
+/* The low-level digests: no provider to load, a few KiB of code. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+
 #include "base/crypto.h"
 #include "hooks_int.h"
 
+/*
+ * HMAC (RFC 2104) keyed once at load: the digest states after the key
+ * XOR ipad and XOR opad blocks are kept, so a request costs two short
+ * digests and no allocation.
+ */
+struct mac {
+	int		 alg;		/* 1, 256, 512 */
+	union {
+		SHA_CTX		s1;
+		SHA256_CTX	s256;
+		SHA512_CTX	s512;
+	} in, out;
+};
+
+static void
+md_init(int alg, void *c)
+{
+	if (alg == 1)
+		SHA1_Init(c);
+	else if (alg == 256)
+		SHA256_Init(c);
+	else
+		SHA512_Init(c);
+}
+
+static void
+md_update(int alg, void *c, const void *d, size_t n)
+{
+	if (alg == 1)
+		SHA1_Update(c, d, n);
+	else if (alg == 256)
+		SHA256_Update(c, d, n);
+	else
+		SHA512_Update(c, d, n);
+}
+
+static size_t
+md_final(int alg, void *c, unsigned char *out)
+{
+	if (alg == 1) {
+		SHA1_Final(out, c);
+		return (SHA_DIGEST_LENGTH);
+	}
+	if (alg == 256) {
+		SHA256_Final(out, c);
+		return (SHA256_DIGEST_LENGTH);
+	}
+	SHA512_Final(out, c);
+	return (SHA512_DIGEST_LENGTH);
+}
+
+void *
+mac_new(const char *alg, const char *key)
+{
+	struct mac *m = xcalloc(1, sizeof(*m));
+	unsigned char k[128], pad[128];
+	size_t bs, klen = strlen(key), i;
+
+	m->alg = strcmp(alg, "SHA1") == 0 ? 1 : strcmp(alg, "SHA256") == 0 ?
+	    256 : 512;
+	bs = m->alg == 512 ? 128 : 64;
+	memset(k, 0, sizeof(k));
+	if (klen > bs) {
+		md_init(m->alg, &m->in);
+		md_update(m->alg, &m->in, key, klen);
+		md_final(m->alg, &m->in, k);
+	} else
+		memcpy(k, key, klen);
+	for (i = 0; i < bs; i++)
+		pad[i] = k[i] ^ 0x36;
+	md_init(m->alg, &m->in);
+	md_update(m->alg, &m->in, pad, bs);
+	for (i = 0; i < bs; i++)
+		pad[i] = k[i] ^ 0x5c;
+	md_init(m->alg, &m->out);
+	md_update(m->alg, &m->out, pad, bs);
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(pad, sizeof(pad));
+	return (m);
+}
+
+void
+mac_free(void *m)
+{
+	if (m != NULL) {
+		explicit_bzero(m, sizeof(struct mac));
+		free(m);
+	}
+}
+
+static int
+mac_hex(void *tmpl, const char *data, size_t len, char *hex)
+{
+	const struct mac *t = tmpl;
+	struct mac m = *t;
+	unsigned char d[64];
+	size_t n;
+
+	md_update(m.alg, &m.in, data, len);
+	n = md_final(m.alg, &m.in, d);
+	md_update(m.alg, &m.out, d, n);
+	n = md_final(m.alg, &m.out, d);
+	hex_encode(d, n, hex);
+	explicit_bzero(&m, sizeof(m));
+	return (0);
+}
 
 /*
  * Go's net.ParseIP of what webhook extracts from "ip:port": strip spaces
@@ -77,19 +187,13 @@ ip_in_cidrs(const char *remote, const struct cidr *c, size_t n)
  * webhook's ExtractSignatures + ValidateMAC: with a comma, only the
  * parts carrying the prefix count; without one, the prefix is optional.
  */
-int
-check_signature(const char *alg, const char *prefix, const char *body,
-    size_t len, const char *secret, const char *sig)
+static int
+sig_matches(const char *hex, const char *prefix, const char *sig)
 {
-	unsigned char mac[DIGEST_MAX];
-	char hex[DIGEST_MAX * 2 + 1];
 	const char *p, *e;
 	size_t plen = strlen(prefix);
-	int n, ok = 0;
+	int ok = 0;
 
-	if ((n = hmac(alg, secret, strlen(secret), body, len, mac)) == -1)
-		return (0);
-	hex_encode(mac, (size_t)n, hex);
 	if (strchr(sig, ',') == NULL) {
 		if (strncmp(sig, prefix, plen) == 0)
 			sig += plen;
@@ -106,6 +210,20 @@ check_signature(const char *alg, const char *prefix, const char *body,
 			break;
 	}
 	return (ok);
+}
+
+int
+check_signature(const char *alg, const char *prefix, const char *body,
+    size_t len, const char *secret, const char *sig)
+{
+	unsigned char mac[DIGEST_MAX];
+	char hex[DIGEST_MAX * 2 + 1];
+	int n;
+
+	if ((n = hmac(alg, secret, strlen(secret), body, len, mac)) == -1)
+		return (0);
+	hex_encode(mac, (size_t)n, hex);
+	return (sig_matches(hex, prefix, sig));
 }
 
 /* Go's time.Parse("Mon 02 Jan 2006 15:04:05 MST"), roughly. */
@@ -194,11 +312,15 @@ match(const struct rule *r, const struct hreq *q, int *err)
 	case M_HMAC1:
 	case M_HMAC256:
 	case M_HMAC512:
-		res = check_signature(r->mkind == M_HMAC1 ? "sha1" :
-		    r->mkind == M_HMAC256 ? "sha256" : "sha512",
-		    r->mkind == M_HMAC1 ? "sha1=" : r->mkind == M_HMAC256 ?
-		    "sha256=" : "sha512=", q->body ? q->body : "",
-		    q->body_len, r->secret, arg);
+	{
+		/* webhook's ExtractSignatures + ValidateMAC. */
+		char hex[DIGEST_MAX * 2 + 1];
+
+		res = mac_hex(r->mac, q->body ? q->body : "", q->body_len,
+		    hex) == 0 && sig_matches(hex, r->mkind == M_HMAC1 ?
+		    "sha1=" : r->mkind == M_HMAC256 ? "sha256=" : "sha512=",
+		    arg);
+	}
 		if (!res)
 			*err = RULE_ERR_SIG;
 		break;

@@ -117,6 +117,28 @@ main(void)
 	    "\"secret\": \"s\"}}", &q, &err), 0,
 	    "scalr without its headers is false");
 	is_int(err, 0, "... without an error");
+	{
+		/* Keyed-once HMAC against OpenSSL's, with a long key. */
+		const char *algs[] = { "sha1", "sha256", "sha512" };
+		char key[301], rule[1200];
+		int i;
+
+		memset(key, 'k', 300);
+		key[300] = '\0';
+		for (i = 0; i < 3; i++) {
+			n = hmac(algs[i], key, 300, body, strlen(body), mac);
+			hex_encode(mac, (size_t)n, hex);
+			json_object_set_new(q.headers, "X-S", json_string(hex));
+			snprintf(rule, sizeof(rule), "{\"match\": {\"type\": "
+			    "\"payload-hmac-%s\", \"secret\": \"%s\", "
+			    "\"parameter\": {\"source\": \"header\", "
+			    "\"name\": \"X-S\"}}}", algs[i], key);
+			is_int(eval(rule, &q, &err), 1, algs[i]);
+			q.body_len--;
+			is_int(eval(rule, &q, &err), 0, "changed body");
+			q.body_len++;
+		}
+	}
 	json_decref(q.headers);
 	json_decref(q.query);
 	return (done_testing());
