@@ -163,6 +163,7 @@ remove_tmp(const char *ds, const char *mnt)
 {
 	char *msg = xstrdup(error_msg());
 	char *mp;
+	int i;
 
 	if ((mp = zfs_mountpoint_of(ds)) != NULL) {
 		(void)zfs_unmount(ds, 1);
@@ -170,9 +171,14 @@ remove_tmp(const char *ds, const char *mnt)
 	}
 	if (mnt != NULL)
 		(void)rmdir(mnt);
-	if (zfs_exists(ds) == 1)
-		(void)zfs_destroy(ds, ZFS_DESTROY_RECURSIVE |
-		    ZFS_DESTROY_FORCE);
+	/* zfs-fuse may call it busy while its receive winds down. */
+	for (i = 0; i < 50 && zfs_exists(ds) == 1; i++) {
+		if (zfs_destroy(ds, ZFS_DESTROY_RECURSIVE |
+		    ZFS_DESTROY_FORCE) == 0 ||
+		    strstr(error_msg(), "busy") == NULL)
+			break;
+		usleep(100000);
+	}
 	error_set("%s", msg);
 	free(msg);
 }
