@@ -150,6 +150,71 @@ undo_host(const char *rundir, struct jail_state *st)
 	(void)rundir;
 }
 
+static void
+run_opts(const struct jail_params *p, int flags, struct jail_run_opts *ro)
+{
+	long long t = 0;
+
+	memset(ro, 0, sizeof(*ro));
+	ro->outfd = -1;
+	ro->clean = (flags & JAIL_F_CLEAN) ||
+	    jail_params_bool(p, "exec.clean", 0);
+	ro->user = jail_params_get(p, "exec.jail_user");
+	ro->user_from_host = jail_params_bool(p, "exec.system_jail_user", 0);
+	if (jail_params_get(p, "exec.timeout") != NULL &&
+	    str_tonum(jail_params_get(p, "exec.timeout"), 0, 1 << 20, &t)
+	    == 0)
+		ro->timeout = (int)t;
+	error_clear();
+}
+
+static int
+has_values(const struct jail_params *p, const char *name)
+{
+	struct jail_param *jp = jail_params_find(p, name);
+	size_t i, n = 0;
+
+	for (i = 0; jp != NULL && i < jp->vals.n; i++)
+		if (*jp->vals.v[i] != '\0')
+			n++;
+	return ((int)n);
+}
+
+/*
+ * A jail whose only work inside is one command, with no host hook
+ * between creation and release: the command goes to init with the
+ * creation itself (jail_spec.fastargv), and init ends the jail after it.
+ */
+static int
+fast_command(const struct jail_params *p, int flags, struct strv *argv,
+    struct jail_run_opts *ro)
+{
+	struct jail_param *cp = jail_params_find(p, "command");
+	struct jail_param *sp = jail_params_find(p, "exec.start");
+	int ncmd = has_values(p, "command") ? 1 : 0;
+	size_t i;
+
+	if (ncmd + has_values(p, "exec.start") != 1 ||
+	    has_values(p, "exec.created") || has_values(p, "exec.poststart") ||
+	    has_values(p, "vnet.interface"))
+		return (0);
+	run_opts(p, flags, ro);
+	if (ro->timeout != 0 || ro->user_from_host)
+		return (0);
+	ro->last = 1;
+	if (ncmd && cp->vals.n > 1) {
+		for (i = 0; i < cp->vals.n; i++)
+			strv_push(argv, cp->vals.v[i]);
+	} else {
+		struct jail_param *jp = ncmd ? cp : sp;
+
+		for (i = 0; i < jp->vals.n; i++)
+			if (*jp->vals.v[i] != '\0')
+				jail_cmd_argv(jp->vals.v[i], argv);
+	}
+	return (argv->n > 0);
+}
+
 static int
 run_in(struct jail_state *st, const char *hook, const struct jail_params *p,
     int flags)
@@ -159,21 +224,10 @@ run_in(struct jail_state *st, const char *hook, const struct jail_params *p,
 	struct strv argv = STRV_INIT;
 	size_t i;
 	int r;
-	long long t = 0;
 
 	if ((jp = jail_params_find(p, hook)) == NULL || jp->vals.n == 0)
 		return (0);
-	memset(&ro, 0, sizeof(ro));
-	ro.outfd = -1;
-	ro.clean = (flags & JAIL_F_CLEAN) ||
-	    jail_params_bool(p, "exec.clean", 0);
-	ro.user = jail_params_get(p, "exec.jail_user");
-	ro.user_from_host = jail_params_bool(p, "exec.system_jail_user", 0);
-	if (jail_params_get(p, "exec.timeout") != NULL &&
-	    str_tonum(jail_params_get(p, "exec.timeout"), 0, 1 << 20, &t)
-	    == 0)
-		ro.timeout = (int)t;
-	error_clear();
+	run_opts(p, flags, &ro);
 	/* command=a b c from the command line is one argv; else strings. */
 	if (strcmp(hook, "command") == 0 && jp->vals.n > 1) {
 		for (i = 0; i < jp->vals.n; i++)
@@ -232,7 +286,9 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 	const char *name, *tmpl, *root, *v;
 	char *path = NULL, *rootsrc = NULL, *upper = NULL, *sdir = NULL;
 	long long jid = 0;
-	int lockfd = -1, r, started = 0, created_path = 0;
+	int lockfd = -1, r, started = 0, created_path = 0, fast = 0;
+	struct strv fastargv = STRV_INIT;
+	struct jail_run_opts fastro;
 	struct stat sb;
 
 	memset(&st, 0, sizeof(st));
@@ -398,6 +454,13 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 	sp.upper = upper;
 	sp.readonly = root != NULL ? strcmp(root, "ro") == 0 :
 	    (tmpl != NULL && upper == NULL);
+	if ((fast = fast_command(&p, flags, &fastargv, &fastro)) != 0) {
+		sp.fastargv = fastargv.v;
+		sp.fastopts = &fastro;
+		if (flags & JAIL_F_VERBOSE)
+			fprintf(stderr, "%s: run command in jail: %s\n", name,
+			    fastargv.v[0]);
+	}
 	if (jail_os_start(&sp) == -1) {
 		error_wrap("create");
 		goto fail;
@@ -428,7 +491,15 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 	jail_unlock(lockfd);
 	lockfd = -1;
 
-	if (jail_hook_host(&co, "exec.created") == -1 ||
+	if (fast) {
+		if ((r = jail_os_run_result(&st, 1)) != 0) {
+			if (r != -1)
+				error_set("%s: %s: failed (exit status %d)",
+				    has_values(&p, "command") ? "command" :
+				    "exec.start", fastargv.v[0], r);
+			goto fail;
+		}
+	} else if (jail_hook_host(&co, "exec.created") == -1 ||
 	    run_in(&st, "exec.start", &p, flags) == -1 ||
 	    run_in(&st, "command", &p, flags) == -1 ||
 	    jail_hook_host(&co, "exec.poststart") == -1)
@@ -447,6 +518,7 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 	free(rootsrc);
 	free(upper);
 	free(sdir);
+	strv_free(&fastargv);
 	jail_state_free(&st);
 	jail_params_free(&p);
 	return ((int)jid);
@@ -486,6 +558,7 @@ fail:
 	free(rootsrc);
 	free(upper);
 	free(sdir);
+	strv_free(&fastargv);
 	jail_state_free(&st);
 fail0:
 	jail_unlock(lockfd);

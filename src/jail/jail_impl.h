@@ -47,6 +47,7 @@ struct jail_state {
 	char		*template;	/* stasis.template, or NULL */
 	struct strv	 host_mounts;	/* ours on the host, unmount at end */
 	int		 ctlfd;		/* runtime: the creator's line to init */
+	int		 reply;		/* runtime: init's 'x'/'s', 0 if none */
 };
 
 void	 jail_state_free(struct jail_state *);
@@ -112,6 +113,9 @@ struct jail_spec {
 	const char	*rootsrc;	/* what to bind at path, or NULL */
 	const char	*upper;		/* overlay upper+work parent */
 	int		 readonly;
+	/* The one command to run, sent to init before it is even ready. */
+	char *const	*fastargv;
+	const struct jail_run_opts *fastopts;
 };
 
 /* The supervisor's cleanup, also run by a remover that outlived it. */
@@ -128,9 +132,12 @@ struct jail_run_opts {
 	int		 clean;
 	int		 timeout;	/* seconds, 0 none */
 	int		 outfd;		/* -1: inherit */
+	int		 last;		/* the creator's last: release after */
 };
-int	 jail_os_run(const struct jail_state *, const struct jail_run_opts *,
+int	 jail_os_run(struct jail_state *, const struct jail_run_opts *,
 	    char *const argv[]);
+/* The status of a command sent with fastargv (and init's release). */
+int	 jail_os_run_result(struct jail_state *, int last);
 /* Kill everything (SIGTERM, then SIGKILL after timeout) and wait for
  * the supervisor's cleanup. */
 int	 jail_os_stop(const char *rundir, struct jail_state *, int timeout);

@@ -479,8 +479,11 @@ static void child_exec(const struct jail_state *,
 struct run_hdr {
 	char		 type;		/* 'r' */
 	int		 clean;
+	int		 last;		/* then release, as 'g' */
 	uint32_t	 len;		/* user NUL argv... NUL */
 };
+
+static int	run_send(int, const struct jail_run_opts *, char *const []);
 
 static int
 read_full(int fd, void *p, size_t n)
@@ -501,7 +504,7 @@ read_full(int fd, void *p, size_t n)
 
 /* In init: one 'r' request; returns the child's pid or -1. */
 static pid_t
-init_run(const struct jail_spec *sp, int ctl, int sfd, int cgfd)
+init_run(const struct jail_spec *sp, int ctl, int sfd, int cgfd, int *last)
 {
 	struct run_hdr h;
 	struct msghdr mh;
@@ -544,6 +547,7 @@ init_run(const struct jail_spec *sp, int ctl, int sfd, int cgfd)
 	}
 	payload[h.len] = '\0';
 	end = payload + h.len;
+	*last = h.last;
 	memset(&o, 0, sizeof(o));
 	o.clean = h.clean;
 	o.outfd = -1;
@@ -578,6 +582,20 @@ init_run(const struct jail_spec *sp, int ctl, int sfd, int cgfd)
 	return (pid);
 }
 
+/* Reap what ended; 1 when no process but init is left in the jail. */
+static int
+alone(int cgfd, pid_t cmd, int ctl, int *status)
+{
+	pid_t w;
+	int st;
+
+	while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+		if (w == cmd && status != NULL)
+			*status = st;
+	(void)ctl;
+	return (w == -1 && errno == ECHILD && !others_in_cgroup(cgfd));
+}
+
 static void __attribute__((noreturn))
 init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 {
@@ -585,7 +603,7 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 	struct pollfd pfd[2];
 	sigset_t set;
 	pid_t w, cmd = 0;
-	int sfd, go = 0, persist, term = 0, status, timeout;
+	int sfd, go = 0, persist, term = 0, status, timeout, last = 0;
 	char c;
 
 	prctl(PR_SET_NAME, "jail-init");
@@ -614,6 +632,19 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 				/* The creator waits for this one. */
 				(void)!write(ctl, &status, sizeof(status));
 				cmd = 0;
+				if (last) {
+					/* and for the release after it */
+					go = 1;
+					c = !persist && alone(cgfd, 0, ctl,
+					    NULL) ? 'x' : 's';
+					(void)!write(ctl, &c, 1);
+					close(ctl);
+					ctl = -1;
+					w = 0;
+					if (c == 'x')
+						_exit(0);
+					break;
+				}
 			}
 		timeout = -1;
 		if (w == -1 && errno == ECHILD) {
@@ -634,7 +665,8 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 			_exit(1);
 		if (ctl >= 0 && (pfd[1].revents & (POLLIN | POLLHUP))) {
 			if (read(ctl, &c, 1) == 1 && c == 'r' && cmd == 0) {
-				if ((cmd = init_run(sp, ctl, sfd, cgfd)) <= 0) {
+				if ((cmd = init_run(sp, ctl, sfd, cgfd,
+				    &last)) <= 0) {
 					status = -1;
 					cmd = 0;
 					(void)!write(ctl, &status,
@@ -644,10 +676,9 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 			}
 			go = 1;
 			if (c == 'g') {
-				w = waitpid(-1, &status, WNOHANG);
 				/* Say whether we are about to end. */
-				c = !persist && w == -1 && errno == ECHILD &&
-				    !others_in_cgroup(cgfd) ? 'x' : 's';
+				c = !persist && alone(cgfd, 0, ctl, NULL) ?
+				    'x' : 's';
 				(void)!write(ctl, &c, 1);
 			}
 			close(ctl);
@@ -770,6 +801,7 @@ jail_os_start(struct jail_spec *sp)
 	size_t got;
 
 	st->ctlfd = -1;
+	st->reply = 0;
 	st->super = 0;
 	persist = jail_params_bool(sp->params, "persist", 0);
 	if ((cgr = cgroup_root()) != NULL) {
@@ -847,6 +879,10 @@ jail_os_start(struct jail_spec *sp)
 	if (cgfd >= 0)
 		close(cgfd);
 	cgfd = -1;
+	/* Queued now, run by init as soon as it is ready: no round trip. */
+	if (pid > 0 && sp->fastargv != NULL &&
+	    run_send(ctlp[0], sp->fastopts, sp->fastargv) == -1)
+		error_clear();	/* init died: the ready pipe says why */
 	/* "OK" or the error; EOF without either means init died. */
 	got = 0;
 	while (pid > 0 && got < sizeof(buf) - 1 && (n = read(readyp[0],
@@ -907,8 +943,10 @@ jail_os_release(const char *rundir, struct jail_state *st)
 
 	if (st->ctlfd < 0)
 		return (0);
-	if (write(st->ctlfd, &c, 1) == 1 && read(st->ctlfd, &c, 1) == 1 &&
-	    c == 'x')
+	if (st->reply != 0)
+		ended = st->reply == 'x';	/* given with the last command */
+	else if (write(st->ctlfd, &c, 1) == 1 && read(st->ctlfd, &c, 1) == 1
+	    && c == 'x')
 		ended = 1;
 	close(st->ctlfd);
 	st->ctlfd = -1;
@@ -1088,8 +1126,7 @@ status_code(int status)
 
 /* exec.start and command through init (see init_run). */
 static int
-run_via_init(const struct jail_state *st, const struct jail_run_opts *o,
-    char *const argv[])
+run_send(int ctlfd, const struct jail_run_opts *o, char *const argv[])
 {
 	struct run_hdr h;
 	struct buf b = BUF_INIT;
@@ -1100,7 +1137,7 @@ run_via_init(const struct jail_state *st, const struct jail_run_opts *o,
 		char	buf[CMSG_SPACE(3 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	int fds[3] = { 0, 1, 2 }, status, i;
+	int fds[3] = { 0, 1, 2 }, i;
 
 	buf_addstr(&b, o->user != NULL ? o->user : "");
 	buf_addc(&b, '\0');
@@ -1115,11 +1152,12 @@ run_via_init(const struct jail_state *st, const struct jail_run_opts *o,
 	memset(&h, 0, sizeof(h));
 	h.type = 'r';
 	h.clean = o->clean;
+	h.last = o->last;
 	h.len = b.len;
 	/* 'r' alone first: init reads one byte to tell requests apart. */
-	if (write(st->ctlfd, &h.type, 1) != 1) {
+	if (write(ctlfd, &h.type, 1) != 1) {
 		buf_free(&b);
-		return (error_sys("jail %s: control socket", st->info.name));
+		return (error_sys("control socket"));
 	}
 	memset(&mh, 0, sizeof(mh));
 	memset(&u, 0, sizeof(u));
@@ -1138,22 +1176,42 @@ run_via_init(const struct jail_state *st, const struct jail_run_opts *o,
 	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
 	fflush(stdout);
 	fflush(stderr);
-	if (sendmsg(st->ctlfd, &mh, MSG_NOSIGNAL) !=
+	if (sendmsg(ctlfd, &mh, MSG_NOSIGNAL) !=
 	    (ssize_t)(sizeof(h) - 1 + b.len)) {
 		buf_free(&b);
-		return (error_sys("jail %s: control socket", st->info.name));
+		return (error_sys("control socket"));
 	}
 	buf_free(&b);
+	return (0);
+}
+
+int
+jail_os_run_result(struct jail_state *st, int last)
+{
+	int status;
+	char c;
+
 	if (read_full(st->ctlfd, &status, sizeof(status)) == -1)
 		return (error_set("jail %s: init died", st->info.name));
 	if (status == -1)
 		return (error_set("jail %s: init could not start the "
 		    "command", st->info.name));
+	if (last && read(st->ctlfd, &c, 1) == 1)
+		st->reply = c;
 	return (status_code(status));
 }
 
+static int
+run_via_init(struct jail_state *st, const struct jail_run_opts *o,
+    char *const argv[])
+{
+	if (run_send(st->ctlfd, o, argv) == -1)
+		return (error_wrap("jail %s", st->info.name));
+	return (jail_os_run_result(st, o->last));
+}
+
 int
-jail_os_run(const struct jail_state *st, const struct jail_run_opts *o,
+jail_os_run(struct jail_state *st, const struct jail_run_opts *o,
     char *const argv[])
 {
 	struct jail_user hu;
