@@ -169,4 +169,5 @@ node_serve "$T/serve.conf"
 sleep 1
 ok "$(peer_route peer $PFX >/dev/null; echo $?)" "with withdraw_on_exit the route is there while serving"
 withdraw_gate 'node_serve_stop' "stasis serve stops with withdraw_on_exit"
+node_log_clean
 done_testing

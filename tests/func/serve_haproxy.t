@@ -108,4 +108,5 @@ is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP/_up/nosuch"
 is "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$HTTP/_up/web")" 405 "POST /_up is 405"
 like "$(stasis status --json -s "$T/ctl.sock" | jq -r '.apps[] | select(.name == "web") | .health')" '^up$' "status --json"
 like "$(stasis status -s "$T/ctl.sock")" 'web +- +ready' "status table"
+node_log_clean
 done_testing

@@ -134,3 +134,12 @@ wait_route() {
 	done
 	return 1
 }
+
+# node_log_clean: stop the daemon; under `make check SANITIZE=1` its log
+# must hold no AddressSanitizer, LeakSanitizer or UBSan report.
+node_log_clean() {
+	node_serve_stop
+	_n=$(grep -cE 'Sanitizer|runtime error' "$T/serve.log")
+	is "$_n" 0 "no sanitizer report in the daemon's log"
+	[ "$_n" = 0 ] || grep -E -A5 'Sanitizer|runtime error' "$T/serve.log" | head -20 | sed 's/^/# /'
+}
