@@ -19,7 +19,7 @@ M=$(mktemp -d "/tmp/stasis-bench-tarfs.$$.XXXXXX")
 R=$M.results
 mkdir -p "$W"
 : >"$R"
-trap 'umount -l "$M" 2>/dev/null; rmdir "$M" 2>/dev/null; rm -f "$R"; true' EXIT
+trap 'set +e; umount -l "$M" 2>/dev/null; rmdir "$M" 2>/dev/null; rm -f "$R"' EXIT
 
 [ "$(id -u)" -eq 0 ] || { echo "bench tarfs: needs root" >&2; exit 1; }
 for t in archivemount squashfuse mksquashfs python3 zstd; do
@@ -200,8 +200,27 @@ run_big() {
 	umount "$M"
 }
 
+# idx_mount LABEL KEY SOURCE: cold mount time with a saved index.
+idx_mount() {
+	log "$1: mount with a saved index"
+	"$STASIS" tarfs --index -q "$3" >/dev/null
+	cold
+	t0=$(now)
+	do_mount tarfs "$3"
+	t1=$(now)
+	put "$1.$2" "$(awk "BEGIN { print $t1 - $t0 }")"
+	umount "$M"
+	rm -f "$3.tfidx"
+}
+
+# First mounts read the headers: no saved index may be lying around.
+rm -f "$W"/*.tfidx
 run_tree tarfs tarfs "$W/tree.tar"
 run_tree tarfs tarfs_zst "$W/tree.tar.zst"
+idx_mount tarfs idxmount "$W/tree.tar"
+idx_mount tarfs_zst idxmount "$W/tree.tar.zst"
+idx_mount tarfs bigidxmount "$W/big.tar"
+idx_mount tarfs_zst bigidxmount "$W/big.tar.zst"
 run_tree archivemount am "$W/tree.tar"
 run_tree archivemount am_zst "$W/tree.tar.zst"
 run_tree squashfuse sqfuse "$W/tree.sqfs"
@@ -236,10 +255,12 @@ def cell_all(c):
     return t
 rows = [
     ("mount, ~50k-entry tree", lambda c: "%.3f s" % g(c, "mount")),
+    ("mount again, saved index (`--index`)", lambda c: "%.3f s" % g(c, "idxmount")),
     ("cold find of the tree", lambda c: "%.2f s (%d)" % (g(c, "find"), g(c, "entries"))),
     ("read every file, cold", cell_all),
     ("peak daemon memory (tree)", lambda c: "%.1f MiB" % (g(c, "hwm") / 1024) if g(c, "hwm") else "kernel"),
     ("mount, 1 GiB file", lambda c: "%.3f s" % g(c, "bigmount")),
+    ("mount again, saved index", lambda c: "%.3f s" % g(c, "bigidxmount")),
     ("sequential read, cold", lambda c: "%.0f MB/s" % mbs(g(c, "seq_bytes"), g(c, "seq_secs"))),
     ("random 4 KiB reads, cold", lambda c: "%.0f /s" % (g(c, "rand_n") / g(c, "rand_secs"))),
 ]
@@ -272,6 +293,9 @@ print("\nRatios (targets from issue 3 in brackets):\n")
 print("- mount, tree: archivemount / tarfs = %s (.tar), %s (.tar.zst) [>= 10x]" % (
     ratio(g("am", "mount"), g("tarfs", "mount")),
     ratio(g("am_zst", "mount"), g("tarfs_zst", "mount"))))
+print("- mount, tree, saved index: archivemount / tarfs = %s (.tar), %s (.tar.zst) [>= 10x]" % (
+    ratio(g("am", "mount"), g("tarfs", "idxmount")),
+    ratio(g("am_zst", "mount"), g("tarfs_zst", "idxmount"))))
 print("- sequential read, 1 GiB: tarfs / kernel squashfs = %s (.tar), %s (.tar.zst) [>= 0.8x]" % (
     ratio(seq("tarfs"), seq("sqkernel")), ratio(seq("tarfs_zst"), seq("sqkernel"))))
 print("- read every file: tarfs / kernel squashfs = %s (.tar), %s (.tar.zst)" % (

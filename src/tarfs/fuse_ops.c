@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,40 @@
 
 #define TIMEOUT		86400.0
 #define MAXREAD		(1 << 20)
+
+/*
+ * Each worker's read buffer, freed when libfuse retires the thread (it
+ * starts and stops workers as load comes and goes).
+ */
+static pthread_key_t	bufkey;
+static pthread_once_t	bufonce = PTHREAD_ONCE_INIT;
+
+struct rbuf {
+	size_t	 cap;
+	char	 data[];
+};
+
+static void
+bufkey_init(void)
+{
+	(void)pthread_key_create(&bufkey, free);
+}
+
+static char *
+thread_buf(size_t size)
+{
+	struct rbuf *b;
+
+	pthread_once(&bufonce, bufkey_init);
+	b = pthread_getspecific(bufkey);
+	if (b == NULL || b->cap < size) {
+		free(b);
+		b = xmalloc(sizeof(*b) + size);
+		b->cap = size;
+		(void)pthread_setspecific(bufkey, b);
+	}
+	return (b->data);
+}
 
 static struct tarfs *
 fs(fuse_req_t req)
@@ -133,9 +168,8 @@ static void
 op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     struct fuse_file_info *fi)
 {
-	static __thread char *buf;
-	static __thread size_t cap;
 	struct tarfs *t = fs(req);
+	char *buf;
 	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(0);
 	struct stat st;
 	uint64_t aoff;
@@ -163,11 +197,9 @@ op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_data(req, &bv, FUSE_BUF_SPLICE_MOVE);
 		return;
 	}
-	if (size > cap) {
-		free(buf);
-		cap = size;
-		buf = xmalloc(cap);
-	}
+	if (size > MAXREAD)
+		size = MAXREAD;
+	buf = thread_buf(size);
 	if ((n = tarfs_read(t, ino, buf, size, (uint64_t)off)) == -1)
 		fuse_reply_err(req, errno);
 	else
