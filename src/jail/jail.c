@@ -23,6 +23,7 @@
 #include "base/err.h"
 #include "base/path.h"
 #include "base/spawn.h"
+#include "zfs/zfs.h"
 #include "jail/jail.h"
 #include "jail/jail_impl.h"
 
@@ -105,38 +106,48 @@ mount_tarball(struct jail_state *st, const char *rundir, const char *tar)
 	return (dir);
 }
 
+/* The clone a zfs: template gets: POOL/FS@SNAP -> POOL/FS-jail-NAME. */
+char *
+jail_zfs_clone_name(const char *tmpl, const char *name)
+{
+	const char *snap = tmpl + 4, *at;
+
+	if (strncmp(tmpl, "zfs:", 4) != 0 || (at = strchr(snap, '@')) == NULL)
+		return (NULL);
+	return (xasprintf("%.*s-jail-%s", (int)(at - snap), snap, name));
+}
+
 /* A ZFS snapshot cloned for this jail; returns its mountpoint. */
 static char *
-zfs_clone(struct jail_state *st, const char *rundir, const char *snap)
+zfs_clone_root(struct jail_state *st, const char *rundir, const char *tmpl)
 {
-	struct buf out = BUF_INIT;
-	char *ds, *at, *dir;
+	const char *props[2];
+	char *ds, *dir, *mp;
 
-	if ((at = strchr(snap, '@')) == NULL) {
-		error_set("stasis.template zfs:%s: not a snapshot", snap);
+	if ((ds = jail_zfs_clone_name(tmpl, st->info.name)) == NULL) {
+		error_set("stasis.template %s: not zfs:POOL/FS@SNAP", tmpl);
 		return (NULL);
 	}
-	ds = xasprintf("%.*s-%s", (int)(at - snap), snap, st->info.name);
 	dir = xasprintf("%s/jails/%s/zfs", rundir, st->info.name);
-	if (path_mkdirs(dir, 0755) == -1 ||
-	    spawn_cmd(NULL, "zfs", "clone", "-o", "mountpoint=legacy", snap,
-	    ds, (char *)NULL) == -1) {
+	mp = xasprintf("mountpoint=%s", dir);
+	props[0] = mp;
+	props[1] = NULL;
+	if (path_mkdirs(dir, 0755) == -1 || zfs_clone(tmpl + 4, ds, props)
+	    == -1) {
 		free(ds);
 		free(dir);
+		free(mp);
 		return (NULL);
 	}
-	if (mount(ds, dir, "zfs", 0, NULL) == -1 &&
-	    spawn_cmd(NULL, "mount", "-t", "zfs", ds, dir, (char *)NULL)
-	    == -1) {
-		(void)spawn_cmd(&out, "zfs", "destroy", ds, (char *)NULL);
-		buf_free(&out);
-		free(ds);
+	st->zclone = ds;
+	free(mp);
+	if (path_is_mountpoint(dir) != 1 && zfs_mount(ds) == -1) {
 		free(dir);
 		return (NULL);
 	}
 	strv_push(&st->host_mounts, dir);
-	free(ds);
-	return (dir);
+	free(dir);
+	return (st->host_mounts.v[st->host_mounts.n - 1]);
 }
 
 static void
@@ -368,7 +379,7 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 	if (tmpl != NULL) {
 		st.template = xstrdup(tmpl);
 		if (strncmp(tmpl, "zfs:", 4) == 0) {
-			if ((rootsrc = zfs_clone(&st, rundir, tmpl + 4))
+			if ((rootsrc = zfs_clone_root(&st, rundir, tmpl))
 			    == NULL)
 				goto fail;
 			rootsrc = xstrdup(rootsrc);
@@ -534,20 +545,9 @@ fail:
 			jail_os_stop(rundir, &st, 0);
 		} else {
 			undo_host(rundir, &st);
-			if (st.template != NULL &&
-			    strncmp(st.template, "zfs:", 4) == 0) {
-				/* The clone we made goes too. */
-				const char *s = st.template + 4, *at;
-
-				if ((at = strchr(s, '@')) != NULL) {
-					char *ds = xasprintf("%.*s-%s",
-					    (int)(at - s), s, st.info.name);
-
-					(void)spawn_cmd(NULL, "zfs", "destroy",
-					    ds, (char *)NULL);
-					free(ds);
-				}
-			}
+			if (st.zclone != NULL &&
+			    zfs_destroy(st.zclone, ZFS_DESTROY_FORCE) == -1)
+				error_clear();
 			(void)jail_state_remove(rundir, name);
 		}
 		(void)created_path;
@@ -616,19 +616,6 @@ jail_remove(const char *rundir, const char *jail,
 	jail_os_stop(rundir, &st, stop_timeout(&p));
 	if (jail_hook_host(&co, "exec.poststop") == -1 && first == NULL)
 		first = xstrdup(error_msg());
-	if (st.template != NULL && strncmp(st.template, "zfs:", 4) == 0) {
-		const char *s = st.template + 4, *at;
-
-		if ((at = strchr(s, '@')) != NULL) {
-			char *ds = xasprintf("%.*s-%s", (int)(at - s), s,
-			    st.info.name);
-
-			if (spawn_cmd(NULL, "zfs", "destroy", ds,
-			    (char *)NULL) == -1 && first == NULL)
-				first = xstrdup(error_msg());
-			free(ds);
-		}
-	}
 	if (jail_hook_host(&co, "exec.release") == -1 && first == NULL)
 		first = xstrdup(error_msg());
 	if (first != NULL) {

@@ -45,6 +45,7 @@ struct jail_state {
 	char		*cgroup;	/* cgroup directory, or NULL */
 	char		*upper;		/* overlay upper dir, or NULL */
 	char		*template;	/* stasis.template, or NULL */
+	char		*zclone;	/* the ZFS clone made for it, or NULL */
 	struct strv	 host_mounts;	/* ours on the host, unmount at end */
 	int		 ctlfd;		/* runtime: the creator's line to init */
 	int		 reply;		/* runtime: init's 'x'/'s', 0 if none */
@@ -70,6 +71,8 @@ int	 jail_next_jid(const char *rundir);
 int	 jail_jid_used(const char *rundir, int jid);
 unsigned long long jail_proc_starttime(pid_t);
 void	 jail_info_json(struct buf *, const struct jail_info *);
+
+char	*jail_zfs_clone_name(const char *tmpl, const char *name);
 
 /* hooks.c: exec.* commands */
 struct jail_cmdopts {

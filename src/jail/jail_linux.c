@@ -53,6 +53,7 @@
 #include "base/path.h"
 #include "jail/jail.h"
 #include "jail/jail_impl.h"
+#include "zfs/zfs.h"
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -141,6 +142,10 @@ jail_os_cleanup(const char *rundir, struct jail_state *st)
 		    errno != EINVAL && errno != ENOENT)
 			(void)umount2(st->host_mounts.v[i - 1], MNT_FORCE);
 	rm_cgroup(st->cgroup);
+	/* The clone of a zfs: template lives as long as the jail. */
+	if (st->zclone != NULL && zfs_exists(st->zclone) == 1 &&
+	    zfs_destroy(st->zclone, ZFS_DESTROY_FORCE) == -1)
+		error_clear();
 	if (jail_state_remove(rundir, st->info.name) == -1)
 		error_clear();
 }

@@ -62,6 +62,7 @@ jail_state_free(struct jail_state *st)
 	free(st->cgroup);
 	free(st->upper);
 	free(st->template);
+	free(st->zclone);
 	strv_free(&st->host_mounts);
 	memset(st, 0, sizeof(*st));
 }
@@ -189,6 +190,8 @@ jail_state_write(const char *rundir, const struct jail_state *st)
 		json_object_set_new(o, "upper", json_string(st->upper));
 	if (st->template != NULL)
 		json_object_set_new(o, "template", json_string(st->template));
+	if (st->zclone != NULL)
+		json_object_set_new(o, "zclone", json_string(st->zclone));
 	json_object_set_new(o, "host_mounts", strv_json(&st->host_mounts));
 	p = json_array();
 	for (i = 0; i < ji->params.n; i++)
@@ -248,6 +251,7 @@ jail_state_read(const char *rundir, const char *name, struct jail_state *st)
 	st->cgroup = jstr(o, "cgroup");
 	st->upper = jstr(o, "upper");
 	st->template = jstr(o, "template");
+	st->zclone = jstr(o, "zclone");
 	json_strv(json_object_get(o, "host_mounts"), &st->host_mounts);
 	p = json_object_get(o, "params");
 	json_array_foreach(p, i, e) {

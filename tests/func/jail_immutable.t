@@ -94,4 +94,34 @@ if "$STASIS" tarfs --help >/dev/null 2>&1; then
 else
 	ok 0 "# SKIP stasis tarfs not built"
 fi
+# A ZFS clone of a template snapshot (zfs-fuse here), destroyed with
+# the jail.
+if command -v zpool >/dev/null 2>&1 && [ -e /dev/fuse ]; then
+	. "$(dirname "$0")/lib/zfs.sh"
+	zfs_start
+	P=sjz$$
+	if zfs_pool $P 128M && zfs create -o mountpoint="$JT/ztpl" $P/tpl; then
+		cp -a "$TPL/." "$JT/ztpl/"
+		zfs snapshot $P/tpl@v1
+		Z=zj$$
+		run_ok "root from a ZFS clone, writable (stasis.root=rw)" -- \
+		    jail -q -c name=$Z stasis.template=zfs:$P/tpl@v1 \
+		    stasis.root=rw persist \
+		    "mount=/usr $STASIS_RUNDIR/jails/$Z/root/usr nullfs ro"
+		is "$(zfs list -H -o origin $P/tpl-jail-$Z 2>/dev/null)" "$P/tpl@v1" "the clone exists, from the snapshot"
+		run_ok "the app writes its root" -- jexec $Z sh -c 'echo clone > /etc/motd'
+		is "$(cat "$JT/ztpl/etc/motd")" template "the template is untouched"
+		like "$(stasis jail diff $Z 2>&1)" "zfs diff" "jail diff points at zfs diff for clones"
+		run_ok "remove" -- jail -q -r $Z
+		run_fails "the clone is destroyed" -- zfs list $P/tpl-jail-$Z
+		out=$(jail -c name=zb$$ stasis.template=zfs:$P/tpl@nosuch persist 2>&1)
+		ok $([ $? -ne 0 ]; echo $?) "a missing snapshot is refused ($out)"
+		ok $([ ! -e "$STASIS_RUNDIR/jails/zb$$" ]; echo $?) "and leaves nothing"
+		zfs destroy -r $P/tpl >/dev/null 2>&1
+	else
+		ok 0 "# SKIP cannot create a zfs-fuse pool"
+	fi
+else
+	ok 0 "# SKIP no zfs"
+fi
 done_testing
