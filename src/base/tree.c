@@ -68,12 +68,14 @@ plain_scalar(const char *s, size_t len)
 	if (len == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
 	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)
 		return (json_null());
+	/* yaml.v2 (what webhook reads YAML with) takes y and n too. */
 	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE") ||
-	    !strcmp(s, "yes") || !strcmp(s, "Yes") || !strcmp(s, "YES") ||
+	    !strcmp(s, "y") || !strcmp(s, "Y") || !strcmp(s, "yes") || !strcmp(s, "Yes") || !strcmp(s, "YES") ||
 	    !strcmp(s, "on") || !strcmp(s, "On") || !strcmp(s, "ON"))
 		return (json_true());
 	if (!strcmp(s, "false") || !strcmp(s, "False") ||
-	    !strcmp(s, "FALSE") || !strcmp(s, "no") || !strcmp(s, "No") ||
+	    !strcmp(s, "FALSE") || !strcmp(s, "n") || !strcmp(s, "N") ||
+	    !strcmp(s, "no") || !strcmp(s, "No") ||
 	    !strcmp(s, "NO") || !strcmp(s, "off") || !strcmp(s, "Off") ||
 	    !strcmp(s, "OFF"))
 		return (json_false());
@@ -210,7 +212,13 @@ yparse(struct yctx *y, yaml_event_t *ev, int depth)
 				yaml_event_delete(&e2);
 				break;
 			}
-			k = yparse(y, &e2, depth + 1);
+			/* A key is its text: "n: 1" is not "false: 1". */
+			if (e2.type == YAML_SCALAR_EVENT)
+				k = json_stringn(
+				    (const char *)e2.data.scalar.value,
+				    e2.data.scalar.length);
+			else
+				k = yparse(y, &e2, depth + 1);
 			yaml_event_delete(&e2);
 			if (k == NULL || (v = ynext(y, depth + 1)) == NULL) {
 				json_decref(k);

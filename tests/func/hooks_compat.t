@@ -358,4 +358,53 @@ for kind in ("webhook", "stasis"):
     except (OSError, ValueError):
         recs.append(None)
 is_(recs[0], recs[1], "async: same argv and environment")
+# A second pair: YAML, -template, -urlprefix, -http-methods, -header.
+yaml = os.path.join(d, "hooks.yaml")
+with open(yaml, "w") as f:
+    f.write("""
+- id: tpl
+  execute-command: %s
+  include-command-output-in-response: true
+  pass-arguments-to-command:
+    - {source: payload, name: a}
+    - {source: string, name: 42}
+    - {source: string, name: true}
+  trigger-rule:
+    match:
+      type: value
+      value: "{{ getenv "COMPAT_SECRET" | js }}"
+      parameter: {source: header, name: X-Token}
+- id: plain
+  execute-command: /bin/true
+  response-message: plain
+  response-headers: [{name: x-custom, value: y}]
+""" % rec)
+env = dict(os.environ, COMPAT_SECRET='s"3<')
+flags = ["-hooks", yaml, "-template", "-urlprefix", "api", "-http-methods",
+         "POST", "-header", "X-Global=h"]
+ports = {}
+for kind in ("webhook", "stasis"):
+    ports[kind], _ = start(kind, flags, env=env,
+                           log=os.path.join(d, kind + "2.log"))
+reqs = [
+    ("yaml+template: token good", "POST", "/api/tpl",
+     dict(JSON, **{"X-Token": 's"3<'}), '{"a": "A"}'),
+    ("yaml+template: token bad", "POST", "/api/tpl", {"X-Token": "s"}, ""),
+    ("-http-methods refuses GET", "GET", "/api/plain", {}, None),
+    ("-http-methods allows POST", "POST", "/api/plain", {}, ""),
+    ("old prefix", "POST", "/hooks/plain", {}, ""),
+    ("prefix without an id", "POST", "/api", {}, ""),
+]
+for name, method, path, headers, body in reqs:
+    got = {}
+    for kind in ("webhook", "stasis"):
+        try:
+            s, h, b = request(ports[kind], method, path, headers, body)
+            got[kind] = (s, {k: h.get(k) for k in HDRS}, norm(kind, b))
+        except Exception as e:
+            got[kind] = ("error", str(e))
+    w, s = got["webhook"], got["stasis"]
+    if not ok(w == s, "same answer: " + name):
+        diag("webhook: %r" % (w,))
+        diag("stasis:  %r" % (s,))
 done()

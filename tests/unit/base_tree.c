@@ -61,6 +61,13 @@ main(void)
 	free(s);
 	json_decref(j);
 
+	j = tree_load_buf("[y, N, 'y', yes]", 16, TREE_YAML, "yn.yaml");
+	ok(j != NULL && json_is_true(json_array_get(j, 0)) &&
+	    json_is_false(json_array_get(j, 1)) &&
+	    json_is_string(json_array_get(j, 2)) &&
+	    json_is_true(json_array_get(j, 3)),
+	    "y and N are booleans, as yaml.v2 reads them; 'y' is not");
+	json_decref(j);
 	ok(tree_load_buf("{\"a\":", 5, TREE_JSON, "bad.json") == NULL,
 	    "bad JSON fails");
 	ok(strstr(error_msg(), "bad.json: line 1") != NULL,
