@@ -85,9 +85,9 @@ for text, want in bad:
        "bad config: " + want)
     if want not in r.stderr:
         diag(r.stderr)
-p = write("bad.yaml", "- id: y\n  http-methods: POST\n")
+p = write("bad.yaml", "- id: yy\n  http-methods: POST\n")
 r = run(["-hooks", p])
-ok(r.returncode != 0 and 'bad.yaml: hook "y": http-methods: expected a '
+ok(r.returncode != 0 and 'bad.yaml: hook "yy": http-methods: expected a '
    'list' in r.stderr, "bad YAML config names the hook and field")
 empty = write("empty.json", "[]")
 r = run(["-hooks", empty])
