@@ -80,7 +80,8 @@ self_exe(void)
 	return (xstrdup(buf));
 }
 
-/* A tarball on the host, mounted with our tarfs; returns the dir. */
+/* A tarball on the host, mounted with our tarfs; returns the dir (held
+ * in host_mounts). */
 static char *
 mount_tarball(struct jail_state *st, const char *rundir, const char *tar)
 {
@@ -103,7 +104,8 @@ mount_tarball(struct jail_state *st, const char *rundir, const char *tar)
 		return (NULL);
 	}
 	strv_push(&st->host_mounts, dir);
-	return (dir);
+	free(dir);
+	return (st->host_mounts.v[st->host_mounts.n - 1]);
 }
 
 /* The clone a zfs: template gets: POOL/FS@SNAP -> POOL/FS-jail-NAME. */
