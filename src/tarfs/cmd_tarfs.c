@@ -38,6 +38,7 @@ usage(FILE *f, int status)
 	    "  -d, --debug       FUSE debug output (implies -f)\n"
 	    "  -q, --quiet       no progress bar or warnings\n"
 	    "  -o OPTIONS        tarindex=PATH (saved index), reindex,\n"
+	    "                    saveindex (save one if there was none),\n"
 	    "                    index=PATH (zstd index), threads=N, and\n"
 	    "                    FUSE/mount options (allow_other, nosuid,...)\n"
 	    "  --check           index the archive, print a summary, exit\n"
@@ -85,6 +86,8 @@ parse_opts(const char *s, struct buf *fuse, struct tarfs_open_opts *oo,
 			oo->tarindex = xstrdup(o + 9);
 		else if (strcmp(o, "reindex") == 0)
 			oo->rebuild = 1;
+		else if (strcmp(o, "saveindex") == 0)
+			oo->save = 1;
 		else if (strncmp(o, "threads=", 8) == 0) {
 			if (str_tonum(o + 8, 1, 256, &n) == -1) {
 				error_wrap("-o %s", o);
@@ -131,8 +134,10 @@ do_index(int argc, char **argv, struct tarfs_open_opts *oo)
 {
 	struct tarfs *t;
 	const char *tidx = oo->tarindex;
+	char *where = NULL;
 
 	oo->rebuild = 1;
+	oo->save = 0;
 	if ((t = tarfs_open(argv[0], oo)) == NULL)
 		return (fail("--index"));
 	if (strcmp(tarfs_format(t), "tar.zst") == 0) {
@@ -147,13 +152,14 @@ do_index(int argc, char **argv, struct tarfs_open_opts *oo)
 			return (fail("--index"));
 	} else if (argc == 2 && tidx == NULL)
 		tidx = argv[1];
-	if (tarfs_save_index(t, tidx) == -1) {
+	if (tarfs_save_index(t, tidx, &where) == -1) {
 		tarfs_close(t);
 		return (fail("--index %s", argv[0]));
 	}
 	if (!oo->quiet)
-		printf("wrote the tarfs index of %s (%llu inodes)\n", argv[0],
+		printf("wrote the tarfs index %s (%llu inodes)\n", where,
 		    (unsigned long long)tarfs_count(t));
+	free(where);
 	tarfs_close(t);
 	return (0);
 }

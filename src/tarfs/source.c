@@ -42,6 +42,8 @@ src_open(struct src *s, const char *path, const char *zindex)
 	s->fsize = (uint64_t)st.st_size;
 	s->mtime = st.st_mtim.tv_sec;
 	s->mtime_ns = (uint32_t)st.st_mtim.tv_nsec;
+	s->dev = (uint64_t)st.st_dev;
+	s->ino = (uint64_t)st.st_ino;
 	if (S_ISDIR(st.st_mode)) {
 		error_set("%s: is a directory", path);
 		goto fail;

@@ -12,9 +12,61 @@
 #include "base/err.h"
 #include "base/file.h"
 #include "base/log.h"
+#include "base/path.h"
 #include "tarfs/tarfs_int.h"
 
 #define MAX_INDEX	((size_t)4 << 30)
+
+/*
+ * Where an index goes when the archive's directory is read-only: a
+ * cache dir (as the zstd layer does with its own), keyed by the
+ * archive's device, inode, size and mtime.
+ */
+static char *
+cache_path(const struct src *s)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *d;
+
+	if (s->kind == SRC_MEM)
+		return (NULL);
+	if (x != NULL && x[0] == '/')
+		d = xasprintf("%s/stasis/tarfs", x);
+	else if (geteuid() == 0)
+		d = xstrdup("/var/cache/stasis/tarfs");
+	else if (home != NULL && home[0] == '/')
+		d = xasprintf("%s/.cache/stasis/tarfs", home);
+	else
+		return (NULL);
+	x = d;
+	d = xasprintf("%s/%llx-%llx-%llx-%llx.%09u.tfidx", x,
+	    (unsigned long long)s->dev, (unsigned long long)s->ino,
+	    (unsigned long long)s->fsize, (unsigned long long)s->mtime,
+	    s->mtime_ns);
+	free((char *)x);
+	return (d);
+}
+
+static int
+save_cache(const struct tarfs *t, char **where)
+{
+	char *p = cache_path(&t->src), *d;
+	int r;
+
+	if (p == NULL)
+		return (error_set("no cache directory (set XDG_CACHE_HOME)"));
+	d = xstrdup(p);
+	*strrchr(d, '/') = '\0';
+	r = path_mkdirs(d, 0755);
+	free(d);
+	if (r == 0)
+		r = tf_index_save(t, p);
+	if (r == 0 && where != NULL)
+		*where = p;
+	else
+		free(p);
+	return (r);
+}
 
 static char *
 index_path(const char *archive, const char *given)
@@ -62,6 +114,11 @@ tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 		ip = index_path(archive, o != NULL ? o->tarindex : NULL);
 		t->loaded = try_index(t, ip);
 		free(ip);
+		if (!t->loaded && (o == NULL || o->tarindex == NULL) &&
+		    (ip = cache_path(&t->src)) != NULL) {
+			t->loaded = try_index(t, ip);
+			free(ip);
+		}
 		if (t->loaded)
 			return (t);
 	}
@@ -69,6 +126,13 @@ tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 		error_wrap("%s", archive);
 		tarfs_close(t);
 		return (NULL);
+	}
+	if (o != NULL && o->save && tarfs_save_index(t, o->tarindex,
+	    NULL) == -1) {
+		/* Only a cache: the mount goes on. */
+		if (!t->quiet)
+			log_warn("%s", error_msg());
+		error_clear();
 	}
 	return (t);
 }
@@ -104,16 +168,27 @@ tarfs_open_index_mem(const void *idx, size_t idxlen, const void *buf,
 }
 
 int
-tarfs_save_index(const struct tarfs *t, const char *path)
+tarfs_save_index(const struct tarfs *t, const char *path, char **where)
 {
 	char *ip = index_path(t->archive != NULL ? t->archive : "tarfs",
 	    path);
-	int r;
+	int r, e;
 
 	r = tf_index_save(t, ip);
+	e = errno;
+	if (r == -1 && path == NULL &&
+	    (e == EACCES || e == EROFS || e == EPERM)) {
+		/* A read-only archive dir: the cache dir will do. */
+		free(ip);
+		error_clear();
+		return (save_cache(t, where));
+	}
 	if (r == -1)
 		error_wrap("index %s", ip);
-	free(ip);
+	if (r == 0 && where != NULL)
+		*where = ip;
+	else
+		free(ip);
 	return (r);
 }
 

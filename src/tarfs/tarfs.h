@@ -33,6 +33,7 @@ struct tarfs_open_opts {
 	const char	*tarindex;	/* saved index (NULL: ARCHIVE.tfidx) */
 	int		 quiet;		/* no progress bar, no warnings */
 	int		 rebuild;	/* ignore a saved index */
+	int		 save;	/* none found: save one (tarfs_save_index) */
 };
 
 /*
@@ -47,10 +48,13 @@ struct tarfs	*tarfs_open_mem(const void *buf, size_t len);
 struct tarfs	*tarfs_open_index_mem(const void *idx, size_t idxlen,
 		    const void *buf, size_t len);
 /*
- * Save the index to path (NULL: ARCHIVE.tfidx), atomically, so that
- * the next tarfs_open() of an unchanged archive need not read it.
+ * Save the index to path (NULL: ARCHIVE.tfidx, or the cache dir when
+ * the archive's directory is not writable), atomically, so that the
+ * next tarfs_open() of an unchanged archive need not read it.  *where
+ * (if not NULL) gets the path written, to free(3).
  */
-int		 tarfs_save_index(const struct tarfs *, const char *path);
+int		 tarfs_save_index(const struct tarfs *, const char *path,
+		    char **where);
 /* Whether tarfs_open() loaded a saved index (1) or read the archive. */
 int		 tarfs_from_index(const struct tarfs *);
 void		 tarfs_close(struct tarfs *);

@@ -26,6 +26,7 @@ struct src {
 	uint64_t	 fsize;		/* the file: size and mtime, what */
 	int64_t		 mtime;		/* a saved index is checked by */
 	uint32_t	 mtime_ns;
+	uint64_t	 dev, ino;	/* the cache's key, with the above */
 };
 
 /* Opens path; detects zstd from the first bytes.  -1 and error_set. */

@@ -155,6 +155,27 @@ printf 'junk' >"$TMPD/idx-gnu-pax-s10.tar.tfidx"
 like "$("$STASIS" tarfs --check "$TMPD/idx-gnu-pax-s10.tar" 2>&1)" \
     "not a tarfs index.*reading the archive instead" "a damaged index too"
 
+# -o saveindex: the first mount saves it; an archive in a read-only
+# directory gets its index in the cache dir.
+export XDG_CACHE_HOME="$TMPD/cache"
+cp "$A/gnu.tar" "$TMPD/save.tar"
+M=$TMPD/msave
+mkdir "$M"
+tarfs_mount "$TMPD/save.tar" "$M" -o saveindex
+ok $? "mount -o saveindex"
+tarfs_umount "$M"
+ok "$([ -s "$TMPD/save.tar.tfidx" ]; echo $?)" "saved beside the archive"
+mkdir "$TMPD/rodir"
+cp "$A/gnu.tar" "$TMPD/rodir/"
+mount --bind "$TMPD/rodir" "$TMPD/rodir" && cleanup "umount -l '$TMPD/rodir'"
+mount -o remount,bind,ro "$TMPD/rodir"
+like "$("$STASIS" tarfs --index "$TMPD/rodir/gnu.tar")" \
+    "wrote the tarfs index $TMPD/cache/stasis/tarfs/.*\.tfidx" \
+    "read-only archive dir: the index goes to the cache dir"
+like "$("$STASIS" tarfs --check "$TMPD/rodir/gnu.tar")" "from the saved index" \
+    "and is found there"
+umount "$TMPD/rodir"
+
 python3 - "$A/implied.tar" <<'PY'
 import io, sys, tarfile
 with tarfile.open(sys.argv[1], "w", format=tarfile.USTAR_FORMAT) as t:

@@ -346,7 +346,7 @@ test_saved(void)
 	t = open_ar();
 	fd = mkstemp(path);
 	close(fd);
-	ok(t != NULL && tarfs_save_index(t, path) == 0, "index saved");
+	ok(t != NULL && tarfs_save_index(t, path, NULL) == 0, "index saved");
 	f = fopen(path, "rb");
 	n = fread(idx, 1, sizeof(idx), f);
 	fclose(f);
