@@ -322,8 +322,9 @@ out:
 }
 
 /*
- * Fill r->payload from the body.  Returns BODY_MULTIPART_ERR when a
- * multipart body does not parse (webhook's 500), else 0.
+ * A multipart body is parsed at once: when it does not parse, webhook
+ * answers 500 (BODY_MULTIPART_ERR).  The other types are parsed on first
+ * use by hreq_payload(): their errors only leave the payload empty.
  */
 int
 body_parse(const struct hhook *h, struct hreq *r, long long maxmem)
@@ -333,16 +334,32 @@ body_parse(const struct hhook *h, struct hreq *r, long long maxmem)
 	if (str_startswith(ct, "multipart/form-data;") && strstr(ct, "json")
 	    == NULL && strstr(ct, "x-www-form-urlencoded") == NULL &&
 	    strstr(ct, "xml") == NULL) {
+		r->lazy &= ~LAZY_PAYLOAD;
 		if (body_multipart(r->body, r->body_len, ct, h, maxmem,
 		    &r->payload) == -1)
 			return (BODY_MULTIPART_ERR);
 		return (0);
 	}
+	if (r->raw == NULL) {
+		r->lazy |= LAZY_PAYLOAD;
+		hreq_payload(r);
+	}
+	return (0);
+}
+
+json_t *
+hreq_payload(struct hreq *r)
+{
+	const char *ct = r->content_type ? r->content_type : "";
+
+	if (!(r->lazy & LAZY_PAYLOAD))
+		return (r->payload);
+	r->lazy &= ~LAZY_PAYLOAD;
 	if (strstr(ct, "json") != NULL)
 		r->payload = body_json(r->body, r->body_len);
 	else if (strstr(ct, "x-www-form-urlencoded") != NULL)
 		r->payload = body_form(r->body, r->body_len);
 	else if (strstr(ct, "xml") != NULL)
 		r->payload = body_xml(r->body, r->body_len);
-	return (0);
+	return (r->payload);
 }

@@ -113,7 +113,19 @@ struct hreq {
 	size_t		 body_len;
 	const char	*content_type;
 	int		 soft_failures;
+	/*
+	 * Built on first use from raw (NULL: the fields above are given):
+	 * most requests that fail need neither the payload nor the maps.
+	 */
+	struct http_request *raw;
+	int		 lazy;		/* LAZY_* bits still to build */
 };
+#define LAZY_HEADERS	0x1
+#define LAZY_QUERY	0x2
+#define LAZY_PAYLOAD	0x4
+json_t		*hreq_headers(struct hreq *);
+json_t		*hreq_query(struct hreq *);
+json_t		*hreq_payload(struct hreq *);
 
 /* config.c */
 struct hconf	*conf_load(const struct hooks_opts *);
@@ -133,7 +145,7 @@ void		 canonical_header(const char *, char *, size_t);
  * A parameter's value as webhook's Argument.Get gives it: 0 and a
  * malloc'd string, or -1 when the parameter is absent.
  */
-int		 harg_get(const struct harg *, const struct hreq *, char **);
+int		 harg_get(const struct harg *, struct hreq *, char **);
 /* Go's json.Marshal of a tree (sorted keys, HTML-safe escapes). */
 void		 go_json(struct buf *, json_t *);
 /* Go's fmt "%v" of a scalar, or go_json of a container. */
@@ -148,7 +160,7 @@ void		 hreq_parse_json_params(const struct hhook *, struct hreq *);
 #define RULE_ERR_PARAM	1
 #define RULE_ERR_SIG	2
 #define RULE_ERR_OTHER	3
-int		 rule_eval(const struct rule *, const struct hreq *, int *err,
+int		 rule_eval(const struct rule *, struct hreq *, int *err,
 		    int depth);
 int		 ip_in_cidrs(const char *remote, const struct cidr *, size_t);
 int		 check_signature(const char *alg, const char *prefix,
@@ -178,7 +190,7 @@ struct run_result {
 	struct buf	 out;
 };
 struct job;
-struct job	*job_prepare(const struct hhook *, const struct hreq *);
+struct job	*job_prepare(const struct hhook *, struct hreq *);
 /* 0 when it ran (look at res), -1 when it could not start. */
 int		 job_run(struct job *, const struct hooks_opts *,
 		    struct run_result *);

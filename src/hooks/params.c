@@ -230,7 +230,7 @@ lookup(json_t *src, const char *key, char **out)
 }
 
 int
-harg_get(const struct harg *a, const struct hreq *r, char **out)
+harg_get(const struct harg *a, struct hreq *r, char **out)
 {
 	char key[512];
 	struct buf b = BUF_INIT;
@@ -239,11 +239,11 @@ harg_get(const struct harg *a, const struct hreq *r, char **out)
 	switch (a->src) {
 	case SRC_HEADER:
 		canonical_header(a->name, key, sizeof(key));
-		return (lookup(r->headers, key, out));
+		return (lookup(hreq_headers(r), key, out));
 	case SRC_URL:
-		return (lookup(r->query, a->name, out));
+		return (lookup(hreq_query(r), a->name, out));
 	case SRC_PAYLOAD:
-		return (lookup(r->payload, a->name, out));
+		return (lookup(hreq_payload(r), a->name, out));
 	case SRC_STRING:
 		*out = xstrdup(a->name);
 		return (0);
@@ -259,13 +259,13 @@ harg_get(const struct harg *a, const struct hreq *r, char **out)
 			return (-1);
 		return (0);
 	case SRC_ENTIRE_PAYLOAD:
-		go_json(&b, r->payload);
+		go_json(&b, hreq_payload(r));
 		break;
 	case SRC_ENTIRE_HEADERS:
-		go_json(&b, r->headers);
+		go_json(&b, hreq_headers(r));
 		break;
 	case SRC_ENTIRE_QUERY:
-		go_json(&b, r->query);
+		go_json(&b, hreq_query(r));
 		break;
 	default:
 		return (-1);
@@ -328,15 +328,15 @@ hreq_parse_json_params(const struct hhook *h, struct hreq *r)
 		switch (a->src) {
 		case SRC_HEADER:
 			canonical_header(a->name, key, sizeof(key));
-			src = r->headers;
+			src = hreq_headers(r);
 			break;
 		case SRC_PAYLOAD:
 			str_lcpy(key, a->name, sizeof(key));
-			src = r->payload;
+			src = hreq_payload(r);
 			break;
 		case SRC_URL:
 			str_lcpy(key, a->name, sizeof(key));
-			src = r->query;
+			src = hreq_query(r);
 			break;
 		default:
 			src = NULL;

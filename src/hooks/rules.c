@@ -243,10 +243,10 @@ scalr_date_ok(const char *date)
 }
 
 static int
-scalr(const struct rule *r, const struct hreq *q, int *err)
+scalr(const struct rule *r, struct hreq *q, int *err)
 {
-	json_t *sig = json_object_get(q->headers, "X-Signature");
-	json_t *date = json_object_get(q->headers, "Date");
+	json_t *sig = json_object_get(hreq_headers(q), "X-Signature");
+	json_t *date = json_object_get(hreq_headers(q), "Date");
 	unsigned char mac[DIGEST_MAX];
 	char hex[DIGEST_MAX * 2 + 1];
 	struct buf b = BUF_INIT;
@@ -279,7 +279,7 @@ scalr(const struct rule *r, const struct hreq *q, int *err)
 }
 
 static int
-match(const struct rule *r, const struct hreq *q, int *err)
+match(const struct rule *r, struct hreq *q, int *err)
 {
 	pcre2_match_data *md;
 	char *arg;
@@ -332,7 +332,7 @@ match(const struct rule *r, const struct hreq *q, int *err)
 }
 
 int
-rule_eval(const struct rule *r, const struct hreq *q, int *err, int depth)
+rule_eval(const struct rule *r, struct hreq *q, int *err, int depth)
 {
 	size_t i;
 	int rv, e;

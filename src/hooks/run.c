@@ -77,7 +77,7 @@ look_path(const char *file)
 }
 
 struct job *
-job_prepare(const struct hhook *h, const struct hreq *r)
+job_prepare(const struct hhook *h, struct hreq *r)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 	char *look, *v, **e;

@@ -445,7 +445,6 @@ static void
 hreq_init(struct hooks *h, struct hreq *q, const struct hhook *hk,
     struct http_request *req)
 {
-	char name[256];
 	const char *xid, *ip;
 	size_t i;
 
@@ -478,25 +477,49 @@ hreq_init(struct hooks *h, struct hreq *q, const struct hhook *hk,
 	else
 		snprintf(q->remote, sizeof(q->remote), "%s:%u", ip,
 		    req->remote_port);
+	q->raw = req;
+	q->lazy = LAZY_HEADERS | LAZY_QUERY | LAZY_PAYLOAD;
+	q->body = req->body ? req->body : "";
+	q->body_len = req->body_len;
+	q->content_type = hk->content_type && hk->content_type[0] ?
+	    hk->content_type : http_header(req, "Content-Type");
+	q->soft_failures = hk->soft_failures;
+}
+
+json_t *
+hreq_headers(struct hreq *q)
+{
+	char name[256];
+	size_t i;
+
+	if (!(q->lazy & LAZY_HEADERS))
+		return (q->headers);
+	q->lazy &= ~LAZY_HEADERS;
 	q->headers = json_object();
-	for (i = 0; i < req->nheaders; i++) {
-		canonical_header(req->headers[i].name, name, sizeof(name));
+	for (i = 0; i < q->raw->nheaders; i++) {
+		canonical_header(q->raw->headers[i].name, name, sizeof(name));
 		/* Go keeps these out of Request.Header. */
 		if (strcmp(name, "Host") == 0 ||
 		    strcmp(name, "Transfer-Encoding") == 0)
 			continue;
 		if (json_object_get(q->headers, name) == NULL)
 			json_object_set_new(q->headers, name,
-			    json_string_nocheck(req->headers[i].value));
+			    json_string_nocheck(q->raw->headers[i].value));
 	}
+	return (q->headers);
+}
+
+json_t *
+hreq_query(struct hreq *q)
+{
+	if (!(q->lazy & LAZY_QUERY))
+		return (q->query);
+	q->lazy &= ~LAZY_QUERY;
 	q->query = json_object();
-	if (req->raw_query != NULL)
-		form_parse(req->raw_query, strlen(req->raw_query), q->query);
-	q->body = req->body ? req->body : "";
-	q->body_len = req->body_len;
-	q->content_type = hk->content_type && hk->content_type[0] ?
-	    hk->content_type : http_header(req, "Content-Type");
-	q->soft_failures = hk->soft_failures;
+	if (q->raw->raw_query != NULL)
+		form_parse(q->raw->raw_query, strlen(q->raw->raw_query),
+		    q->query);
+	return (q->query);
 }
 
 static void
