@@ -356,4 +356,46 @@ port, p = start("stasis", ["-hooks", hooks, "-setuid", "65534", "-setgid",
 is_(request(port, "POST", "/hooks/whoami")[2].strip(), "65534",
     "-setuid/-setgid: commands run as the dropped user")
 stop(p)
+# --- -max-multipart-mem: values past it plus 10 MiB are refused ---------
+port, p = start("stasis", ["-hooks", hooks, "-max-multipart-mem", "1",
+                           "-max-body", "12M"])
+big = "x" * (10 * 1024 * 1024 + 100)
+mp = ("--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n" + big +
+      "\r\n--B--\r\n")
+s, h, b = request(port, "POST", "/hooks/echo",
+                  {"Content-Type": "multipart/form-data; boundary=B"}, mp)
+is_((s, b), (500, "Error occurred while parsing multipart form."),
+    "-max-multipart-mem: too large a multipart value")
+mp = "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nsmall\r\n--B--\r\n"
+is_(request(port, "POST", "/hooks/echo",
+            {"Content-Type": "multipart/form-data; boundary=B"}, mp)[0], 200,
+    "-max-multipart-mem: a small one passes")
+stop(p)
+
+# --- the shipped example (the README's set-up command) -------------------
+top = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+port, p = start("stasis", ["-hooks", "examples/hooks/hooks.yaml",
+                           "-verbose"], cwd=top)
+body = json.dumps({"ref": "refs/heads/main", "after": "0123abcd",
+                   "repository": {"full_name": "me/app"},
+                   "pusher": {"name": "alice"}})
+sig = hmac.new(b"change-me", body.encode(), hashlib.sha256).hexdigest()
+s, h, b = request(port, "POST", "/hooks/deploy", {
+    "Content-Type": "application/json", "X-Hub-Signature-256":
+    "sha256=" + sig, "X-GitHub-Delivery": "42"}, body)
+is_((s, b.strip()), (200, "deploying me/app at 0123abcd (pushed by alice, "
+                     "delivery 42)"), "example: signed deploy runs")
+s, h, b = request(port, "POST", "/hooks/deploy", {
+    "Content-Type": "application/json", "X-Hub-Signature-256":
+    "sha256=" + "0" * 64}, body)
+is_(s, 500, "example: a bad signature is refused")
+other = body.replace("refs/heads/main", "refs/heads/dev")
+sig = hmac.new(b"change-me", other.encode(), hashlib.sha256).hexdigest()
+s, h, b = request(port, "POST", "/hooks/deploy", {
+    "Content-Type": "application/json", "X-Hub-Signature-256":
+    "sha256=" + sig}, other)
+is_((s, b), (403, "Hook rules were not satisfied."),
+    "example: another branch gets the mismatch code")
+is_(request(port, "GET", "/hooks/ping")[2], "pong", "example: ping")
+stop(p)
 done()

@@ -104,7 +104,7 @@ def wait_port(port, proc, tries=100):
     return False
 
 
-def start(kind, args, port=None, env=None, wait=True, log=None):
+def start(kind, args, port=None, env=None, wait=True, log=None, cwd=None):
     """Start `stasis hooks` (kind "stasis") or webhook; returns (port,
     proc).  args are the daemon's flags after -ip/-port."""
     port = port or free_port()
@@ -112,7 +112,7 @@ def start(kind, args, port=None, env=None, wait=True, log=None):
     argv += ["-ip", "127.0.0.1", "-port", str(port)] + list(args)
     out = open(log, "w") if log else subprocess.DEVNULL
     p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
-                         env=env, start_new_session=True)
+                         env=env, cwd=cwd, start_new_session=True)
     _procs.append(p)
     if wait and not wait_port(port, p):
         raise RuntimeError("%s did not start: %s" % (kind, argv))
