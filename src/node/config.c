@@ -138,6 +138,7 @@ node_config_free(struct node_config *cf)
 	free(cf->control);
 	free(cf->state);
 	free(cf->rundir);
+	free(cf->hooks);
 	free(cf->tls_cert);
 	free(cf->tls_key);
 	free(cf->tls_client_ca);
@@ -726,6 +727,9 @@ parse_top(struct node_config *cf, json_t *root)
 				return (-1);
 		} else if (strcmp(k, "rundir") == 0) {
 			if (get_str(v, k, &cf->rundir) == -1)
+				return (-1);
+		} else if (strcmp(k, "hooks") == 0) {
+			if (get_str(v, k, &cf->hooks) == -1)
 				return (-1);
 		} else if (strcmp(k, "jails_ttl") == 0) {
 			if (get_dur(v, k, 0, &cf->jails_ttl_ms) == -1)

@@ -61,6 +61,7 @@ struct node_config {
 	char		*control;
 	char		*state;
 	char		*rundir;	/* NULL: jail_rundir() */
+	char		*hooks;		/* a hooks file to serve too */
 	char		*tls_cert;	/* HTTPS on every listener when set */
 	char		*tls_key;
 	char		*tls_client_ca;	/* and mTLS when this is set too */

@@ -487,8 +487,10 @@ node_start(struct node_config *cf, const struct node_opts *o)
 	if ((n->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) != -1)
 		(void)ep_add(n, n->inofd, &tag_ino);
 	watch_rundir(n);
-	if (o != NULL && o->hooks_file != NULL &&
-	    node_hooks_open(n, o->hooks_file) == -1)
+	if (o != NULL && o->hooks_file != NULL) {
+		if (node_hooks_open(n, o->hooks_file) == -1)
+			goto fail;
+	} else if (cf->hooks != NULL && node_hooks_open(n, cf->hooks) == -1)
 		goto fail;
 	if (control_listen(n) == -1 || agent_listen(n) == -1 ||
 	    web_start(n, o) == -1)

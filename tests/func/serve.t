@@ -175,6 +175,13 @@ else
 	ok 0 "# SKIP openssl not installed"
 fi
 
+# The hooks file from the configuration instead of -H.
+sed -i '/^tls:/d' "$T/serve.conf"
+printf 'hooks: %s/hooks.yaml\n' "$T" >>"$T/serve.conf"
+node_serve "$T/serve.conf"; ok $? "serve with hooks: in the config"
+is "$(curl -s "http://127.0.0.1:$HTTP/hooks/hello")" "reloaded" "the config's hooks file is served"
+node_serve_stop
+
 printf -- '- id: [broken\n' >"$T/bad-hooks.yaml"
 run_fails "a bad hooks file fails at start" -- stasis serve -c "$T/serve.conf" -s "$T/ctl2.sock" -l 127.0.0.1:$(free_port) -H "$T/bad-hooks.yaml"
 node_log_clean
