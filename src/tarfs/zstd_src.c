@@ -179,7 +179,8 @@ step(struct zsrc *z, struct zcursor *c, char *dst, size_t want)
 			    (unsigned long long)f->coff, ZSTD_getErrorName(r)));
 		if (r == 0 && o.pos < o.size)
 			return (error_set("frame at offset %llu is shorter "
-			    "than its index says", (unsigned long long)f->coff));
+			    "than its index says",
+			    (unsigned long long)f->coff));
 	}
 	c->dpos += want;
 	return (0);

@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -425,7 +426,8 @@ main(void)
 	/* Several frames, some without sizes, a skippable one between. */
 	q = tpath("multi.zst");
 	sh("cd %s && split -b 3000000 orig part. && for f in part.*; do "
-	    "zstd -q -c $f; printf '\\120\\052\\115\\030\\003\\000\\000\\000abc'; "
+	    "zstd -q -c $f; "
+	    "printf '\\120\\052\\115\\030\\003\\000\\000\\000abc'; "
 	    "done > multi.zst && zstd -q -c < part.aa >> /dev/null", dir);
 	test_file("multi frame", q, "frame headers");
 	q = tpath("multipipe.zst");
@@ -434,6 +436,26 @@ main(void)
 
 	test_corrupt(tpath("seek.zst"));
 	test_index();
+
+	/* The mount opens and scans the archive, then daemonizes. */
+	z = zopen(tpath("seek.zst"), NULL);
+	if (z != NULL) {
+		char *b = malloc(olen);
+		pid_t pid;
+		int status = -1;
+
+		zsrc_pread(z, b, olen / 2, 0);
+		if ((pid = fork()) == 0) {
+			zsrc_set_cache(z, 1);
+			_exit(!(whole_equal(z) && check_reads(z, 9, 200,
+			    70000) == 0));
+		}
+		waitpid(pid, &status, 0);
+		ok(status == 0, "after fork: the child reads it all");
+		ok(whole_equal(z), "after fork: the parent too");
+		free(b);
+		zsrc_close(z);
+	}
 
 	ok(zstd_magic("\x28\xb5\x2f\xfd", 4) && zstd_magic("\x5e\x2a\x4d\x18",
 	    4) && !zstd_magic("ustar", 5) && !zstd_magic("\x28\xb5", 2),
