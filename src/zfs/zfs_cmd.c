@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -59,18 +60,20 @@ run(struct buf *out, struct strv *argv)
 {
 	struct spawn_opts o;
 	struct spawn_result r;
-	char *prog = xstrdup(tool(argv->v[0]));
+	char *name = argv->v[0];
 	int rc = 0;
 
-	free(argv->v[0]);
-	argv->v[0] = prog;
+	/* The program for this run only: a retry starts from the name. */
+	argv->v[0] = (char *)tool(name);
 	memset(&o, 0, sizeof(o));
 	o.argv = argv->v;
 	o.flags = SPAWN_CAPTURE_OUT | SPAWN_CAPTURE_ERR | SPAWN_NULL_IN |
 	    SPAWN_SEARCH_PATH;
 	o.max_output = ZFS_OUTPUT_MAX;
-	if (spawn_run(&o, &r) == -1)
+	if (spawn_run(&o, &r) == -1) {
+		argv->v[0] = name;
 		return (-1);
+	}
 	if (r.exit_code != 0) {
 		set_tool_error(argv->v[0], &r.err, r.exit_code);
 		rc = -1;
@@ -81,6 +84,26 @@ run(struct buf *out, struct strv *argv)
 	} else if (out != NULL)
 		buf_add(out, r.out.data != NULL ? r.out.data : "", r.out.len);
 	spawn_result_free(&r);
+	argv->v[0] = name;
+	return (rc);
+}
+
+/*
+ * zfs-fuse calls a dataset or pool busy for a moment after it was
+ * unmounted or a stream on it ended (more so on a loaded machine); the
+ * operations that meet this are retried for up to five seconds.
+ */
+static int
+run_busy(struct strv *argv)
+{
+	int i, rc;
+
+	for (i = 0; i < 50; i++) {
+		if ((rc = run(NULL, argv)) == 0 ||
+		    strstr(error_msg(), "busy") == NULL)
+			return (rc);
+		usleep(100000);
+	}
 	return (rc);
 }
 
@@ -236,7 +259,16 @@ zfs_promote(const char *ds)
 int
 zfs_rename(const char *from, const char *to)
 {
-	return (runl(NULL, "zfs", "rename", from, to, NULL));
+	struct strv argv = STRV_INIT;
+	int rc;
+
+	strv_push(&argv, "zfs");
+	strv_push(&argv, "rename");
+	strv_push(&argv, from);
+	strv_push(&argv, to);
+	rc = run_busy(&argv);
+	strv_free(&argv);
+	return (rc);
 }
 
 int
@@ -252,7 +284,7 @@ zfs_destroy(const char *ds, int flags)
 	if (flags & ZFS_DESTROY_FORCE)
 		strv_push(&argv, "-f");
 	strv_push(&argv, ds);
-	rc = run(NULL, &argv);
+	rc = run_busy(&argv);
 	strv_free(&argv);
 	return (rc);
 }
@@ -306,5 +338,14 @@ zpool_create_file(const char *pool, const char *file)
 int
 zpool_destroy(const char *pool)
 {
-	return (runl(NULL, "zpool", "destroy", "-f", pool, NULL));
+	struct strv argv = STRV_INIT;
+	int rc;
+
+	strv_push(&argv, "zpool");
+	strv_push(&argv, "destroy");
+	strv_push(&argv, "-f");
+	strv_push(&argv, pool);
+	rc = run_busy(&argv);
+	strv_free(&argv);
+	return (rc);
 }
