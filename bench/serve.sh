@@ -10,6 +10,7 @@
 set -eu
 out=${1:-/dev/stdout}
 : "${STASIS:=${STASIS_BUILD:-build}/stasis}"
+PATH=$(dirname "$STASIS")/bin:$PATH	# jls
 DUR=${BENCH_DURATION:-5}
 CONNS=${BENCH_CONNS:-50}
 # The target is for a machine of our own; on a shared one the servers and
@@ -23,8 +24,11 @@ export STASIS_RUNDIR="$T/run"
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { i=0; while ! curl -s -o /dev/null "$1" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; }
 
-# wrk URL -> "req/s p99(ms)"
-bench() {
+# wrk URL -> "req/s p99(ms) errors": the median of RUNS runs (req/s and
+# p99 each), so that one disturbed run on a shared machine does not
+# decide the figure.
+RUNS=${BENCH_RUNS:-3}
+bench1() {
 	$PRIO wrk -t1 -c"$CONNS" -d"${DUR}s" --latency "$1" >"$T/wrk.out" 2>&1
 	rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$T/wrk.out")
 	p99=$(awk '$1 == "99%" { v = $2;
@@ -32,8 +36,19 @@ bench() {
 		else if (v ~ /ms$/) { sub(/ms$/, "", v) }
 		else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
 		printf "%.2f", v }' "$T/wrk.out")
-	err=$(awk '/Non-2xx|Socket errors/ {print}' "$T/wrk.out" | tr '\n' ' ')
-	echo "$rps $p99 $err"
+	echo "$rps $p99"
+	awk '/Non-2xx|Socket errors/ {print}' "$T/wrk.out" >>"$T/wrk.err"
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+bench() {
+	: >"$T/runs"
+	: >"$T/wrk.err"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		bench1 "$1" >>"$T/runs"
+		i=$((i + 1))
+	done
+	echo "$(cut -d' ' -f1 "$T/runs" | median) $(cut -d' ' -f2 "$T/runs" | median) $(tr '\n' ' ' <"$T/wrk.err")"
 }
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -89,7 +104,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; els
 {
 	echo "## stasis serve: /jails and /_up"
 	echo
-	echo "wrk -t1 -c$CONNS -d${DUR}s --latency on loopback; servers with one thread per"
+	echo "wrk -t1 -c$CONNS -d${DUR}s --latency on loopback, median of $RUNS runs; servers with one thread per"
 	echo "CPU ($(nproc) CPUs, shared with wrk). Target: >= 20k req/s and p99 < 5 ms. Load average when"
 	echo "the run started: $load (other work on the machine inflates p99); servers"
 	echo "and wrk ran under \`${PRIO:-(default priority)}\`."
