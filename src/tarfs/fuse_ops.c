@@ -81,6 +81,9 @@ op_init(void *ud, struct fuse_conn_info *conn)
 	/* Nothing is ever written; a big max_write buys big reads. */
 	conn->max_write = MAXREAD;
 	conn->max_readahead = UINT32_MAX;	/* clamped to the kernel's */
+	/* Readahead requests are background ones: let many be in flight. */
+	conn->max_background = 64;
+	conn->congestion_threshold = 48;
 }
 
 static int

@@ -86,7 +86,35 @@ mount -t tarfs -o no_such_option "$T/root.tar" "$M" 2>"$T/err"
 t $((! $?)) "an unknown option fails"
 grep -q " $M " /proc/self/mounts
 t $((! $?)) "and leaves nothing mounted"
-echo "1..$n"
 INNER
 
-unshare -m --propagation private sh "$TMPD/inner.sh" "$TMPD" "$STASIS"
+unshare -m --propagation private sh "$TMPD/inner.sh" "$TMPD" "$STASIS" |
+    tee "$TMPD/inner.out"
+n=$(grep -c '^ok\|^not ok' "$TMPD/inner.out")
+grep -q '^not ok' "$TMPD/inner.out" && fails=1 || fails=0
+
+# The demo with stasis jail: the tarball mounted as the jail's root,
+# devfs and a tmpfs /tmp added by the jail, the shell inside.
+if "$STASIS" jail --help >/dev/null 2>&1; then
+	export STASIS_RUNDIR="$TMPD/run"
+	J=$TMPD/jroot
+	mkdir "$J"
+	tarfs_mount "$TMPD/root.tar" "$J"
+	out=$(timeout 60 jail -c name=tarfs$$ path="$J" mount.devfs \
+	    "mount=tmpfs $J/tmp tmpfs rw" command=/bin/sh -c \
+	    'cat /etc/motd; echo hi >/tmp/x && cat /tmp/x; mkdir /coimbra' 2>&1)
+	rc=$?
+	n=$((n + 1))
+	case $out in
+	"stasis
+hi
+"*"mkdir: "*"/coimbra"*"Read-only file system"*)
+		[ $rc -ne 0 ] && echo "ok $n - jail on the tarball: reads it, writes its /tmp, mkdir /coimbra is EROFS" ;;
+	*)	echo "not ok $n - jail on the tarball"
+		echo "$out" | sed 's/^/#   /'
+		fails=1 ;;
+	esac
+	umount "$J"
+fi
+echo "1..$n"
+exit $fails
