@@ -671,6 +671,24 @@ jail_modify(const char *rundir, const struct jail_params *params, int flags)
 	st.ctlfd = -1;
 	jail_params_unset(&p, "name");
 	jail_params_unset(&p, "jid");
+	/*
+	 * jail -cm from jail.conf repeats every parameter: those that cannot
+	 * change are fine as long as they say what the jail already has.
+	 */
+	for (i = p.n; i > 0; i--) {
+		struct jail_param *np = &p.v[i - 1], *op;
+		size_t j;
+		int same;
+
+		if (jail_param_modifiable(np->name))
+			continue;
+		op = jail_params_find(&st.info.params, np->name);
+		same = op != NULL && op->vals.n == np->vals.n;
+		for (j = 0; same && j < np->vals.n; j++)
+			same = strcmp(op->vals.v[j], np->vals.v[j]) == 0;
+		if (same)
+			jail_params_unset(&p, np->name);
+	}
 	if (jail_params_check(&p, 0) == -1)
 		goto out;
 	h = jail_params_get(&p, "host.hostname");

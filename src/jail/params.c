@@ -219,6 +219,16 @@ jail_param_is_list(const char *name)
 static int allow_known(const char *);
 
 int
+jail_param_modifiable(const char *name)
+{
+	const struct pdef *d;
+
+	if (strncmp(name, "allow.", 6) == 0)
+		return (0);
+	return ((d = pdef_find(name)) != NULL && d->modify);
+}
+
+int
 jail_param_is_bool(const char *name)
 {
 	const struct pdef *d;

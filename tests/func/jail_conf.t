@@ -105,6 +105,17 @@ run_ok "jail -c with depend" -- jail -q -f "$JT/dep.conf" -c d2$$
 is "$(jls -N | grep -c "^ d[12]$$ ")" 2 "its dependency was created first"
 jail -q -r d1$$ d2$$
 
+# -cm creates or updates from jail.conf; -rc recreates.
+printf 'cm%s { path = "%s"; mount = "/usr %s/usr nullfs ro"; persist; host.hostname = one; }\n' $$ "$ROOT" "$ROOT" >"$JT/cm.conf"
+run_ok "jail -cm creates" -- jail -q -f "$JT/cm.conf" -cm cm$$
+sed -i 's/= one;/= two;/' "$JT/cm.conf"
+run_ok "jail -cm updates a running jail with unchanged path" -- jail -q -f "$JT/cm.conf" -cm cm$$
+is "$(jexec cm$$ hostname)" two "the new hostname"
+p1=$(init_pid cm$$)
+run_ok "jail -rc recreates" -- jail -q -f "$JT/cm.conf" -rc cm$$
+ok $([ "$(init_pid cm$$)" != "$p1" ]; echo $?) "a new init"
+jail -q -r cm$$
+
 # The shipped examples parse and resolve.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 for f in "$top"/examples/jail/*.conf; do
