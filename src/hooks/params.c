@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/http.h"
 #include "base/tree.h"
 #include "hooks_int.h"
 
@@ -229,6 +230,25 @@ lookup(json_t *src, const char *key, char **out)
 	return (0);
 }
 
+/* As hreq_headers() would map them: canonical names, first wins. */
+static int
+raw_header(const struct http_request *req, const char *key, char **out)
+{
+	char name[256];
+	size_t i;
+
+	if (strcmp(key, "Host") == 0 || strcmp(key, "Transfer-Encoding") == 0)
+		return (-1);
+	for (i = 0; i < req->nheaders; i++) {
+		canonical_header(req->headers[i].name, name, sizeof(name));
+		if (strcmp(name, key) == 0) {
+			*out = xstrdup(req->headers[i].value);
+			return (0);
+		}
+	}
+	return (-1);
+}
+
 int
 harg_get(const struct harg *a, struct hreq *r, char **out)
 {
@@ -239,6 +259,9 @@ harg_get(const struct harg *a, struct hreq *r, char **out)
 	switch (a->src) {
 	case SRC_HEADER:
 		canonical_header(a->name, key, sizeof(key));
+		/* A plain name needs no map: look at the request itself. */
+		if ((r->lazy & LAZY_HEADERS) && strchr(key, '.') == NULL)
+			return (raw_header(r->raw, key, out));
 		return (lookup(hreq_headers(r), key, out));
 	case SRC_URL:
 		return (lookup(hreq_query(r), a->name, out));
