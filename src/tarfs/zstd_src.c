@@ -32,7 +32,7 @@
 #define NBUCKET		1024
 #define POOL_MAX	16		/* idle decoders kept */
 #define CURSOR_BUDGET	(64U << 20)	/* windows of parked cursors */
-#define NCURSOR_MAX	4
+#define NCURSOR_MAX	16
 
 struct zpiece {
 	uint64_t	 key;		/* first uncompressed byte */
