@@ -10,7 +10,8 @@
 # The two daemons alternate BENCH_REPS times (default 3) and the best
 # run of each counts: this machine is shared, and the best of several
 # runs is the one least disturbed by others.
-# BENCH_TIME (seconds, default 5) and BENCH_CONNS (default 32).
+# BENCH_TIME (seconds, default 5), BENCH_CONNS (default 32),
+# BENCH_PIPELINE (requests in flight per connection, default 4).
 set -eu
 out=${1:?usage: bench/hooks.sh OUTFILE}
 STASIS=${STASIS:-${STASIS_BUILD:-$(dirname "$0")/../build}/stasis}
@@ -44,15 +45,34 @@ cat >"$dir/hooks.json" <<'JSON'
    "include-command-output-in-response": true}
 ]
 JSON
-cat >"$dir/badsig.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body = '{"ref":"refs/heads/main","after":"0123456789abcdef","repository":{"full_name":"me/app"}}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Hub-Signature-256"] = "sha256=0000000000000000000000000000000000000000000000000000000000000000"
-LUA
-cat >"$dir/post.lua" <<'LUA'
-wrk.method = "POST"
-LUA
+# wrk scripts: a request, sent P at a time on each connection (HTTP/1.1
+# pipelining) so that one wrk thread on one CPU can keep a daemon on the
+# other busy; run-true sends one at a time (each waits for its run).
+lua() {	# lua FILE DEPTH METHOD [BODY HEADER=VALUE...]
+	f=$1 depth=$2 method=$3 body=${4:-}
+	shift 3; [ $# -gt 0 ] && shift
+	{
+		echo "local h = {}"
+		for hv in "$@"; do
+			echo "h[\"${hv%%=*}\"] = \"${hv#*=}\""
+		done
+		echo "init = function(args)"
+		echo "	local r = {}"
+		echo "	for i = 1, $depth do"
+		echo "		r[i] = wrk.format(\"$method\", nil, h, '$body')"
+		echo "	end"
+		echo "	req = table.concat(r)"
+		echo "end"
+		echo "request = function() return req end"
+	} >"$dir/$f"
+}
+P=${BENCH_PIPELINE:-4}
+lua badsig.lua "$P" POST \
+    '{"ref":"refs/heads/main","after":"0123456789abcdef","repository":{"full_name":"me/app"}}' \
+    "Content-Type=application/json" \
+    "X-Hub-Signature-256=sha256=0000000000000000000000000000000000000000000000000000000000000000"
+lua post.lua "$P" POST
+lua run.lua 1 POST
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -81,19 +101,27 @@ run() {
 	    "http://127.0.0.1:$port$path")
 	c=$C
 	[ "$kind" = run-true ] && c=$((C / 4 > 0 ? C / 4 : 1))
-	rps=$($pin_wrk wrk -t1 -c"$c" -d"${T}s" -s "$dir/$lua" \
-	    "http://127.0.0.1:$port$path" 2>/dev/null |
-	    awk '/^Requests\/sec:/ { printf "%d", $2 }')
+	t0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	$pin_wrk wrk -t1 -c"$c" -d"${T}s" -s "$dir/$lua" \
+	    "http://127.0.0.1:$port$path" >"$dir/wrk.out" 2>/dev/null || true
+	t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	rps=$(awk '/^Requests\/sec:/ { printf "%d", $2 }' "$dir/wrk.out")
+	nreq=$(awk '/requests in/ { print $1 }' "$dir/wrk.out")
+	# The daemon's own CPU (not its commands') per request, in us.
+	cpu=$(awk -v t=$((t1 - t0)) -v n="${nreq:-0}" -v hz="$(getconf CLK_TCK)" \
+	    'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print 0 }')
 	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")
 	kill "$pid"; wait "$pid" 2>/dev/null || true
 	pid=
-	echo "${rps:-0} ${hwm:-0} $code"
+	echo "${rps:-0} ${hwm:-0} $code $cpu"
 }
 
 # best "RPS HWM CODE" "RPS HWM CODE": the higher req/s, the higher peak.
+# best "RPS HWM CODE CPU" "RPS HWM CODE CPU": the higher req/s (and
+# its CPU per request), the higher peak.
 best() {
-	echo "$1 $2" | awk '{ print ($4 > $1 ? $4 : $1), ($5 > $2 ? $5 : $2),
-	    $6 }'
+	echo "$1 $2" | awk '{ if ($5 > $1) { r = $5; c = $8 } else { r = $1;
+	    c = $4 }; print r, ($6 > $2 ? $6 : $2), $7, c }'
 }
 
 ratio() {
@@ -106,32 +134,40 @@ ratio() {
 	    awk '{print $3}')"
 	echo
 	echo "wrk on loopback, ${T}s per run, best of $R alternating runs, $C"
-	echo "connections ($((C / 4 > 0 ? C / 4 : 1)) for run-true), each daemon pinned to one CPU"
+	echo "connections with $P requests pipelined on each ($((C / 4 > 0 ? C / 4 : 1))"
+	echo "connections, one request at a time, for run-true), each daemon pinned"
+	echo "to one CPU and wrk to the other"
 	echo "(webhook with GOMAXPROCS=1, stasis with -threads 1), started"
-	echo "fresh per run; memory is the daemon's highest peak RSS (VmHWM)."
+	echo "fresh per run; memory is the daemon's highest peak RSS (VmHWM);"
+	echo "daemon CPU/req is its own user+system time (not its commands')"
+	echo "per answered request."
 	echo "Targets: >= 3x webhook's req/s on the first two rows, >= 1.5x on"
 	echo "run-true, <= 1/4 of its memory."
 	echo
 	echo "| request | status | webhook req/s | stasis req/s | speed-up |" \
-	    "webhook peak RSS | stasis peak RSS | memory ratio |"
-	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+	    "webhook peak RSS | stasis peak RSS | memory ratio |" \
+	    "daemon CPU/req webhook | stasis |"
+	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" \
+	    "---: |"
 } >"$out"
 
 for spec in "bad-signature /hooks/signed badsig.lua" \
-    "unknown-hook /hooks/nope post.lua" "run-true /hooks/true post.lua"; do
+    "unknown-hook /hooks/nope post.lua" "run-true /hooks/true run.lua"; do
 	set -- $spec
-	w="0 0 0" s="0 0 0"
+	w="0 0 0 0" s="0 0 0 0"
 	i=0
 	while [ $i -lt "$R" ]; do
 		w=$(best "$w" "$(run "$1" webhook "$2" "$3")")
 		s=$(best "$s" "$(run "$1" stasis "$2" "$3")")
 		i=$((i + 1))
 	done
-	set -- "$1" $w $s
-	echo "hooks: $1: webhook $2 req/s ${3}KiB, stasis $5 req/s ${6}KiB" >&2
-	printf '| %s | %s/%s | %s | %s | %s | %s KiB | %s KiB | %s |\n' \
-	    "$1" "$4" "$7" "$2" "$5" "$(ratio "$5" "$2")" "$3" "$6" \
-	    "$(ratio "$6" "$3")" >>"$out"
+	set -- "$1" $w $s	# kind, webhook rps hwm code cpu, stasis ...
+	echo "hooks: $1: webhook $2 req/s ${3}KiB ${5}us," \
+	    "stasis $6 req/s ${7}KiB ${9}us" >&2
+	printf '| %s | %s/%s | %s | %s | %s | %s KiB | %s KiB | %s | %s us |' \
+	    "$1" "$4" "$8" "$2" "$6" "$(ratio "$6" "$2")" "$3" "$7" \
+	    "$(ratio "$7" "$3")" "$5" >>"$out"
+	printf ' %s us |\n' "$9" >>"$out"
 done
 echo >>"$out"
 echo "Command: \`make bench BENCH=hooks\` (bench/hooks.sh)." >>"$out"
