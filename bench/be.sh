@@ -109,11 +109,12 @@ mbs() { echo "$size / $1 / 1048576" | bc -l | xargs printf '%.1f'; }
 		    "sync-be $(xargs printf '%.2f ' <$W/sync.$mode | sed 's/ $//')."
 	done
 	echo
-	echo "Through a pipe sync-be can beat \`cat | zfs receive\`: it hands"
-	echo "zfs receive a 1 MiB pipe (F_SETPIPE_SZ) filled by splice(2), where the"
-	echo "shell's pipe is 64 KiB. Its fixed cost (about 0.1 s of zfs commands:"
+	echo "From a pipe, sync-be splices the stream into a 1 MiB pipe"
+	echo "(F_SETPIPE_SZ) to zfs receive, where \`cat | zfs receive\` has the"
+	echo "shell's 64 KiB pipe; from a file it hands zfs receive the file itself,"
+	echo "as the raw case does. Its fixed cost (about 0.1 s of zfs commands:"
 	echo "mount, unmount, rename, activate) is why small streams score lower:"
-	echo "try BENCH_BE_MB=64."
+	echo "try BENCH_BE_MB=64. The machine's load during the run: $(cut -d' ' -f1-3 /proc/loadavg)."
 	echo
 	echo "Command: \`make bench BENCH=be\` (BENCH_BE_MB=$MB BENCH_BE_RUNS=$RUNS)."
 } >"$out"

@@ -102,6 +102,52 @@ pump(const struct syncbe_opts *o, int out, struct progress *pr,
 	return (rc);
 }
 
+/*
+ * A stream in a regular file goes to zfs receive as it is: nothing to
+ * move, and the file offset, which it shares, says how far it got.  An
+ * interrupt cannot cut this stream short (under zfs-fuse the daemon reads
+ * it, not the zfs process), so it is waited out and then undone.
+ */
+static int
+receive_file(const struct syncbe_opts *o, const char *ds, uint64_t *total)
+{
+	struct zfs_stream s;
+	struct progress *pr = NULL;
+	off_t start, pos;
+	int rc;
+
+	if ((start = lseek(o->infd, 0, SEEK_CUR)) == -1)
+		return (error_sys("stream"));
+	if (zfs_recv_start(&s, ds, o->infd) == -1)
+		return (-1);
+	if (!o->quiet)
+		pr = progress_new("received", "stream",
+		    o->size_hint > (uint64_t)start ? o->size_hint - start : 0,
+		    2);
+	while (!zfs_stream_exited(&s)) {
+		usleep(100000);
+		if (pr != NULL && (pos = lseek(o->infd, 0, SEEK_CUR)) >= start)
+			progress_update(pr, pos - start);
+	}
+	rc = zfs_stream_wait(&s);
+	pos = lseek(o->infd, 0, SEEK_CUR);
+	*total = pos > start ? (uint64_t)(pos - start) : 0;
+	if (pr != NULL)
+		progress_update(pr, *total);
+	if (rc == 0 && stopped(o))
+		rc = error_set("interrupted");
+	else if (rc == -1)
+		error_wrap("after %llu bytes of stream",
+		    (unsigned long long)*total);
+	if (pr != NULL) {
+		if (rc == 0)
+			progress_done(pr, 0);
+		else
+			progress_abort(pr);
+	}
+	return (rc);
+}
+
 /* Receive the stream as ds; nothing is left of ds if it fails. */
 static int
 receive(const struct syncbe_opts *o, const char *ds, uint64_t *total)
@@ -109,7 +155,10 @@ receive(const struct syncbe_opts *o, const char *ds, uint64_t *total)
 	struct zfs_stream s;
 	struct progress *pr = NULL;
 	int p[2], rc, wrc, recv_gone = 0;
+	struct stat st;
 
+	if (fstat(o->infd, &st) == 0 && S_ISREG(st.st_mode))
+		return (receive_file(o, ds, total));
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return (error_sys("pipe"));
 	(void)fcntl(p[1], F_SETPIPE_SZ, PIPE_SIZE);

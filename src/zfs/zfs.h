@@ -115,6 +115,8 @@ struct zfs_stream {
 int	zfs_send_start(struct zfs_stream *, const char *snap, int outfd);
 int	zfs_recv_start(struct zfs_stream *, const char *ds, int infd);
 int	zfs_stream_wait(struct zfs_stream *);
+/* Has it exited?  1 yes (zfs_stream_wait then collects it), 0 no. */
+int	zfs_stream_exited(struct zfs_stream *);
 /* Kill it (SIGTERM), then wait; the result is discarded. */
 void	zfs_stream_kill(struct zfs_stream *);
 

@@ -162,6 +162,20 @@ out:
 	return (rc);
 }
 
+int
+zfs_stream_exited(struct zfs_stream *s)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (s->pid <= 0)
+		return (1);
+	/* WNOWAIT: leave the status for zfs_stream_wait. */
+	if (waitid(P_PID, s->pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+		return (errno == EINTR ? 0 : 1);
+	return (si.si_pid == s->pid);
+}
+
 void
 zfs_stream_kill(struct zfs_stream *s)
 {

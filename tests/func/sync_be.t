@@ -174,9 +174,20 @@ ok $? "sync-be after the kills"
 ok $(zfs list -H -o name -r $R | grep -q sync-be; echo $((! $?))) "no temporary dataset left after the next run"
 is "$(zfs get -H -o value freebsd:bootonce $P)" "zfs:$R/after:" "last sync-be wins the next boot"
 
+# the stream through a pipe (curl | sync-be), not from a file
+out=$(cat $W/image.zfs | sync-be -R $S -r $R piped $W/sync.conf 2>&1)
+ok $? "sync-be from a pipe"
+like "$out" "received [0-9.]+[KMG] stream" "pipe: summary line"
+m=$("$STASIS" be -r $R mount piped)
+is "$(cat $m/etc/rc.conf $m/root/.profile | tr '\n' ' ')" "local-rc image-profile " "pipe: image plus local state"
+"$STASIS" be -r $R umount piped
+out=$(head -c $((sz / 2)) $W/image.zfs | sync-be -q -R $S -r $R pipecut $W/sync.conf 2>&1); rc=$?
+ok $((rc == 0)) "cut stream from a pipe fails"
+ok $(no_leftovers pipecut; echo $?) "pipe cut: nothing left behind"
+
 # --no-activate
 run_ok "sync-be --no-activate" -- sh -c "sync-be -q --no-activate -R $S -r $R quiet $W/sync.conf <$W/image.zfs"
-is "$(zfs get -H -o value freebsd:bootonce $P)" "zfs:$R/after:" "--no-activate left the next boot alone"
+is "$(zfs get -H -o value freebsd:bootonce $P)" "zfs:$R/piped:" "--no-activate left the next boot alone"
 run_ok "--help" -- "$STASIS" sync-be --help
 
 done_testing
