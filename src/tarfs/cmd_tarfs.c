@@ -39,7 +39,8 @@ usage(FILE *f, int status)
 	    "  -q, --quiet       no progress bar or warnings\n"
 	    "  -o OPTIONS        tarindex=PATH (saved index), reindex,\n"
 	    "                    saveindex (save one if there was none),\n"
-	    "                    index=PATH (zstd index), threads=N, and\n"
+	    "                    index=PATH (zstd index), threads=N,\n"
+	    "                    readahead=KB (the mount's), and\n"
 	    "                    FUSE/mount options (allow_other, nosuid,...)\n"
 	    "  --check           index the archive, print a summary, exit\n"
 	    "  --index           save the index (ARCHIVE.tfidx; for tar.zst\n"
@@ -69,7 +70,7 @@ ignored_opt(const char *o)
 /* Take our own options out of -o, pass the rest to FUSE. */
 static int
 parse_opts(const char *s, struct buf *fuse, struct tarfs_open_opts *oo,
-    int *threads, int *debug)
+    struct tarfs_mount_opts *mo)
 {
 	struct strv v = STRV_INIT;
 	long long n;
@@ -93,9 +94,15 @@ parse_opts(const char *s, struct buf *fuse, struct tarfs_open_opts *oo,
 				error_wrap("-o %s", o);
 				goto out;
 			}
-			*threads = (int)n;
+			mo->threads = (int)n;
+		} else if (strncmp(o, "readahead=", 10) == 0) {
+			if (str_tonum(o + 10, 0, 65536, &n) == -1) {
+				error_wrap("-o %s", o);
+				goto out;
+			}
+			mo->readahead_kb = (unsigned)n;
 		} else if (strcmp(o, "debug") == 0)
-			*debug = 1;
+			mo->debug = 1;
 		else if (!ignored_opt(o)) {
 			if (fuse->len > 0)
 				buf_addc(fuse, ',');
@@ -208,8 +215,7 @@ cmd_tarfs(int argc, char **argv)
 		case 'v':
 			break;
 		case 'o':
-			if (parse_opts(optarg, &fopts, &oo, &mo.threads,
-			    &mo.debug) == -1)
+			if (parse_opts(optarg, &fopts, &oo, &mo) == -1)
 				return (fail(NULL));
 			if (mo.debug)
 				mo.foreground = 1;

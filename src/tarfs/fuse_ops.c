@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -428,6 +430,41 @@ static const struct fuse_lowlevel_ops ops = {
 	.fallocate	= op_fallocate,
 };
 
+/*
+ * The kernel gives a FUSE mount 128 KiB of readahead and will not take
+ * more from the INIT reply; its bdi's read_ahead_kb can be raised once
+ * mounted.  That needs the mount's device, and a stat() of the mount
+ * point is a FUSE request: so it is done from a thread of its own once
+ * the loop serves requests.  Best effort: root only, errors ignored.
+ */
+struct ra_arg {
+	char		*dir;
+	unsigned	 kb;
+};
+
+static void *
+set_readahead(void *p)
+{
+	struct ra_arg *a = p;
+	struct stat st;
+	char path[128], val[32];
+	int fd;
+
+	if (stat(a->dir, &st) == 0) {
+		snprintf(path, sizeof(path),
+		    "/sys/class/bdi/%u:%u/read_ahead_kb",
+		    major(st.st_dev), minor(st.st_dev));
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) != -1) {
+			snprintf(val, sizeof(val), "%u", a->kb);
+			(void)write(fd, val, strlen(val));
+			close(fd);
+		}
+	}
+	free(a->dir);
+	free(a);
+	return (NULL);
+}
+
 /* FUSE's option parser splits on commas; the archive name may hold any. */
 static void
 add_escaped(struct buf *b, const char *s)
@@ -448,6 +485,7 @@ tarfs_mount(struct tarfs *t, const char *dir,
 	struct fuse_loop_config *cfg = NULL;
 	struct buf opts = BUF_INIT;
 	int r = -1, mounted = 0, sig = 0;
+	char *absdir = realpath(dir, NULL);
 
 	buf_addstr(&opts, "ro,default_permissions,fsname=");
 	add_escaped(&opts, o->fsname != NULL ? o->fsname : "tarfs");
@@ -487,6 +525,20 @@ tarfs_mount(struct tarfs *t, const char *dir,
 		error_set("mount %s: cannot daemonize", dir);
 		goto out;
 	}
+	if (absdir != NULL && geteuid() == 0 && o->readahead_kb > 0) {
+		struct ra_arg *a = xmalloc(sizeof(*a));
+		pthread_t th;
+
+		a->dir = absdir;
+		a->kb = o->readahead_kb;
+		absdir = NULL;
+		if (pthread_create(&th, NULL, set_readahead, a) == 0)
+			pthread_detach(th);
+		else {
+			free(a->dir);
+			free(a);
+		}
+	}
 	cfg = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_clone_fd(cfg, 1);
 	fuse_loop_cfg_set_max_threads(cfg, o->threads > 0 ?
@@ -508,5 +560,6 @@ out:
 		fuse_session_destroy(se);
 	fuse_opt_free_args(&args);
 	buf_free(&opts);
+	free(absdir);
 	return (r);
 }

@@ -96,6 +96,7 @@ struct tarfs_mount_opts {
 	int		 foreground;
 	int		 debug;
 	int		 threads;	/* max worker threads; 0: default */
+	unsigned	 readahead_kb;	/* the mount's readahead; 0: kernel's */
 };
 
 /*
