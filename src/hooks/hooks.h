@@ -55,7 +55,10 @@ int		 hooks_handle(struct hooks *, struct http_request *,
  * is returned with error_set saying why.
  */
 int		 hooks_reload(struct hooks *);
-/* Waits for running commands that answer a request, then frees. */
+/*
+ * Waits (up to 10 s) for running commands, then frees; with commands
+ * still running it returns without freeing, for them.
+ */
 void		 hooks_close(struct hooks *);
 
 /* The number of hooks loaded now. */

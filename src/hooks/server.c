@@ -18,6 +18,8 @@
 #include "base/log.h"
 #include "hooks_int.h"
 
+#define HOOKS_CLOSE_WAIT_S	10
+
 struct counter {
 	char		*id;
 	unsigned int	 running;
@@ -237,14 +239,29 @@ hooks_list_env(struct hooks *h, struct buf *out)
 void
 hooks_close(struct hooks *h)
 {
+	struct timespec until;
+	unsigned int busy;
 	size_t i;
 
 	if (h == NULL)
 		return;
+	/*
+	 * Runs still going hold h: give them a while, then leave h to them
+	 * (a process about to exit loses nothing; their commands go on, as
+	 * webhook's do).
+	 */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += HOOKS_CLOSE_WAIT_S;
 	pthread_mutex_lock(&h->mtx);
-	while (h->inflight > 0)
-		pthread_cond_wait(&h->idle, &h->mtx);
+	while (h->inflight > 0 && pthread_cond_timedwait(&h->idle, &h->mtx,
+	    &until) == 0)
+		;
+	busy = h->inflight;
 	pthread_mutex_unlock(&h->mtx);
+	if (busy > 0) {
+		log_warn("hooks: %u runs still going at close", busy);
+		return;
+	}
 	conf_put(h->conf);
 	for (i = 0; i < h->ncounters; i++)
 		free(h->counters[i].id);
