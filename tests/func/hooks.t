@@ -171,6 +171,11 @@ hooks = write("hooks.json", json.dumps([
                   "done; echo done"},
          {"source": "url", "name": "started"},
          {"source": "url", "name": "go"}]},
+    {"id": "bg", "execute-command": "/bin/sh",
+     "pass-arguments-to-command": [
+         {"source": "string", "name": "-c"},
+         {"source": "string", "name": "echo $$ > \"$0\"; exec sleep 38"},
+         {"source": "url", "name": "pidfile"}]},
     {"id": "whoami", "execute-command": "/usr/bin/id",
      "include-command-output-in-response": True,
      "pass-arguments-to-command": [{"source": "string", "name": "-u"}]},
@@ -398,4 +403,20 @@ is_((s, b), (403, "Hook rules were not satisfied."),
     "example: another branch gets the mismatch code")
 is_(request(port, "GET", "/hooks/ping")[2], "pong", "example: ping")
 stop(p)
+# --- shutdown does not wait forever for a background run ---------------
+port, p = start("stasis", ["-hooks", hooks])
+bgpid = os.path.join(d, "bg.pid")
+request(port, "POST", "/hooks/bg?pidfile=" + bgpid)
+ok(wait_file(bgpid), "background run started")
+t0 = time.time()
+p.terminate()
+try:
+    rc = p.wait(30)
+except subprocess.TimeoutExpired:
+    rc = None
+ok(rc == 0, "SIGTERM with a run going: clean exit (after at most ~10 s)")
+try:
+    os.kill(int(open(bgpid).read()), signal.SIGKILL)
+except (OSError, ValueError):
+    pass
 done()
