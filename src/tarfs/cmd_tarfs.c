@@ -8,6 +8,7 @@
  *   mount.tarfs ARCHIVE DIR [-sfnv] [-o options]     (mount(8) helper)
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,14 @@ cmd_tarfs(int argc, char **argv)
 	int helper, c, mode = 0, fake = 0, level = 3, r;
 	size_t frame = 0;
 
+	/*
+	 * glibc raises its mmap threshold each time a big block is freed,
+	 * after which the zstd layer's 512 KiB pieces come from per-thread
+	 * heaps that never shrink: measured, 196 MiB peak instead of 80
+	 * for reading a tree.tar.zst whose cache is bounded at 64 MiB.  A
+	 * fixed threshold hands big blocks back to the kernel on free.
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	helper = strcmp(progname, "mount.tarfs") == 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "fdqhsnvo:l:F:", lopts,
