@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -381,6 +382,11 @@ cmd_hooks(int argc, char **argv)
 	struct buf b = BUF_INIT;
 	int rc;
 
+	/*
+	 * One malloc arena: a few workers allocate little and briefly, and
+	 * each extra arena is resident memory for nothing.
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	memset(&f, 0, sizeof(f));
 	f.ip = "0.0.0.0";
 	f.port = 9000;
