@@ -31,22 +31,45 @@ set -- -n "stasis jail" "$cmds_stasis"
 command -v bwrap >/dev/null && set -- "$@" -n bwrap "$cmds_bwrap"
 command -v systemd-nspawn >/dev/null && set -- "$@" -n systemd-nspawn "$cmds_nspawn"
 
-hyperfine -N -w 10 -r "$runs" --export-json "$t/r.json" "$@" >&2
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+# Rounds, each running every tool in turn, so that the machine's load,
+# which drifts, falls on all of them alike.
+rounds=10
+per=$(( (runs + rounds - 1) / rounds ))
+i=0
+while [ $i -lt $rounds ]; do
+	hyperfine -N -w 3 -r "$per" --export-json "$t/r$i.json" "$@" >/dev/null
+	i=$((i + 1))
+done
 
-python3 - "$t/r.json" "$out" "$runs" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-base = next(x for x in r if x["command"] == "stasis jail")
+python3 - "$t" "$out" "$((per * rounds))" "$load" "$(nproc)" "$rounds" <<'PY'
+import glob, json, statistics, sys
+times = {}
+for f in sorted(glob.glob(sys.argv[1] + "/r*.json")):
+    for x in json.load(open(f))["results"]:
+        times.setdefault(x["command"], []).extend(x["times"])
+res = {k: {"mean": statistics.mean(v), "median": statistics.median(v),
+           "min": min(v), "stddev": statistics.pstdev(v)}
+       for k, v in times.items()}
+base = res["stasis jail"]
 lines = ["## jail: start-to-exit of /bin/true on a read-only root", "",
-    "`make bench BENCH=jail` (bench/jail.sh): hyperfine, %s runs each, "
-    "same template root (host /usr bound read-only), namespaces: mount, "
-    "PID, UTS, IPC, cgroup." % sys.argv[3], "",
-    "| tool | mean | median | min | stddev | vs stasis jail |",
-    "| --- | --- | --- | --- | --- | --- |"]
-for x in r:
-    lines.append("| %s | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2fx |" % (
-        x["command"], x["mean"] * 1e3, x["median"] * 1e3, x["min"] * 1e3,
-        x["stddev"] * 1e3, x["mean"] / base["mean"]))
-lines += ["", "A ratio above 1 means that tool took longer than stasis jail."]
+    "`make bench BENCH=jail` (bench/jail.sh): hyperfine, %s runs of each "
+    "in %s interleaved rounds, same template root (host /usr bound "
+    "read-only), namespaces: mount, PID, UTS, IPC, cgroup." % (sys.argv[3],
+    sys.argv[6]), "",
+    "| tool | mean | median | min | stddev | mean vs stasis jail | median vs stasis jail |",
+    "| --- | --- | --- | --- | --- | --- | --- |"]
+for k in ["stasis jail", "bwrap", "systemd-nspawn"]:
+    if k not in res:
+        continue
+    x = res[k]
+    lines.append("| %s | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2fx | %.2fx |" % (
+        k, x["mean"] * 1e3, x["median"] * 1e3, x["min"] * 1e3,
+        x["stddev"] * 1e3, x["mean"] / base["mean"],
+        x["median"] / base["median"]))
+lines += ["", "A ratio above 1 means that tool took longer than stasis jail. "
+    "Load average when the run began: %s on %s CPUs (other work on the "
+    "machine widens the spread; compare the minimums too)." % (sys.argv[4],
+    sys.argv[5])]
 open(sys.argv[2], "w").write("\n".join(lines) + "\n")
 PY

@@ -306,6 +306,7 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 
 	memset(&st, 0, sizeof(st));
 	st.ctlfd = -1;
+	st.readyfd = -1;
 	jail_params_copy(&p, params);
 	if (jail_params_check(&p, 1) == -1)
 		goto fail0;
@@ -760,6 +761,11 @@ jail_exec(const char *rundir, const char *jail,
 		return (-1);
 	}
 	st.ctlfd = -1;
+	st.readyfd = -1;
+	if (jail_os_wait_ready(&st) == -1) {
+		jail_state_free(&st);
+		return (-1);
+	}
 	memset(&ro, 0, sizeof(ro));
 	ro.user = eo->user;
 	ro.user_from_host = eo->user_from_host;

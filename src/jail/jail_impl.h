@@ -50,6 +50,7 @@ struct jail_state {
 	struct strv	 host_mounts;	/* ours on the host, unmount at end */
 	int		 ctlfd;		/* runtime: the creator's line to init */
 	int		 reply;		/* runtime: init's 'x'/'s', 0 if none */
+	int		 readyfd;	/* runtime: init's setup errors (fast) */
 };
 
 void	 jail_state_free(struct jail_state *);
@@ -153,6 +154,8 @@ int	 jail_os_setaddrs(const struct jail_state *, int family,
 int	 jail_os_persist(const struct jail_state *, int persist);
 /* The path of / inside the jail, seen from the host. */
 char	*jail_os_rootpath(const struct jail_state *);
+/* Wait (briefly) until init has set the jail up; -1 if it does not. */
+int	 jail_os_wait_ready(const struct jail_state *);
 
 /* user.c: passwd lookups without NSS (static binary, jail roots) */
 struct jail_user {

@@ -116,20 +116,47 @@ cgroup_root(void)
 	return (NULL);
 }
 
+/*
+ * A cgroup can be removed once it is unpopulated, which the kernel
+ * records a moment after the last task is reaped: wait for that on
+ * cgroup.events (poll POLLPRI), not with sleeps that would each cost a
+ * timer tick.
+ */
 static void
 rm_cgroup(const char *cg)
 {
-	int i;
+	struct pollfd pfd;
+	char *ev, buf[256];
+	ssize_t n;
+	int fd, i;
 
 	if (cg == NULL)
 		return;
-	for (i = 0; i < 200; i++) {
-		if (rmdir(cg) == 0 || errno == ENOENT)
-			return;
-		if (errno != EBUSY)
-			return;
-		usleep(5000);
+	if (rmdir(cg) == 0 || errno != EBUSY)
+		return;
+	ev = xasprintf("%s/cgroup.events", cg);
+	fd = open(ev, O_RDONLY | O_CLOEXEC);
+	free(ev);
+	for (i = 0; i < 100; i++) {
+		if (rmdir(cg) == 0 || errno != EBUSY)
+			break;
+		if (fd < 0) {
+			usleep(1000);
+			continue;
+		}
+		if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+			buf[n] = '\0';
+			if (strstr(buf, "populated 0") != NULL) {
+				usleep(100);	/* emptied; the dir lags */
+				continue;
+			}
+		}
+		pfd.fd = fd;
+		pfd.events = POLLPRI;
+		(void)poll(&pfd, 1, 100);
 	}
+	if (fd >= 0)
+		close(fd);
 }
 
 void
@@ -628,7 +655,9 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	(void)!write(ready, "OK", 2);
+	/* With a queued command its status says "ready"; spare a wakeup. */
+	if (sp->fastargv == NULL)
+		(void)!write(ready, "OK", 2);
 	close(ready);
 	for (;;) {
 		/* Reap whatever ended; see whether we are alone. */
@@ -807,6 +836,7 @@ jail_os_start(struct jail_spec *sp)
 
 	st->ctlfd = -1;
 	st->reply = 0;
+	st->readyfd = -1;
 	st->super = 0;
 	persist = jail_params_bool(sp->params, "persist", 0);
 	if ((cgr = cgroup_root()) != NULL) {
@@ -888,6 +918,19 @@ jail_os_start(struct jail_spec *sp)
 	if (pid > 0 && sp->fastargv != NULL &&
 	    run_send(ctlp[0], sp->fastopts, sp->fastargv) == -1)
 		error_clear();	/* init died: the ready pipe says why */
+	if (pid > 0 && sp->fastargv != NULL) {
+		/*
+		 * Not waiting for init: the command's status (or the error
+		 * on readyfd) comes in jail_os_run_result, and the state is
+		 * written meanwhile.
+		 */
+		st->info.pid = pid;
+		st->super = super;
+		st->starttime = jail_proc_starttime(pid);
+		st->ctlfd = ctlp[0];
+		st->readyfd = readyp[0];
+		return (0);
+	}
 	/* "OK" or the error; EOF without either means init died. */
 	got = 0;
 	while (pid > 0 && got < sizeof(buf) - 1 && (n = read(readyp[0],
@@ -946,6 +989,10 @@ jail_os_release(const char *rundir, struct jail_state *st)
 	int ended = 0, pidfd;
 	pid_t s;
 
+	if (st->readyfd >= 0) {
+		close(st->readyfd);
+		st->readyfd = -1;
+	}
 	if (st->ctlfd < 0)
 		return (0);
 	if (st->reply != 0)
@@ -991,6 +1038,10 @@ jail_os_stop(const char *rundir, struct jail_state *st, int timeout)
 	char *kf;
 	int fd;
 
+	if (st->readyfd >= 0) {
+		close(st->readyfd);
+		st->readyfd = -1;
+	}
 	if (timeout > 0 && kill(st->info.pid, SIGTERM) == 0)
 		wait_gone(st->info.pid, timeout * 1000);
 	kill(st->info.pid, SIGKILL);
@@ -1196,8 +1247,19 @@ jail_os_run_result(struct jail_state *st, int last)
 	int status;
 	char c;
 
-	if (read_full(st->ctlfd, &status, sizeof(status)) == -1)
+	if (read_full(st->ctlfd, &status, sizeof(status)) == -1) {
+		char buf[ERROR_MAX];
+		ssize_t n = -1;
+
+		/* Init's setup failed: it said why on the ready pipe. */
+		if (st->readyfd >= 0)
+			n = read(st->readyfd, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = '\0';
+			return (error_set("create: %s", buf));
+		}
 		return (error_set("jail %s: init died", st->info.name));
+	}
 	if (status == -1)
 		return (error_set("jail %s: init could not start the "
 		    "command", st->info.name));
@@ -1394,6 +1456,28 @@ jail_os_persist(const struct jail_state *st, int persist)
 	if (kill(st->info.pid, persist ? SIGUSR2 : SIGUSR1) == -1)
 		return (error_sys("signal jail %s", st->info.name));
 	return (0);
+}
+
+int
+jail_os_wait_ready(const struct jail_state *st)
+{
+	struct stat host, jr;
+	char p[64];
+	int i;
+
+	if (strcmp(st->info.path, "/") == 0 || stat("/", &host) == -1)
+		return (0);
+	snprintf(p, sizeof(p), "/proc/%d/root", (int)st->info.pid);
+	/* Until init's pivot_root its root is still the host's. */
+	for (i = 0; i < 400; i++) {
+		if (stat(p, &jr) == -1)
+			return (error_sys("jail %s", st->info.name));
+		if (jr.st_dev != host.st_dev || jr.st_ino != host.st_ino)
+			return (0);
+		usleep(5000);
+	}
+	return (error_set("jail %s is not set up (still starting?)",
+	    st->info.name));
 }
 
 char *

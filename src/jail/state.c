@@ -65,6 +65,7 @@ jail_state_free(struct jail_state *st)
 	free(st->zclone);
 	strv_free(&st->host_mounts);
 	memset(st, 0, sizeof(*st));
+	st->ctlfd = st->readyfd = -1;
 }
 
 unsigned long long
@@ -221,6 +222,7 @@ jail_state_read(const char *rundir, const char *name, struct jail_state *st)
 	size_t i;
 
 	memset(st, 0, sizeof(*st));
+	st->ctlfd = st->readyfd = -1;
 	path = xasprintf("%s/jails/%s/state.json", rundir, name);
 	if (file_read(path, STATE_MAX, &b) == -1) {
 		free(path);
@@ -385,6 +387,7 @@ jail_state_find(const char *rundir, const char *jail, struct jail_state *st)
 	int found = 0;
 
 	memset(st, 0, sizeof(*st));
+	st->ctlfd = st->readyfd = -1;
 	if (str_tonum(jail, 1, 1LL << 31, &jid) == -1) {
 		error_clear();
 		if (jail_name_check(jail) == -1)
