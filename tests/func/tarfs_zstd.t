@@ -86,6 +86,15 @@ compare() {	# compare NAME: the mount equals tar -x
 		cmp -s "$tmp/r1" "$tmp/r2" || bad=1
 	done
 	ok $bad "$1: random 4 KiB reads of the big file"
+	# FUSE serves these from several threads at once.
+	want=$(cat "$tmp/ref/big" "$tmp/ref/d/e/seq" | md5sum)
+	for j in 1 2 3 4; do
+		cat "$m/big" "$m/d/e/seq" | md5sum >"$tmp/par$j" &
+	done
+	wait
+	bad=0
+	for j in 1 2 3 4; do [ "$(cat "$tmp/par$j")" = "$want" ] || bad=1; done
+	ok $bad "$1: four readers at once"
 }
 
 for v in "tar --zstd:$a1" "zstd one frame:$a2" "zstd many frames:$a3" \
