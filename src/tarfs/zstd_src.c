@@ -51,6 +51,9 @@ struct zcursor {
 	uint64_t	 dpos;		/* uncompressed bytes produced */
 	uint8_t		*in;
 	size_t		 ipos, ilen;
+	/* Under z->lock: where it is, or will be once its job is done. */
+	size_t		 pframe;
+	uint64_t	 ppos;
 	int		 busy;
 	uint64_t	 used;
 };
@@ -187,31 +190,46 @@ step(struct zsrc *z, struct zcursor *c, char *dst, size_t want)
 }
 
 static struct zcursor *
-cursor_take(struct zsrc *z, size_t fi, uint64_t rel)
+cursor_take(struct zsrc *z, size_t fi, uint64_t rel, size_t len)
 {
-	struct zcursor *c, *best;
+	struct zcursor *c, *best, *near;
 	int i;
 
 	pthread_mutex_lock(&z->lock);
 	for (;;) {
-		best = NULL;
+		/*
+		 * The decoder parked nearest before rel; if a busy one is
+		 * nearer still (FUSE reads a file's pieces in parallel),
+		 * waiting for it beats starting over.  Else the least
+		 * recently used idle one starts over.
+		 */
+		best = near = NULL;
 		for (i = 0; i < z->ncur; i++) {
 			c = &z->cur[i];
-			if (!c->busy && c->frame == fi && c->dpos <= rel &&
-			    (best == NULL || c->dpos > best->dpos))
+			if (c->pframe != fi || c->ppos > rel)
+				continue;
+			if (near == NULL || c->ppos > near->ppos)
+				near = c;
+			if (!c->busy && (best == NULL || c->ppos > best->ppos))
 				best = c;
 		}
-		for (i = 0; best == NULL && i < z->ncur; i++) {
-			c = &z->cur[i];
-			if (!c->busy && (best == NULL || c->used < best->used))
-				best = c;
-		}
+		if (near != NULL && near->busy)
+			best = NULL;
+		else if (best == NULL)
+			for (i = 0; i < z->ncur; i++) {
+				c = &z->cur[i];
+				if (!c->busy && (best == NULL ||
+				    c->used < best->used))
+					best = c;
+			}
 		if (best != NULL)
 			break;
 		pthread_cond_wait(&z->cond, &z->lock);
 	}
 	best->busy = 1;
 	best->used = ++z->tick;
+	best->pframe = fi;
+	best->ppos = rel + len;
 	pthread_mutex_unlock(&z->lock);
 	return (best);
 }
@@ -221,6 +239,8 @@ cursor_give(struct zsrc *z, struct zcursor *c)
 {
 	pthread_mutex_lock(&z->lock);
 	c->busy = 0;
+	c->pframe = c->frame;
+	c->ppos = c->dpos;
 	pthread_cond_broadcast(&z->cond);
 	pthread_mutex_unlock(&z->lock);
 }
@@ -233,7 +253,7 @@ decode_part(struct zsrc *z, size_t fi, uint64_t rel, char *out, size_t len)
 	uint64_t gap;
 	int rc = -1;
 
-	c = cursor_take(z, fi, rel);
+	c = cursor_take(z, fi, rel, len);
 	if (c->d == NULL) {
 		if ((c->d = ZSTD_createDCtx()) == NULL) {
 			error_set("out of memory");
@@ -485,6 +505,8 @@ zsrc_open(int fd, const char *name, const char *index_path)
 	n = CURSOR_BUDGET / (w + PIECE);
 	z->ncur = n < 1 ? 1 : n > NCURSOR_MAX ? NCURSOR_MAX : n;
 	z->cur = xcalloc(z->ncur, sizeof(*z->cur));
+	for (n = 0; n < z->ncur; n++)
+		z->cur[n].frame = z->cur[n].pframe = SIZE_MAX;
 	if (z->idx.origin == ZIDX_DECOMPRESSED)
 		log_info("%s: frame sizes unknown, decompressed it once to "
 		    "index it; `stasis tarfs --index` saves the index",
