@@ -24,6 +24,16 @@ printf 'apps:\n  web:\n    check: {tcp: "h:1", interval: 2s, fall: 3}\nbgp:\n  s
 like "$(stasis serve -t -c "$T/slow.conf" 2>&1)" 'withdraw_within 2000 ms cannot be kept' "a withdraw_within the checks cannot keep is refused"
 run_fails "a missing config fails" -- stasis serve -t -c "$T/nonexistent.conf"
 
+# The shipped examples stay valid for all three programs.
+EX=$(cd "$(dirname "$0")/../../examples/serve" && pwd)
+run_ok "examples/serve/serve.conf checks" -- stasis serve -t -c "$EX/serve.conf"
+if command -v bird >/dev/null; then
+	run_ok "examples/serve/bird.conf parses (bird -p)" -- bird -p -c "$EX/bird.conf"
+fi
+if command -v haproxy >/dev/null; then
+	run_ok "examples/serve/haproxy.cfg parses (haproxy -c)" -- haproxy -c -f "$EX/haproxy.cfg"
+fi
+
 python3 -m http.server "$WEB" --bind 127.0.0.1 --directory "$T" >/dev/null 2>&1 &
 PY=$!
 cleanup "kill $PY"
