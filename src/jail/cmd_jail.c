@@ -198,7 +198,7 @@ cmd_jail(int argc, char **argv)
 		case 'u': o.user = optarg; break;
 		case 'U': o.juser = optarg; break;
 		case 'd': case 'h': case 'p':
-			break;	/* no meaning here: accepted, as FreeBSD's */
+			break;	/* no meaning here (FreeBSD's) */
 		case 'n':
 			jail_params_set(&p, "name", optarg, 0);
 			break;

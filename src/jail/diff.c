@@ -29,7 +29,7 @@
 
 struct walk {
 	const char	*lower;		/* the template */
-	const char	*top;		/* upper dir, or the jail's root */
+	const char	*top;		/* upper dir or jail root */
 	dev_t		 dev;
 	struct strv	 mounts;	/* the jail's mount points but / */
 	struct strv	 out;

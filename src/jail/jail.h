@@ -17,8 +17,8 @@
 
 #include "base/buf.h"
 
-#define JAIL_NAME_MAX	 64		/* bytes, not counting the NUL */
-#define JAIL_CONF_MAX	 (1 << 20)	/* a jail.conf larger is refused */
+#define JAIL_NAME_MAX	 64		/* bytes, without the NUL */
+#define JAIL_CONF_MAX	 (1 << 20)	/* bytes of jail.conf */
 #define JAIL_CONF_DEPTH	 8		/* .include nesting */
 #define JAIL_DEFAULT_CONF "/etc/jail.conf"
 #define JAIL_DEFAULT_RUNDIR "/var/run/stasis"
@@ -79,7 +79,7 @@ struct jail_conf_jail {
 struct jail_conf {
 	struct jail_conf_jail	*jails;
 	size_t			 n;
-	struct jail_params	 defaults;	/* "*" and top-level params */
+	struct jail_params	 defaults;	/* "*" and top level */
 };
 
 int	 jail_conf_parse(const char *text, size_t len, const char *file,
@@ -104,7 +104,7 @@ struct jail_info {
 	struct strv	 ip6;
 	int		 dying;
 	int		 cpusetid;
-	pid_t		 pid;		/* the jail's init, in our PID ns */
+	pid_t		 pid;		/* init, in host pids */
 	struct jail_params params;	/* as created (or last modified) */
 };
 
@@ -145,9 +145,9 @@ int	 jail_remove(const char *rundir, const char *jail,
 	    const struct jail_params *params, int);
 
 struct jail_exec_opts {
-	const char	*user;		/* NULL: the caller's identity */
-	int		 user_from_host; /* -u: look the user up on the host */
-	int		 clean;		/* -l: login-like clean environment */
+	const char	*user;		/* NULL: the caller's */
+	int		 user_from_host; /* -u: the host's passwd */
+	int		 clean;		/* -l: clean environment */
 };
 
 /*

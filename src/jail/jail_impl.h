@@ -40,17 +40,17 @@ int	 jail_net_addr(int add, int family, const void *addr, int prefix,
 /* state.c: everything under RUNDIR/jails/NAME/ */
 struct jail_state {
 	struct jail_info info;
-	pid_t		 super;		/* the supervisor outside the jail */
+	pid_t		 super;		/* supervisor, or 0 */
 	unsigned long long starttime;	/* of info.pid, against reuse */
-	int		 netns;		/* has its own network namespace */
+	int		 netns;		/* own network namespace */
 	char		*cgroup;	/* cgroup directory, or NULL */
-	char		*upper;		/* overlay upper dir, or NULL */
+	char		*upper;		/* overlay upper dir */
 	char		*template;	/* stasis.template, or NULL */
-	char		*zclone;	/* the ZFS clone made for it, or NULL */
-	struct strv	 host_mounts;	/* ours on the host, unmount at end */
-	int		 ctlfd;		/* runtime: the creator's line to init */
-	int		 reply;		/* runtime: init's 'x'/'s', 0 if none */
-	int		 readyfd;	/* runtime: init's setup errors (fast) */
+	char		*zclone;	/* our ZFS clone */
+	struct strv	 host_mounts;	/* ours on the host */
+	int		 ctlfd;		/* runtime: line to init */
+	int		 reply;		/* runtime: init's 'x'/'s' */
+	int		 readyfd;	/* runtime: setup errors */
 };
 
 void	 jail_state_free(struct jail_state *);
@@ -97,8 +97,8 @@ struct jail_mount {
 int	 jail_mount_parse(const char *line, struct jail_mount *);
 void	 jail_mount_free(struct jail_mount *);
 /* mount and mount.fstab entries, in order (fstab files read). */
-int	 jail_mounts_collect(const struct jail_params *, struct jail_mount **,
-	    size_t *);
+int	 jail_mounts_collect(const struct jail_params *,
+	    struct jail_mount **, size_t *);
 void	 jail_mounts_free(struct jail_mount *, size_t);
 
 /*
@@ -109,11 +109,11 @@ struct jail_spec {
 	const char	*rundir;
 	const char	*name;
 	int		 jid;
-	const char	*path;		/* the jail's root on the host */
+	const char	*path;		/* root, on the host */
 	const struct jail_params *params;
 	int		 flags;
 	int		 netns;
-	struct jail_state *st;		/* filled: pid, super, cgroup... */
+	struct jail_state *st;		/* filled in: pid, cgroup */
 	int		 lockfd;	/* closed in the supervisor */
 	const char	*rootsrc;	/* what to bind at path, or NULL */
 	const char	*upper;		/* overlay upper+work parent */
@@ -137,7 +137,7 @@ struct jail_run_opts {
 	int		 clean;
 	int		 timeout;	/* seconds, 0 none */
 	int		 outfd;		/* -1: inherit */
-	int		 last;		/* the creator's last: release after */
+	int		 last;		/* then release the jail */
 };
 int	 jail_os_run(struct jail_state *, const struct jail_run_opts *,
 	    char *const argv[]);

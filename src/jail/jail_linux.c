@@ -687,7 +687,7 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 			if (go && !persist) {
 				if (!others_in_cgroup(cgfd))
 					_exit(0);
-				timeout = 200;	/* a jexec'd process left */
+				timeout = 200;	/* jexec'd ones left */
 			}
 		}
 		pfd[0].fd = sfd;
@@ -996,7 +996,7 @@ jail_os_release(const char *rundir, struct jail_state *st)
 	if (st->ctlfd < 0)
 		return (0);
 	if (st->reply != 0)
-		ended = st->reply == 'x';	/* given with the last command */
+		ended = st->reply == 'x';	/* sent with the command */
 	else if (write(st->ctlfd, &c, 1) == 1 && read(st->ctlfd, &c, 1) == 1
 	    && c == 'x')
 		ended = 1;
