@@ -102,7 +102,7 @@ run() {	# run TOOL ARCHIVE LIST CAP: prints "mount_s reads read_s"
 	echo
 	echo "Same .tar.zst files for both; page cache dropped before the"
 	echo "mount and before the reads.  \"seekable\": \`stasis tarfs"
-	echo "--compress\` (512 KiB frames, level 3); \"one frame\": \`zstd\`"
+	echo "--compress\` (256 KiB frames, level 3); \"one frame\": \`zstd\`"
 	echo "of the tar, as \`tar --zstd\` writes it (stasis with its saved"
 	echo "\`--index\`).  Tree: $nfiles files from /usr,"
 	echo "$(du -m "$tmp/tree.tar" | cut -f1) MiB; big: one ${BIG_MB} MiB file."
