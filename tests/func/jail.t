@@ -84,6 +84,32 @@ ok $(jls -N | grep -q " $J "; [ $? -ne 0 ]; echo $?) "jls no longer lists it"
 run_fails "jexec into a removed jail fails" -- jexec $J true
 run_fails "jail -r of a jail that does not exist fails" -- jail -r nosuch$$
 
+# exec.jail_user, exec.clean, allow.*, mount.fstab, enforce_statfs,
+# children.max, exec.consolelog.
+E=ex$$
+mkdir -p "$JT/exdata"
+printf '%s %s nullfs rw 0 0\n# a comment\n\n%s %s tmpfs rw,size=1m 0 0\n' \
+    "$JT/exdata" "$ROOT/data" tmpfs "$ROOT/tmp" >"$JT/fstab"
+run_ok "jail with exec.jail_user, exec.clean, mount.fstab, allow.mount" -- \
+    jail -q -c name=$E path="$ROOT" persist "$USR" mount.devfs \
+    mount.fstab="$JT/fstab" exec.jail_user=nobody exec.clean \
+    enforce_statfs=2 children.max=0 allow.mount allow.raw_sockets \
+    exec.consolelog="$JT/console.log" \
+    "exec.start=sh -c 'id -u > /tmp/uid; env | sort > /tmp/env'" \
+    "exec.prestart=echo prestart-logged"
+is "$(jexec $E cat /tmp/uid)" 65534 "exec.start ran as exec.jail_user"
+is "$(jexec $E sh -c 'cut -d= -f1 /tmp/env | grep -v "^TERM$" | tr "\n" " "')" "HOME LOGNAME PATH PWD SHELL USER " "exec.clean: a login environment only"
+run_ok "mount.fstab mounted the data dir" -- jexec $E sh -c 'echo f > /data/f'
+is "$(cat "$JT/exdata/f" 2>/dev/null)" f "through the fstab line"
+run_ok "allow.mount: the jail's root may mount" -- jexec $E mount -t tmpfs t /tmp
+run_ok "allow.raw_sockets: raw sockets" -- jexec $E python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)'
+jail -q -c name=nr$$ path="$ROOT" persist "$USR"
+run_fails "without allow.raw_sockets: none" -- jexec nr$$ python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)'
+run_fails "without allow.mount: no mounts" -- jexec nr$$ mount -t tmpfs t /tmp
+jail -q -r nr$$
+like "$(cat "$JT/console.log" 2>/dev/null)" "prestart-logged" "exec.consolelog got the hook's output"
+jail -q -r $E
+
 # jail -m nopersist: a jail without processes ends.
 P=np$$
 jail -q -c name=$P path="$ROOT" persist
