@@ -595,6 +595,9 @@ init_run(const struct jail_spec *sp, int ctl, int sfd, int cgfd, int *last)
 	if ((pid = fork()) == 0) {
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (i = 1; i < NSIG; i++)
+			if (i != SIGKILL && i != SIGSTOP)
+				signal(i, SIG_DFL);
 		prctl(PR_SET_PDEATHSIG, 0);
 		close(ctl);
 		close(sfd);
@@ -649,12 +652,21 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	/*
+	 * A command jail's init shares the terminal's process group: ^C and
+	 * hangups are for the command, not a reason to end the jail (only
+	 * SIGTERM from jail -r is).
+	 */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
 	/* With a queued command its status says "ready"; spare a wakeup. */
 	if (sp->fastargv == NULL)
 		(void)!write(ready, "OK", 2);
@@ -721,8 +733,6 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			switch (si.ssi_signo) {
 			case SIGTERM:
-			case SIGINT:
-			case SIGHUP:
 				term = 1;
 				kill(-1, SIGTERM);
 				break;
@@ -1244,10 +1254,17 @@ run_send(int ctlfd, const struct jail_run_opts *o, char *const argv[])
 int
 jail_os_run_result(struct jail_state *st, int last)
 {
-	int status;
+	void (*oint)(int), (*oquit)(int);
+	int status, r;
 	char c;
 
-	if (read_full(st->ctlfd, &status, sizeof(status)) == -1) {
+	/* The command has the terminal: ^C is its, as system(3) does. */
+	oint = signal(SIGINT, SIG_IGN);
+	oquit = signal(SIGQUIT, SIG_IGN);
+	r = read_full(st->ctlfd, &status, sizeof(status));
+	signal(SIGINT, oint);
+	signal(SIGQUIT, oquit);
+	if (r == -1) {
 		char buf[ERROR_MAX];
 		ssize_t n = -1;
 

@@ -117,6 +117,16 @@ run_ok "jail -m nopersist" -- jail -q -m name=$P nopersist
 WAIT_TRIES=50 wait_for test ! -e "$STASIS_RUNDIR/jails/$P"
 ok $? "the empty jail ended and was cleaned up"
 
+# ^C at the terminal reaches the whole foreground group: the command
+# decides, the jail's init does not end the jail for it.
+S=si$$
+jail -q -c name=$S path="$ROOT" "$USR" command=/bin/sh -c 'trap "" INT; sleep 1; echo survived' >"$JT/si.out" 2>&1 &
+bg=$!
+wait_for test -s "$STASIS_RUNDIR/jails/$S/state.json"
+kill -INT "$(init_pid $S)" 2>/dev/null
+wait $bg
+is "$(cat "$JT/si.out")" survived "SIGINT to the jail's init does not end the jail"
+
 # A jail without persist lives as long as its command.
 J2=cmd$$
 out=$(jail -c name=$J2 path="$ROOT" "$USR" command=/bin/sh -c 'echo in-jail $(hostname)')
