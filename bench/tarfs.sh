@@ -215,6 +215,7 @@ idx_mount() {
 
 # First mounts read the headers: no saved index may be lying around.
 rm -f "$W"/*.tfidx
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 run_tree tarfs tarfs "$W/tree.tar"
 run_tree tarfs tarfs_zst "$W/tree.tar.zst"
 idx_mount tarfs idxmount "$W/tree.tar"
@@ -232,13 +233,15 @@ run_big archivemount am_zst "$W/big.tar.zst"
 run_big squashfuse sqfuse "$W/big.sqfs"
 run_big kernel sqkernel "$W/big.sqfs"
 
-python3 - "$R" "$W" "$BUDGET" >"$OUT" <<'PY'
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+python3 - "$R" "$W" "$BUDGET" "$LOAD0" "$LOAD1" "$(nproc)" >"$OUT" <<'PY'
 import os, sys
 r = {}
 for line in open(sys.argv[1]):
     k, v = line.split()
     r[k] = float(v)
 W, budget = sys.argv[2], sys.argv[3]
+load0, load1, ncpu = sys.argv[4], sys.argv[5], sys.argv[6]
 cols = [("tarfs", "stasis tarfs .tar"), ("tarfs_zst", "stasis tarfs .tar.zst"),
         ("am", "archivemount .tar"), ("am_zst", "archivemount .tar.zst"),
         ("sqfuse", "squashfuse (zstd)"), ("sqkernel", "kernel squashfs (zstd)")]
@@ -274,6 +277,9 @@ print("Inputs: a %d-entry tree from this host's /usr (tar %.0f MiB, tar.zst "
       "(seekable zstd, level 3). Slow steps stop after %s s.\n" % (
       g("tarfs", "entries") - 1, sz("tree.tar"), sz("tree.tar.zst"),
       sz("tree.sqfs"), sz("big.tar.zst"), sz("big.sqfs"), budget))
+print("Load average (1, 5, 15 min) on this %s-CPU machine: %s at the start, "
+      "%s at the end; other work running beside the benchmark makes cold "
+      "I/O numbers vary by 2x from run to run.\n" % (ncpu, load0, load1))
 print("| | " + " | ".join(n for _, n in cols) + " |")
 print("|---" * (len(cols) + 1) + "|")
 for name, f in rows:
