@@ -19,9 +19,13 @@ mkdir -p "$root/usr" "$root/etc" "$root/proc" "$root/dev" "$root/tmp" \
     "$root/run" "$root/sys" "$root/var"
 for l in bin sbin lib lib64; do ln -s "usr/$l" "$root/$l"; done
 cp /etc/os-release "$root/etc/os-release"	# nspawn wants an OS tree
-# The state dir on tmpfs, as /var/run is.
-export STASIS_RUNDIR=/run/stasis-bench-$$
-trap 'rm -rf "$t" "$STASIS_RUNDIR"' EXIT INT TERM
+# The state dir on a tmpfs, as /var/run is on Debian (this matters where
+# / is ext4 mounted with discard: removing a directory there waits for a
+# discard I/O).
+mkdir -p "$t/run"
+mount -t tmpfs -o size=16m stasis-bench "$t/run"
+export STASIS_RUNDIR=$t/run
+trap 'umount "$t/run"; rm -rf "$t"' EXIT INT TERM
 
 cmds_stasis="$jail -q -c name=bench$$ path=$root stasis.root=ro 'mount=/usr $root/usr nullfs ro' command=/bin/true"
 cmds_bwrap="bwrap --ro-bind $root / --ro-bind /usr /usr --unshare-pid --unshare-ipc --unshare-uts --unshare-cgroup-try /bin/true"
