@@ -45,18 +45,18 @@ char	*be_dataset(const struct be *, const char *name);
 int	be_name_ok(const char *name);
 
 struct be_info {
-	char		*name;		/* "default", or "ds@snap" for -s */
+	char		*name;		/* "default"; "ds@s" */
 	char		*dataset;
 	char		*origin;	/* NULL when none */
 	char		*mounted;	/* where it is mounted, or NULL */
 	uint64_t	 used;
 	uint64_t	 origin_used;	/* the origin snapshot's used */
-	uint64_t	 origin_ds_used;	/* the origin's dataset's, for -D */
+	uint64_t	 origin_ds_used;	/* its dataset's (-D) */
 	time_t		 origin_creation;
 	time_t		 creation;
 	int		 active;	/* N: running now */
 	int		 nextboot;	/* R: the pool's bootfs */
-	int		 bootonce;	/* T: chosen for the next boot only */
+	int		 bootonce;	/* T: for the next boot only */
 	char		*sortval;	/* the -c/-C property's value */
 	struct be_info	*snaps;		/* for -s */
 	size_t		 nsnaps;

@@ -25,8 +25,8 @@
 #define COPY_DEPTH_MAX	256
 #define COPY_BUF	(1u << 20)
 
-static int	copy_node(const char *, const struct stat *, int, const char *,
-		    uint64_t *, int);
+static int	copy_node(const char *, const struct stat *, int,
+		    const char *, uint64_t *, int);
 
 /* Owner, then mode (chown clears set-id bits), then times. */
 static int

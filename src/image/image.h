@@ -11,7 +11,7 @@
 struct image_zfs_opts {
 	const char	*dir;		/* the tree */
 	const char	*snapname;	/* the stream's snapshot name */
-	const char	*workdir;	/* where the scratch pool's file goes */
+	const char	*workdir;	/* for the scratch pool's file */
 	int		 outfd;		/* the stream */
 	int		 quiet;		/* no progress, no summary */
 	volatile int	*stop;		/* set by a signal handler */

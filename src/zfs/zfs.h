@@ -20,14 +20,14 @@
 #include "base/buf.h"
 
 /* Bounds on what we accept from the tools (or from a fuzzer). */
-#define ZFS_OUTPUT_MAX	(64u << 20)	/* whole output of one command */
-#define ZFS_LINE_MAX	16384		/* one name/property/value line */
-#define ZFS_NAME_MAX	255		/* a dataset name, as ZFS limits it */
+#define ZFS_OUTPUT_MAX	(64u << 20)	/* all of one command's */
+#define ZFS_LINE_MAX	16384		/* one line of it */
+#define ZFS_NAME_MAX	255		/* a dataset name */
 
 /* One dataset (or snapshot) and the properties asked for. */
 struct zfs_ds {
 	char		*name;
-	struct strv	 props;		/* name0, value0, name1, value1... */
+	struct strv	 props;		/* name, value, ... */
 };
 
 /* Datasets in the order the tool printed them. */
@@ -83,11 +83,12 @@ int	zfs_set(const char *ds, const char *prop, const char *value);
 int	zfs_inherit(const char *ds, const char *prop);
 int	zfs_snapshot(const char *snap, int recursive);
 /* props: NULL or a NULL-terminated list of "name=value". */
-int	zfs_clone(const char *snap, const char *ds, const char *const *props);
+int	zfs_clone(const char *snap, const char *ds,
+	    const char *const *props);
 int	zfs_promote(const char *ds);
 int	zfs_rename(const char *from, const char *to);
 
-#define ZFS_DESTROY_RECURSIVE	0x01	/* -r: children and snapshots */
+#define ZFS_DESTROY_RECURSIVE	0x01	/* -r: and what is below */
 #define ZFS_DESTROY_FORCE	0x02	/* -f: unmount first */
 int	zfs_destroy(const char *ds, int flags);
 
@@ -108,8 +109,8 @@ int	zpool_set(const char *pool, const char *prop, const char *value);
  */
 struct zfs_stream {
 	pid_t	 pid;
-	int	 errfd;		/* a temporary file holding its stderr */
-	char	*what;		/* "receive tank/ROOT/x", for messages */
+	int	 errfd;		/* a temporary file: its stderr */
+	char	*what;		/* "receive tank/ROOT/x" */
 };
 
 int	zfs_send_start(struct zfs_stream *, const char *snap, int outfd);
