@@ -512,10 +512,43 @@ struct run_hdr {
 	char		 type;		/* 'r' */
 	int		 clean;
 	int		 last;		/* then release, as 'g' */
+	int		 fg;		/* the caller has the terminal */
 	uint32_t	 len;		/* user NUL argv... NUL */
 };
 
 static int	run_send(int, const struct jail_run_opts *, char *const []);
+
+/* Does our process group have the terminal on stdin? */
+static int
+foreground(void)
+{
+	pid_t pg;
+
+	return (isatty(0) && (pg = tcgetpgrp(0)) != -1 && pg == getpgrp());
+}
+
+/* Put a jail's command in its own group, with the terminal if fg. */
+static void
+take_terminal(int fd, int fg)
+{
+	signal(SIGTTOU, SIG_IGN);
+	setpgid(0, 0);
+	if (fg)
+		(void)tcsetpgrp(fd, getpid());
+	signal(SIGTTOU, SIG_DFL);
+}
+
+static void
+give_back_terminal(int fg)
+{
+	void (*o)(int);
+
+	if (!fg)
+		return;
+	o = signal(SIGTTOU, SIG_IGN);
+	(void)tcsetpgrp(0, getpgrp());
+	signal(SIGTTOU, o);
+}
 
 static int
 read_full(int fd, void *p, size_t n)
@@ -550,7 +583,7 @@ init_run(const struct jail_spec *sp, int ctl, int sfd, int cgfd, int *last)
 	struct jail_run_opts o;
 	struct strv argv = STRV_INIT;
 	char *payload, *q, *end;
-	int fds[3] = { -1, -1, -1 }, i;
+	int fds[3] = { -1, -1, -1 }, i, fg;
 	sigset_t none;
 	pid_t pid;
 
@@ -580,6 +613,7 @@ init_run(const struct jail_spec *sp, int ctl, int sfd, int cgfd, int *last)
 	payload[h.len] = '\0';
 	end = payload + h.len;
 	*last = h.last;
+	fg = h.fg;
 	memset(&o, 0, sizeof(o));
 	o.clean = h.clean;
 	o.outfd = -1;
@@ -594,6 +628,12 @@ init_run(const struct jail_spec *sp, int ctl, int sfd, int cgfd, int *last)
 	}
 	if ((pid = fork()) == 0) {
 		sigemptyset(&none);
+		/*
+		 * Its own process group, in the foreground of the caller's
+		 * terminal (if it has one): a shell in the jail does job
+		 * control on a group it can see.
+		 */
+		take_terminal(fds[0], fg);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		for (i = 1; i < NSIG; i++)
 			if (i != SIGKILL && i != SIGSTOP)
@@ -1219,6 +1259,7 @@ run_send(int ctlfd, const struct jail_run_opts *o, char *const argv[])
 	h.type = 'r';
 	h.clean = o->clean;
 	h.last = o->last;
+	h.fg = foreground();
 	h.len = b.len;
 	/* 'r' alone first: init reads one byte to tell requests apart. */
 	if (write(ctlfd, &h.type, 1) != 1) {
@@ -1255,13 +1296,15 @@ int
 jail_os_run_result(struct jail_state *st, int last)
 {
 	void (*oint)(int), (*oquit)(int);
-	int status, r;
+	int status, r, fg;
 	char c;
 
 	/* The command has the terminal: ^C is its, as system(3) does. */
 	oint = signal(SIGINT, SIG_IGN);
 	oquit = signal(SIGQUIT, SIG_IGN);
+	fg = foreground();
 	r = read_full(st->ctlfd, &status, sizeof(status));
+	give_back_terminal(fg);	/* from the command's group */
 	signal(SIGINT, oint);
 	signal(SIGQUIT, oquit);
 	if (r == -1) {
@@ -1301,7 +1344,7 @@ jail_os_run(struct jail_state *st, const struct jail_run_opts *o,
 	struct jail_user hu;
 	struct clone_args ca;
 	pid_t c1, c2;
-	int status, have_hu = 0, cgfd = -1;
+	int status, have_hu = 0, cgfd = -1, fg;
 
 	if (st->ctlfd >= 0 && !o->user_from_host && o->timeout == 0 &&
 	    o->outfd < 0)
@@ -1313,6 +1356,7 @@ jail_os_run(struct jail_state *st, const struct jail_run_opts *o,
 	}
 	fflush(stdout);
 	fflush(stderr);
+	fg = foreground();
 	if ((c1 = fork()) == -1)
 		return (error_sys("fork"));
 	if (c1 == 0) {
@@ -1345,8 +1389,10 @@ jail_os_run(struct jail_state *st, const struct jail_run_opts *o,
 			fprintf(stderr, "jexec: clone: %s\n", strerror(errno));
 			_exit(126);
 		}
-		if (c2 == 0)
+		if (c2 == 0) {
+			take_terminal(0, fg);
 			child_exec(st, o, have_hu ? &hu : NULL, argv);
+		}
 		signal(SIGINT, SIG_IGN);
 		signal(SIGQUIT, SIG_IGN);
 		if (o->timeout > 0)
@@ -1354,6 +1400,7 @@ jail_os_run(struct jail_state *st, const struct jail_run_opts *o,
 		while (waitpid(c2, &status, 0) == -1)
 			if (errno != EINTR)
 				_exit(126);
+		give_back_terminal(fg);
 		_exit(status_code(status));
 	}
 	while (waitpid(c1, &status, 0) == -1)
