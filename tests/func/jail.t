@@ -45,6 +45,15 @@ is "$(jexec -u nobody $J id -u)" "$(id -u nobody)" "jexec -u user (host's passwd
 
 run_fails "jail's root cannot mount (no allow.mount)" -- jexec $J mount -t tmpfs x /tmp
 
+# An interactive shell on a terminal (script(1) makes one): job control
+# works, the exit status comes back.
+if command -v script >/dev/null; then
+	out=$(printf 'echo in-$$; exit 4\n' | script -qc "jexec $J /bin/sh -i; echo rc=\$?" /dev/null 2>&1)
+	like "$out" "in-[0-9]" "jexec: interactive shell on a terminal"
+	like "$out" "rc=4" "its exit status"
+	ok $(printf '%s' "$out" | grep -q "Cannot set tty"; [ $? -ne 0 ]; echo $?) "with job control"
+fi
+
 # Duplicates and bad parameters: refused, nothing left behind.
 out=$(jail -c name=$J path="$ROOT" persist 2>&1); rc=$?
 ok $([ $rc -ne 0 ]; echo $?) "duplicate name refused"
