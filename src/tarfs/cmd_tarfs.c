@@ -7,7 +7,11 @@
  *   stasis tarfs --compress [-l level] [-F size] IN.tar OUT.tar.zst
  *   mount.tarfs ARCHIVE DIR [-sfnv] [-o options]     (mount(8) helper)
  */
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <unistd.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +120,30 @@ out:
 	return (r);
 }
 
+/* -N: a mount namespace given as a pid or a path (/proc/PID/ns/mnt). */
+static int
+join_ns(const char *ns)
+{
+	char *path;
+	long long pid;
+	int fd, r;
+
+	if (str_tonum(ns, 1, INT_MAX, &pid) == 0)
+		path = xasprintf("/proc/%lld/ns/mnt", pid);
+	else
+		path = xstrdup(ns);
+	error_clear();
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		r = error_sys("%s", path);
+		free(path);
+		return (r);
+	}
+	r = setns(fd, CLONE_NEWNS) == -1 ? error_sys("setns %s", path) : 0;
+	close(fd);
+	free(path);
+	return (r);
+}
+
 static int
 do_check(const char *archive, const struct tarfs_open_opts *oo)
 {
@@ -203,7 +231,7 @@ cmd_tarfs(int argc, char **argv)
 	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	helper = strcmp(progname, "mount.tarfs") == 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "fdqhsnvo:l:F:", lopts,
+	while ((c = getopt_long(argc, argv, "fdqhsnvo:l:F:t:N:", lopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -218,6 +246,12 @@ cmd_tarfs(int argc, char **argv)
 			break;
 		case 'q':
 			oo.quiet = 1;
+			break;
+		case 't':	/* mount(8): the type, tarfs */
+			break;
+		case 'N':	/* mount(8): mount in this mount namespace */
+			if (join_ns(optarg) == -1)
+				return (fail("-N %s", optarg));
 			break;
 		case 's':	/* mount(8): sloppy */
 		case 'n':	/* mount(8): no mtab */

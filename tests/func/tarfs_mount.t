@@ -93,6 +93,25 @@ unshare -m --propagation private sh "$TMPD/inner.sh" "$TMPD" "$STASIS" |
 n=$(grep -c '^ok\|^not ok' "$TMPD/inner.out")
 grep -q '^not ok' "$TMPD/inner.out" && fails=1 || fails=0
 
+# mount(8) -N: into another mount namespace, not ours.
+unshare -m --propagation private sleep 60 &
+UPID=$!
+cleanup "kill $UPID"
+sleep 0.3
+NSPID=$(pgrep -P $UPID -x sleep || echo $UPID)
+mkdir -p "$TMPD/nsmnt"
+n=$((n + 1))
+if mount.tarfs "$TMPD/root.tar" "$TMPD/nsmnt" -N "$NSPID" -o ro -t tarfs &&
+    grep -q " $TMPD/nsmnt fuse.tarfs" "/proc/$NSPID/mounts" &&
+    ! grep -q " $TMPD/nsmnt " /proc/self/mounts; then
+	echo "ok $n - mount.tarfs -N PID mounts in that namespace only"
+else
+	echo "not ok $n - mount.tarfs -N PID mounts in that namespace only"
+	fails=1
+fi
+nsenter -t "$NSPID" -m umount "$TMPD/nsmnt" 2>/dev/null
+kill $UPID 2>/dev/null
+
 # The demo with stasis jail: the tarball mounted as the jail's root,
 # devfs and a tmpfs /tmp added by the jail, the shell inside.
 if "$STASIS" jail --help >/dev/null 2>&1; then
