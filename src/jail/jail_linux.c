@@ -896,7 +896,18 @@ jail_os_start(struct jail_spec *sp)
 			free(base);
 			return (error_sys("mkdir %s/stasis", cgr));
 		}
-		st->cgroup = xasprintf("%s/%s", base, sp->name);
+		if (strcmp(sp->rundir, JAIL_DEFAULT_RUNDIR) == 0)
+			st->cgroup = xasprintf("%s/%s", base, sp->name);
+		else {
+			/* Jails of another run dir may share the name. */
+			unsigned h = 2166136261u;
+			const char *c;
+
+			for (c = sp->rundir; *c; c++)
+				h = (h ^ (unsigned char)*c) * 16777619u;
+			st->cgroup = xasprintf("%s/%s@%08x", base, sp->name,
+			    h);
+		}
 		free(base);
 		rm_cgroup(st->cgroup);	/* a stale one from a crash */
 		if (mkdir(st->cgroup, 0755) == -1 || (cgfd = open(st->cgroup,

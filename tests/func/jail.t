@@ -78,6 +78,11 @@ ok $(jls -N | grep -q " $B "; [ $? -ne 0 ]; echo $?) "jls does not show them"
 pid=$(init_pid $J)
 ok $([ -n "$pid" ] && kill -0 "$pid"; echo $?) "the jail's init runs ($pid)"
 netns=$(readlink /proc/$pid/ns/net); mntns=$(readlink /proc/$pid/ns/mnt)
+cg=$(cgroup_dir $J)
+if [ -n "$cg" ]; then
+	ok $(grep -qx "$pid" "$cg/cgroup.procs"; echo $?) "the jail's init is in its own cgroup ($cg)"
+	ok $(jexec $J cat /proc/self/cgroup | grep -q '^0::/$'; echo $?) "and the jail sees that cgroup as its root"
+fi
 jexec $J sh -c 'sleep 300 & sleep 300 &'
 run_ok "jail -r" -- jail -q -r $J
 ok $([ ! -d /proc/$pid ]; echo $?) "init gone"
@@ -87,7 +92,7 @@ for p in /proc/[0-9]*; do
 done
 is $left 0 "no process left in the jail's namespaces"
 ok $([ ! -e "$STASIS_RUNDIR/jails/$J" ]; echo $?) "state removed"
-ok $([ ! -e "$(cgroup_dir $J)" ]; echo $?) "cgroup removed"
+ok $([ -z "$cg" ] || [ ! -e "$cg" ]; echo $?) "cgroup removed"
 is "$(host_mounts_under "$ROOT")" 0 "no mounts under the root on the host"
 ok $(jls -N | grep -q " $J "; [ $? -ne 0 ]; echo $?) "jls no longer lists it"
 run_fails "jexec into a removed jail fails" -- jexec $J true

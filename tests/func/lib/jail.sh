@@ -36,13 +36,14 @@ host_mounts_under() {
 	awk -v d="$1" '$5 ~ "^"d {n++} END {print n+0}' /proc/self/mountinfo
 }
 
-cgroup_dir() {	# where a jail's cgroup would be
+cgroup_dir() {	# where a jail's cgroup would be (NAME@hash of the run dir)
 	for _r in /sys/fs/cgroup /sys/fs/cgroup/unified; do
 		if [ "$(stat -fc %T "$_r" 2>/dev/null)" = cgroup2fs ]; then
-			echo "$_r/stasis/$1"; return
+			ls -d "$_r/stasis/$1" "$_r/stasis/$1@"* 2>/dev/null |
+			    head -1
+			return
 		fi
 	done
-	echo /nonexistent/stasis/$1
 }
 
 init_pid() {	# the jail's init, from its state
