@@ -165,24 +165,40 @@ zfs create -o canmount=on -o mountpoint=none $R/bad
 out=$(be check 2>&1); like "$out" "canmount=on" "check reports canmount=on"
 zfs destroy $R/bad
 
-# jail: a BE with a minimal root that borrows the host's /usr read-only
+# jail: a BE holding a self-contained root (sh, true, hostname and libc)
 if "$STASIS" jail -h 2>&1 | grep -q "does not exist yet"; then
 	ok 0 "# SKIP stasis jail not built yet"
 else
-	. "$(dirname "$0")/lib/jail.sh"
 	STASIS_RUNDIR=$(mktemp -d /tmp/stasis-bejail.XXXXXX)
 	export STASIS_RUNDIR
 	cleanup "rm -rf $STASIS_RUNDIR"
 	cleanup "$STASIS jail -q -r imp"
 	jm=$(mktemp -d /tmp/stasis-bejm.XXXXXX); cleanup "rmdir $jm"
 	be mount imp $jm >/dev/null
-	cleanup "$STASIS be -r $R umount -f imp"
-	jail_mkroot $jm
-	out=$(be jail -o "mount=/usr $jm/usr nullfs ro" imp /bin/sh -c 'echo in-jail; hostname' 2>&1)
+	mkdir -p $jm/bin $jm/lib64 $jm/proc $jm/dev $jm/tmp $jm/etc
+	for b in /bin/sh /bin/true /bin/hostname /bin/sleep; do
+		for f in $(readlink -f $b) $(ldd $b | grep -o '/[^ ]*'); do
+			mkdir -p "$jm$(dirname $f)"; cp -L "$f" "$jm$f"
+		done
+		cp -L $b $jm/bin/
+	done
+	be umount imp
+	out=$(be jail imp /bin/sh -c 'echo in-jail; hostname' 2>&1)
 	ok $? "jail imp runs a command in the BE"
 	is "$out" "in-jail
-imp" "the command's output, hostname set to the BE's name"
-	ok $(grep -q " $jm " /proc/mounts; echo $?) "an already mounted BE stays mounted"
+imp" "the command's output; hostname is the BE's name"
+	is "$(zfs get -H -o value mounted $R/imp)" no "unmounted afterwards"
+	run_ok "jail -U keeps it mounted" -- be jail -U imp /bin/true
+	is "$(zfs get -H -o value mounted $R/imp)" yes "mounted after -U"
+	be umount imp
+	be mount imp $jm >/dev/null
+	run_ok "jail on an already mounted BE" -- be jail imp /bin/true
+	ok $(grep -q " $jm " /proc/mounts; echo $?) "it stays mounted at its place"
+	be umount imp
+	out=$(be jail -b imp 2>&1)
+	ok $? "jail -b: a persistent jail"
+	like "$out" "^/tmp/be_mount\." "jail -b prints the mount point"
+	like "$("$STASIS" jls 2>&1)" "imp" "jls lists it"
 	"$STASIS" jail -q -r imp >/dev/null 2>&1
 	be umount imp
 	run_fails "jail of a missing BE" -- be jail nope /bin/true
