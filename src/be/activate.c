@@ -29,10 +29,26 @@ zfsbootcfg(const char *pool, const char *value)
 	error_clear();
 }
 
+/* The one-shot choice, for a dataset known to exist. */
+int
+be_set_bootonce(struct be *b, const char *ds)
+{
+	char *v = xasprintf("zfs:%s:", ds);
+	int rc;
+
+	if ((rc = zfs_set(b->pool, BE_BOOTONCE_PROP, v)) == 0) {
+		zfsbootcfg(b->pool, v);
+		free(b->bootonce);
+		b->bootonce = xstrdup(ds);
+	}
+	free(v);
+	return (rc);
+}
+
 int
 be_activate(struct be *b, const char *name, int temporary)
 {
-	char *ds, *origin = NULL, *v, *mp;
+	char *ds, *origin = NULL, *mp;
 	int i, rc = -1;
 
 	if ((ds = be_existing(b, name)) == NULL)
@@ -42,12 +58,9 @@ be_activate(struct be *b, const char *name, int temporary)
 		goto out;
 	}
 	if (temporary) {
-		v = xasprintf("zfs:%s:", ds);
-		rc = zfs_set(b->pool, BE_BOOTONCE_PROP, v);
-		if (rc == 0)
-			zfsbootcfg(b->pool, v);
-		free(v);
-		goto out;
+		rc = be_set_bootonce(b, ds);
+		free(ds);
+		return (rc);
 	}
 	/* A BE that was a clone stops depending on its origin. */
 	for (i = 0; i < 64; i++) {

@@ -10,6 +10,7 @@
 #define BE_SYNC_PREFIX	".sync-be."
 
 int	 be_refresh(struct be *);
+int	 be_set_bootonce(struct be *, const char *ds);
 char	*be_existing(const struct be *, const char *name);
 int	 be_make_bootable(const char *ds);
 /* A fresh snapshot name like libbe's: 2026-11-25-20:31:07-0. */

@@ -358,7 +358,7 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 		goto fail;
 	if (zfs_rename(tmp, target) == -1)
 		goto fail;
-	if (!o->no_activate && be_activate(b, o->name, 1) == -1) {
+	if (!o->no_activate && be_set_bootonce(b, target) == -1) {
 		char *msg = xstrdup(error_msg());
 
 		(void)zfs_destroy(target, ZFS_DESTROY_RECURSIVE);
