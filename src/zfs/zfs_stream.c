@@ -17,6 +17,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/file.h"
+#include "base/spawn.h"
 #include "zfs/zfs.h"
 
 static int
@@ -93,10 +94,50 @@ zfs_send_start(struct zfs_stream *s, const char *snap, int outfd)
 	return (0);
 }
 
+/*
+ * Does this zfs know `receive -u` (do not mount)?  OpenZFS does, zfs-fuse
+ * does not; its usage text says which.  A stream sent with its
+ * properties may carry mountpoint=/ and canmount=on, and OpenZFS on Linux
+ * would mount that over the running root on arrival.
+ */
+static int
+recv_has_u(void)
+{
+	static int known = -1;
+	struct spawn_opts o;
+	struct spawn_result r;
+	char *argv[] = { (char *)zfs_tool(), "receive", NULL };
+	const char *t, *e;
+
+	if (known != -1)
+		return (known);
+	known = 0;
+	memset(&o, 0, sizeof(o));
+	o.argv = argv;
+	o.flags = SPAWN_CAPTURE_OUT | SPAWN_CAPTURE_ERR | SPAWN_NULL_IN |
+	    SPAWN_SEARCH_PATH;
+	if (spawn_run(&o, &r) == -1) {
+		error_clear();
+		return (known);
+	}
+	/* The first "receive [-flags]" in the usage text. */
+	if ((t = strstr(buf_cstr(&r.err), "receive [-")) != NULL &&
+	    (e = strchr(t, ']')) != NULL)
+		known = memchr(t, 'u', e - t) != NULL;
+	spawn_result_free(&r);
+	return (known);
+}
+
 int
 zfs_recv_start(struct zfs_stream *s, const char *ds, int infd)
 {
-	char *argv[] = { (char *)zfs_tool(), "receive", (char *)ds, NULL };
+	char *argv[] = { (char *)zfs_tool(), "receive", (char *)ds, NULL,
+	    NULL };
+
+	if (recv_has_u()) {
+		argv[2] = "-u";
+		argv[3] = (char *)ds;
+	}
 
 	if (start(s, argv, infd, -1) == -1)
 		return (-1);

@@ -188,6 +188,24 @@ ok $(no_leftovers pipecut; echo $?) "pipe cut: nothing left behind"
 # --no-activate
 run_ok "sync-be --no-activate" -- sh -c "sync-be -q --no-activate -R $S -r $R quiet $W/sync.conf <$W/image.zfs"
 is "$(zfs get -H -o value freebsd:bootonce $P)" "zfs:$R/piped:" "--no-activate left the next boot alone"
+# With an OpenZFS-like zfs, receive gets -u (do not mount what arrives:
+# a stream with its properties could say mountpoint=/).  A wrapper that
+# speaks OpenZFS's usage and logs, in front of zfs-fuse's zfs.
+cat >$W/zfs-openzfs <<'WRAP'
+#!/bin/sh
+if [ "$1" = receive ] && [ $# -eq 1 ]; then
+	echo "usage:" >&2
+	echo "	receive [-FhMnsuv] [-o <property>=<value>] <filesystem|volume|snapshot>" >&2
+	exit 2
+fi
+echo "$*" >>"${0%/*}/zfs.log"
+if [ "$1" = receive ] && [ "$2" = -u ]; then shift 2; exec zfs receive "$@"; fi
+exec zfs "$@"
+WRAP
+chmod +x $W/zfs-openzfs
+out=$(STASIS_ZFS=$W/zfs-openzfs sync-be -q --no-activate -R $S -r $R openzfs $W/sync.conf <$W/image.zfs 2>&1)
+ok $? "sync-be through an OpenZFS-like zfs"
+like "$(grep '^receive' $W/zfs.log)" "^receive -u $R/.sync-be" "receive -u when zfs has it"
 run_ok "--help" -- "$STASIS" sync-be --help
 
 done_testing
