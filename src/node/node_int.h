@@ -146,6 +146,7 @@ struct node {
 	size_t		 nwds;
 	unsigned int	 ticks;
 	struct lconn	*conns;
+	size_t		 nconns;
 };
 
 /* config.c */

@@ -231,6 +231,7 @@ lconn_free(struct node *n, struct lconn *c)
 	for (pp = &n->conns; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
+			n->nconns--;
 			break;
 		}
 	epoll_ctl(n->ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -242,14 +243,12 @@ lconn_free(struct node *n, struct lconn *c)
 static void
 on_accept(struct node *n, int lfd, enum lkind kind)
 {
-	struct lconn *c, *x;
-	int fd, cnt = 0;
+	struct lconn *c;
+	int fd;
 
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
 	    SOCK_CLOEXEC)) != -1) {
-		for (x = n->conns; x != NULL; x = x->next)
-			cnt++;
-		if (cnt >= MAX_LCONNS) {
+		if (n->nconns >= MAX_LCONNS) {
 			close(fd);
 			continue;
 		}
@@ -260,6 +259,7 @@ on_accept(struct node *n, int lfd, enum lkind kind)
 		    n->cf->agent_wait_ms : CTL_WAIT_MS);
 		c->next = n->conns;
 		n->conns = c;
+		n->nconns++;
 		if (ep_add(n, fd, c) == -1)
 			lconn_free(n, c);
 	}

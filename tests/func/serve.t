@@ -82,10 +82,11 @@ dt=$(($(now_ms) - t0))
 ok "$([ $dt -lt 1500 ]; echo $?)" "no answer waited on the hanging check ($dt ms)"
 
 python3 -c "
-import socket,sys
+import socket
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1',$DB)); s.listen(8)
-import time; time.sleep(60)" &
+s.bind(('127.0.0.1',$DB)); s.listen(64)
+while True:
+	s.accept()[0].close()" &
 DBP=$!
 cleanup "kill $DBP"
 WAIT_TRIES=50 wait_for sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$HTTP/_up/db) = 200 ]"
@@ -96,6 +97,13 @@ is "$(code /_up)" 200 "/_up: at least one app serves"
 is "$(nc -q1 127.0.0.1 "$AGENT" </dev/null)" "up ready 100%" "agent without a name answers for the node"
 is "$(echo db | nc -q1 127.0.0.1 "$AGENT")" "up ready 100%" "agent for db"
 is "$(echo nosuch | nc -q1 127.0.0.1 "$AGENT")" "down" "agent for an unknown app: down"
+pids=""
+for i in $(seq 1 100); do
+	(echo db | nc -q1 127.0.0.1 "$AGENT" >"$T/agent.$i") &
+	pids="$pids $!"
+done
+wait $pids
+is "$(cat "$T"/agent.* | sort | uniq -c | tr -s ' ')" " 100 up ready 100%" "100 agent checks at once are all answered"
 
 # /jails: the jls document, for many clients at once.
 is "$(code /jails)" 200 "/jails answers"
