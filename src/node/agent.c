@@ -40,6 +40,7 @@ reply_app(struct app_state *a, struct buf *out)
 void
 agent_reply(struct node *n, const char *app, struct buf *out)
 {
+	static char warned[NAME_MAX_LEN + 1];	/* the event loop's only */
 	size_t i;
 	int ndrain = 0, nmaint = 0;
 
@@ -53,8 +54,13 @@ agent_reply(struct node *n, const char *app, struct buf *out)
 		else
 			buf_addstr(out, "down\n");
 		pthread_mutex_unlock(&n->mtx);
-		if (i == n->cf->napps)
-			log_warn("agent: no app \"%.64s\"", app);
+		/* haproxy asks every agent-inter: say it once per name. */
+		if (i == n->cf->napps && strncmp(warned, app,
+		    sizeof(warned) - 1) != 0) {
+			log_warn("agent: no app \"%.64s\" (check agent-send)",
+			    app);
+			str_lcpy(warned, app, sizeof(warned));
+		}
 		return;
 	}
 	for (i = 0; i < n->cf->napps; i++) {
