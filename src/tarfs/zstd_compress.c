@@ -93,6 +93,9 @@ out_open(struct out *o, const char *path)
 	o->tmp = NULL;
 	if (strcmp(path, "-") == 0) {
 		o->fd = STDOUT_FILENO;
+		if (isatty(o->fd))
+			return (error_set("not writing compressed data to a "
+			    "terminal"));
 		return (0);
 	}
 	o->tmp = xasprintf("%s.XXXXXX", path);
