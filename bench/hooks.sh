@@ -11,7 +11,8 @@
 # run of each counts: this machine is shared, and the best of several
 # runs is the one least disturbed by others.
 # BENCH_TIME (seconds, default 5), BENCH_CONNS (default 32),
-# BENCH_PIPELINE (requests in flight per connection, default 4).
+# BENCH_PIPELINE (requests in flight per connection, default 16, as in
+# docs/ARCHITECTURE.md's server measurement).
 set -eu
 out=${1:?usage: bench/hooks.sh OUTFILE}
 STASIS=${STASIS:-${STASIS_BUILD:-$(dirname "$0")/../build}/stasis}
@@ -66,7 +67,7 @@ lua() {	# lua FILE DEPTH METHOD [BODY HEADER=VALUE...]
 		echo "request = function() return req end"
 	} >"$dir/$f"
 }
-P=${BENCH_PIPELINE:-4}
+P=${BENCH_PIPELINE:-16}
 lua badsig.lua "$P" POST \
     '{"ref":"refs/heads/main","after":"0123456789abcdef","repository":{"full_name":"me/app"}}' \
     "Content-Type=application/json" \
