@@ -18,7 +18,7 @@ CONNS=${BENCH_CONNS:-50}
 PRIO=${BENCH_PRIO-nice -n -10}
 T=$(mktemp -d /tmp/stasis-bench-serve.XXXXXX)
 pids=""
-trap 'for p in $pids; do kill $p 2>/dev/null; done; sleep 0.2; rm -rf "$T"' EXIT
+trap 'for p in $pids; do kill -- $p 2>/dev/null; done; sleep 0.2; rm -rf "$T"' EXIT
 export STASIS_RUNDIR="$T/run"
 
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -90,15 +90,15 @@ h_rss=$(for p in $(pgrep -f "haproxy -f $T/haproxy.cfg"); do rss "$p"; done | so
 
 # The talk's loop: one client at a time, each a new jls process.
 NCP=$(port)
-sh -c "while :; do jls -v --libxo json | nc -l -N 127.0.0.1 $NCP >/dev/null 2>&1 || sleep 0.01; done" &
-pids="$pids $!"
+# Its own process group, so that the listening nc goes with the loop.
+setsid sh -c "while :; do jls -v --libxo json | nc -l -N 127.0.0.1 $NCP >/dev/null 2>&1 || sleep 0.01; done" &
+pids="$pids -$!"
 sleep 0.5
 n=0; end=$(($(date +%s) + DUR))
 while [ "$(date +%s)" -lt $end ]; do
 	nc -N 127.0.0.1 "$NCP" </dev/null >/dev/null 2>&1 && n=$((n + 1))
 done
 nc_rps=$((n / DUR))
-kill %1 2>/dev/null || true
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
 {
