@@ -457,6 +457,8 @@ cmd_hooks(int argc, char **argv)
 		goto out;
 	}
 	log_info("loaded %zu hooks", hooks_count(h));
+	/* Loading's scratch memory goes back before serving starts. */
+	malloc_trim(0);
 	if (f.list_env) {
 		hooks_list_env(h, &b);
 		fputs(buf_cstr(&b), stdout);
