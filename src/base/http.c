@@ -825,6 +825,54 @@ listen_socket(const struct sockaddr *sa, socklen_t sl)
 	return (fd);
 }
 
+/* The minimum version and TLS 1.2 suites, named as Go names them. */
+static int
+tls_setup(SSL_CTX *ctx, const struct http_server_opts *o)
+{
+	static const struct { const char *s; int v; } vers[] = {
+		{ "1.0", TLS1_VERSION }, { "1.1", TLS1_1_VERSION },
+		{ "1.2", TLS1_2_VERSION }, { "1.3", TLS1_3_VERSION },
+	};
+	struct buf list = BUF_INIT;
+	const char *p, *e, *name;
+	char std[128];
+	size_t i;
+	int v = 0;
+
+	for (i = 0; i < sizeof(vers) / sizeof(vers[0]); i++)
+		if (o->tls_min_version != NULL &&
+		    strcmp(o->tls_min_version, vers[i].s) == 0)
+			v = vers[i].v;
+	if (o->tls_min_version != NULL && v == 0)
+		return (error_set("TLS: unknown minimum version \"%s\" (1.0, "
+		    "1.1, 1.2, 1.3)", o->tls_min_version));
+	SSL_CTX_set_min_proto_version(ctx, v ? v : TLS1_2_VERSION);
+	if (o->tls_ciphers == NULL || o->tls_ciphers[0] == '\0')
+		return (0);
+	for (p = o->tls_ciphers;; p = e + 1) {
+		e = strchr(p, ',');
+		if (e == NULL)
+			e = p + strlen(p);
+		snprintf(std, sizeof(std), "%.*s", (int)(e - p), p);
+		if ((name = OPENSSL_cipher_name(std)) == NULL ||
+		    strcmp(name, "(NONE)") == 0) {
+			buf_free(&list);
+			return (error_set("TLS: unknown cipher suite \"%s\"",
+			    std));
+		}
+		buf_printf(&list, "%s%s", list.len ? ":" : "", name);
+		if (*e == '\0')
+			break;
+	}
+	if (SSL_CTX_set_cipher_list(ctx, buf_cstr(&list)) != 1) {
+		buf_free(&list);
+		return (error_set("TLS: no usable cipher suite in \"%s\"",
+		    o->tls_ciphers));
+	}
+	buf_free(&list);
+	return (0);
+}
+
 static SSL_CTX *
 tls_context(const struct http_server_opts *o)
 {
@@ -833,7 +881,10 @@ tls_context(const struct http_server_opts *o)
 
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
 		goto fail;
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (tls_setup(ctx, o) == -1) {
+		SSL_CTX_free(ctx);
+		return (NULL);
+	}
 	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
 	    SSL_MODE_ENABLE_PARTIAL_WRITE);
 	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1) {

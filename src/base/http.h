@@ -67,6 +67,10 @@ struct http_server_opts {
 	const char	*key_file;
 	const char	*client_ca_file;	/* mTLS: require a client cert
 						   signed by this CA (PEM) */
+	const char	*tls_min_version;	/* "1.0".."1.3"; NULL: 1.2 */
+	const char	*tls_ciphers;	/* TLS <= 1.2 suites, comma-separated
+					   IANA names (as Go takes them);
+					   NULL: OpenSSL's defaults */
 };
 
 struct http_server;

@@ -29,11 +29,12 @@ struct flags {
 	struct strv	 hooks, headers;
 	const char	*ip, *urlprefix, *cert, *key, *client_ca;
 	const char	*http_methods, *logfile, *pidfile;
+	const char	*tls_min, *ciphers;
 	long long	 port, setuid, setgid, max_mm, xrid_limit;
 	long long	 threads, max_runs, run_timeout, read_timeout;
 	unsigned long long max_body;
 	int		 verbose, debug, nopanic, hotreload, template;
-	int		 secure, xrid, version, list_env, help;
+	int		 secure, xrid, version, list_env, help, list_ciphers;
 	int		 have_uid, have_gid;
 };
 
@@ -46,7 +47,8 @@ usage(FILE *f)
 "                    [-template] [-nopanic] [-header NAME=VALUE]...\n"
 "                    [-http-methods LIST] [-x-request-id]\n"
 "                    [-x-request-id-limit N] [-max-multipart-mem N]\n"
-"                    [-secure -cert FILE -key FILE [-client-ca FILE]]\n"
+"                    [-secure -cert FILE -key FILE [-client-ca FILE]\n"
+"                    [-tls-min-version V] [-cipher-suites LIST]]\n"
 "                    [-setuid UID -setgid GID] [-pidfile FILE]\n"
 "                    [-max-body SIZE] [-read-timeout SEC]\n"
 "                    [-run-timeout SEC] [-max-runs N] [-threads N]\n"
@@ -70,6 +72,8 @@ usage(FILE *f)
 "  -x-request-id-limit N  truncate it to N bytes\n"
 "  -max-multipart-mem N   multipart form memory (default 1048576)\n"
 "  -secure                HTTPS with -cert and -key (PEM)\n"
+"  -tls-min-version V      1.0, 1.1, 1.2 (default) or 1.3\n"
+"  -cipher-suites LIST    TLS 1.2 suites by IANA name, comma-separated\n"
 "  -client-ca FILE        with -secure: require client certificates\n"
 "                         signed by this CA (mTLS)\n"
 "  -setuid, -setgid       drop to these ids after binding\n"
@@ -115,9 +119,9 @@ static const struct fdef fdefs[] = {
 	{ "version", F_BOOL, O(version) },
 	{ "list-cmd-env", F_BOOL, O(list_env) },
 	{ "h", F_BOOL, O(help) }, { "help", F_BOOL, O(help) },
-	/* Accepted for compatibility; OpenSSL's defaults apply. */
-	{ "tls-min-version", F_STR, 0 }, { "cipher-suites", F_STR, 0 },
-	{ "list-cipher-suites", F_BOOL, 0 },
+	{ "tls-min-version", F_STR, O(tls_min) },
+	{ "cipher-suites", F_STR, O(ciphers) },
+	{ "list-cipher-suites", F_BOOL, O(list_ciphers) },
 };
 
 static int
@@ -291,6 +295,8 @@ serve(struct hooks *h, struct flags *f)
 		so.cert_file = f->cert;
 		so.key_file = f->key;
 		so.client_ca_file = f->client_ca;
+		so.tls_min_version = f->tls_min;
+		so.tls_ciphers = f->ciphers;
 	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -394,12 +400,20 @@ cmd_hooks(int argc, char **argv)
 	f.cert = "cert.pem";
 	f.key = "key.pem";
 	f.max_mm = 1 << 20;
+	f.tls_min = "1.2";
 	if ((rc = parse_flags(argc, argv, &f)) != 0) {
 		rc = rc == -2 ? 2 : 1;
 		goto out;
 	}
 	if (f.help) {
 		usage(stdout);
+		goto out;
+	}
+	if (f.list_ciphers) {
+		/* OpenSSL's, by the IANA names -cipher-suites takes. */
+		puts("stasis hooks uses OpenSSL's TLS: list the suites with "
+		    "`openssl ciphers -stdname -tls1_2`\n(the TLS_... names "
+		    "are what -cipher-suites takes)");
 		goto out;
 	}
 	if (f.version) {

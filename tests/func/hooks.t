@@ -4,6 +4,7 @@
 # per-hook run limit, run timeout killing the process group, hot reload
 # keeping the old configuration, mTLS, access log without secrets).
 import hashlib
+import http.client
 import hmac
 import json
 import os
@@ -346,6 +347,36 @@ ctx.load_cert_chain(os.path.join(d, "client.pem"),
 is_(request(port, "POST", "/hooks/echo", tls=ctx)[0], 200,
     "-client-ca: a client certificate from the CA is served")
 stop(p)
+srv = ["-secure", "-cert", os.path.join(d, "server.pem"), "-key",
+       os.path.join(d, "server.key")]
+port, p = start("stasis", ["-hooks", hooks, "-tls-min-version", "1.3"] + srv)
+ctx12 = ssl.create_default_context(cafile=ca)
+ctx12.maximum_version = ssl.TLSVersion.TLSv1_2
+try:
+    request(port, "POST", "/hooks/echo", tls=ctx12)
+    refused = False
+except (ssl.SSLError, ConnectionError, OSError):
+    refused = True
+ok(refused, "-tls-min-version 1.3 refuses a TLS 1.2 client")
+is_(request(port, "POST", "/hooks/echo",
+            tls=ssl.create_default_context(cafile=ca))[0], 200,
+    "-tls-min-version 1.3 serves a TLS 1.3 client")
+stop(p)
+suite = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"
+port, p = start("stasis", ["-hooks", hooks, "-cipher-suites", suite] + srv)
+c = http.client.HTTPSConnection("127.0.0.1", port, context=ctx12, timeout=10)
+c.request("POST", "/hooks/echo")
+c.getresponse().read()
+is_(c.sock.cipher()[0], "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "-cipher-suites (IANA names, as webhook takes them)")
+c.close()
+stop(p)
+r = run(["-hooks", hooks, "-port", "0", "-cipher-suites", "TLS_NOPE"] + srv)
+ok(r.returncode != 0 and 'unknown cipher suite "TLS_NOPE"' in r.stderr,
+   "-cipher-suites: an unknown suite is an error")
+r = run(["-hooks", hooks, "-port", "0", "-tls-min-version", "2"] + srv)
+ok(r.returncode != 0 and "unknown minimum version" in r.stderr,
+   "-tls-min-version: a bad version is an error")
 r = run(["-hooks", hooks, "-client-ca", ca])
 ok(r.returncode != 0 and "-secure" in r.stderr, "-client-ca needs -secure")
 
