@@ -570,14 +570,14 @@ hooks_handle(struct hooks *h, struct http_request *req,
 		buf_addstr(&resp->body, "Hook not found.");
 		finish_body(resp);
 		conf_put(c);
-		log_info("access hook=- remote=%s method=%s status=404 "
-		    "rule=- run=-", req->remote_addr, req->method);
+		access_log("-", "-", req->remote_addr, req->method, 404,
+		    "-", "-", ms_since(&t0));
 		return (1);
 	}
 	if (!method_allowed(h, hk, req->method)) {
 		resp->status = 405;
-		log_info("access hook=%s remote=%s method=%s status=405 "
-		    "rule=- run=-", hk->id, req->remote_addr, req->method);
+		access_log("-", hk->id, req->remote_addr, req->method, 405,
+		    "-", "-", ms_since(&t0));
 		conf_put(c);
 		return (1);
 	}
