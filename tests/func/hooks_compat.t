@@ -51,6 +51,7 @@ hooks = [
          arg("payload", "z"), arg("payload", "dotted.key"),
          arg("payload", "missing"), arg("header", "x-foo"),
          arg("url", "q"), arg("query", "q2"), arg("request", "method"),
+         arg("request", "remote-addr"), arg("request", "Method"),
          arg("string", "literal value"), arg("raw-request-body"),
          arg("entire-payload"), arg("entire-query"),
          arg("payload", "html")],
@@ -82,6 +83,10 @@ hooks = [
      "response-message": "signed512",
      "trigger-rule": match("payload-hmac-sha512", arg("url", "sig"),
                            secret="s512")},
+    {"id": "hash256", "execute-command": "/bin/true",
+     "response-message": "deprecated alias",
+     "trigger-rule": match("payload-hash-sha256", arg("header",
+                           "X-Hub-Signature-256"), secret="s256")},
     {"id": "soft", "execute-command": "/bin/true",
      "response-message": "soft ok",
      "trigger-signature-soft-failures": True,
@@ -247,6 +252,9 @@ reqs = [
     ("sha1 missing header", "POST", "/hooks/sha1", JSON, payload),
     ("sha256 good among several", "POST", "/hooks/sha256",
      dict(JSON, **{"X-Hub-Signature-256": "sha256=beef,sha256=" +
+                   sig("sha256", "s256", body256)}), body256),
+    ("payload-hash-sha256 (deprecated name)", "POST", "/hooks/hash256",
+     dict(JSON, **{"X-Hub-Signature-256": "sha256=" +
                    sig("sha256", "s256", body256)}), body256),
     ("sha256 several, none good", "POST", "/hooks/sha256",
      dict(JSON, **{"X-Hub-Signature-256": "sha256=beef,sha1=" +
