@@ -21,6 +21,12 @@ env(const char *name)
 int
 be_open(struct be *b, const char *beroot)
 {
+	return (be_open_flags(b, beroot, 0));
+}
+
+int
+be_open_flags(struct be *b, const char *beroot, int flags)
+{
 	char *slash;
 	int e;
 
@@ -53,7 +59,7 @@ be_open(struct be *b, const char *beroot)
 		return (-1);
 	}
 	b->pool = zfs_pool_of(b->root);
-	if (be_refresh(b) == -1) {
+	if (!(flags & BE_OPEN_NOBOOT) && be_refresh(b) == -1) {
 		be_close(b);
 		return (-1);
 	}

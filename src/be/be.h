@@ -37,6 +37,9 @@ struct be {
  * or $STASIS_BE_ROOTFS (so tests can say which BE "runs" on a test pool).
  */
 int	be_open(struct be *, const char *beroot);
+/* As be_open; BE_OPEN_NOBOOT skips reading bootfs and bootonce. */
+#define BE_OPEN_NOBOOT	0x01
+int	be_open_flags(struct be *, const char *beroot, int flags);
 void	be_close(struct be *);
 
 /* "zroot/ROOT/NAME" for a name (or NAME@snap), validated; malloc'd. */

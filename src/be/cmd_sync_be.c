@@ -109,7 +109,8 @@ cmd_sync_be(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (be_open(&b, root) == -1)
+	/* sync-be sets the one-shot choice; it need not read the old. */
+	if (be_open_flags(&b, root, BE_OPEN_NOBOOT) == -1)
 		return (fail("%s", o.name));
 	rc = be_sync(&b, &o) == -1 ? fail("%s", o.name) : 0;
 	be_close(&b);

@@ -27,8 +27,13 @@
 #include "be/be_impl.h"
 #include "zfs/zfs.h"
 
-#define PIPE_SIZE	(1 << 20)
-#define CHUNK		(1 << 20)
+/*
+ * Big pipes on both sides, so a busy machine that is slow to schedule us
+ * does not stall the stream: 4 MiB (root may exceed pipe-max-size), else
+ * whatever is allowed.
+ */
+#define PIPE_SIZE	(4 << 20)
+#define CHUNK		(4 << 20)
 #define MNT_PREFIX	"/tmp/sync-be."
 
 static int
@@ -148,6 +153,13 @@ receive_file(const struct syncbe_opts *o, const char *ds, uint64_t *total)
 	return (rc);
 }
 
+static void
+grow_pipe(int fd)
+{
+	if (fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE) == -1)
+		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+}
+
 /* Receive the stream as ds; nothing is left of ds if it fails. */
 static int
 receive(const struct syncbe_opts *o, const char *ds, uint64_t *total)
@@ -161,10 +173,9 @@ receive(const struct syncbe_opts *o, const char *ds, uint64_t *total)
 		return (receive_file(o, ds, total));
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return (error_sys("pipe"));
-	(void)fcntl(p[1], F_SETPIPE_SZ, PIPE_SIZE);
-	/* A bigger pipe in front too: fewer, larger hand-overs. */
+	grow_pipe(p[1]);
 	if (S_ISFIFO(st.st_mode))
-		(void)fcntl(o->infd, F_SETPIPE_SZ, PIPE_SIZE);
+		grow_pipe(o->infd);
 	if (zfs_recv_start(&s, ds, p[0]) == -1) {
 		close(p[0]);
 		close(p[1]);
@@ -235,19 +246,16 @@ remove_tmp(const char *ds, const char *mnt)
 	free(msg);
 }
 
-int
-be_sync_cleanup(struct be *b, int *removed)
+/* Remove the temporary datasets of dead sync-be runs among l. */
+static void
+cleanup_list(struct be *b, const struct zfs_dslist *l, int *removed)
 {
-	struct zfs_dslist l = ZFS_DSLIST_INIT;
 	size_t i, rl = strlen(b->root) + 1 + strlen(BE_SYNC_PREFIX);
 	long long pid;
 	glob_t g;
 
-	*removed = 0;
-	if (zfs_get(b->root, "type", 1, &l) == -1)
-		return (-1);
-	for (i = 0; i < l.n; i++) {
-		const char *n = l.v[i].name;
+	for (i = 0; i < l->n; i++) {
+		const char *n = l->v[i].name;
 
 		if (strlen(n) <= rl || strncmp(n, b->root, strlen(b->root))
 		    != 0 || !str_startswith(n + strlen(b->root) + 1,
@@ -262,7 +270,6 @@ be_sync_cleanup(struct be *b, int *removed)
 		remove_tmp(n, NULL);
 		(*removed)++;
 	}
-	zfs_dslist_free(&l);
 	/* And the mount points of dead runs, if empty. */
 	memset(&g, 0, sizeof(g));
 	if (glob(MNT_PREFIX "*", 0, NULL, &g) == 0) {
@@ -278,6 +285,18 @@ be_sync_cleanup(struct be *b, int *removed)
 	}
 	globfree(&g);
 	error_clear();
+}
+
+int
+be_sync_cleanup(struct be *b, int *removed)
+{
+	struct zfs_dslist l = ZFS_DSLIST_INIT;
+
+	*removed = 0;
+	if (zfs_get(b->root, "type", 1, &l) == -1)
+		return (-1);
+	cleanup_list(b, &l, removed);
+	zfs_dslist_free(&l);
 	return (0);
 }
 
@@ -287,9 +306,10 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 	struct syncconf conf;
 	struct strv paths = STRV_INIT;
 	char *target = NULL, *tmp = NULL, *mnt = NULL, *prefix, *mp;
+	struct zfs_dslist l = ZFS_DSLIST_INIT;
 	uint64_t total = 0, copied = 0;
 	size_t i;
-	int rc = -1, e, removed;
+	int rc = -1, removed;
 
 	if (be_name_ok(o->name) == -1)
 		return (-1);
@@ -305,14 +325,19 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 		rc = 0;
 		goto out;
 	}
+	/* One listing: is the name taken, and did a dead run leave junk? */
 	target = xasprintf("%s/%s", b->root, o->name);
-	if ((e = zfs_exists(target)) != 0) {
-		if (e == 1)
-			error_set("boot environment %s already exists (%s)",
-			    o->name, target);
+	if (zfs_get(b->root, "type", 1, &l) == -1)
+		goto out;
+	if (zfs_dslist_find(&l, target) != NULL) {
+		error_set("boot environment %s already exists (%s)", o->name,
+		    target);
+		zfs_dslist_free(&l);
 		goto out;
 	}
-	(void)be_sync_cleanup(b, &removed);
+	removed = 0;
+	cleanup_list(b, &l, &removed);
+	zfs_dslist_free(&l);
 	if (removed > 0)
 		log_warn("removed %d dataset(s) left by an interrupted "
 		    "sync-be", removed);
