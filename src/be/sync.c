@@ -7,11 +7,13 @@
  * which the next sync-be (and `be check`) finds by the dead pid.
  */
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,7 +121,7 @@ receive_file(const struct syncbe_opts *o, const char *ds, uint64_t *total)
 	struct zfs_stream s;
 	struct progress *pr = NULL;
 	off_t start, pos;
-	int rc;
+	int rc, pfd;
 
 	if ((start = lseek(o->infd, 0, SEEK_CUR)) == -1)
 		return (error_sys("stream"));
@@ -129,11 +131,20 @@ receive_file(const struct syncbe_opts *o, const char *ds, uint64_t *total)
 		pr = progress_new("received", "stream",
 		    o->size_hint > (uint64_t)start ? o->size_hint - start : 0,
 		    2);
+	/* Wake at its exit, not at the next tick: that is deploy time. */
+	pfd = (int)syscall(SYS_pidfd_open, s.pid, 0);
 	while (!zfs_stream_exited(&s)) {
-		usleep(100000);
+		if (pfd >= 0) {
+			struct pollfd pf = { pfd, POLLIN, 0 };
+
+			(void)poll(&pf, 1, 100);
+		} else
+			usleep(10000);
 		if (pr != NULL && (pos = lseek(o->infd, 0, SEEK_CUR)) >= start)
 			progress_update(pr, pos - start);
 	}
+	if (pfd >= 0)
+		close(pfd);
 	rc = zfs_stream_wait(&s);
 	pos = lseek(o->infd, 0, SEEK_CUR);
 	*total = pos > start ? (uint64_t)(pos - start) : 0;
