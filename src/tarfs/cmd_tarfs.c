@@ -50,7 +50,8 @@ usage(FILE *f, int status)
 	    "  --check           index the archive, print a summary, exit\n"
 	    "  --index           save the index (ARCHIVE.tfidx; for tar.zst\n"
 	    "                    also the zstd random-access index)\n"
-	    "  --compress        write a seekable tar.zst from a tar\n"
+	    "  --compress        write a seekable tar.zst from a tar (- for\n"
+	    "                    stdin or stdout)\n"
 	    "See stasis-tarfs(8).\n");
 	return (status);
 }
@@ -160,6 +161,22 @@ do_check(const char *archive, const struct tarfs_open_opts *oo)
 	return (0);
 }
 
+/* Does the file start with a zstd frame?  (Errors: tarfs_open says.) */
+static int
+is_zstd(const char *path)
+{
+	unsigned char head[8];
+	ssize_t n = -1;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		n = read(fd, head, sizeof(head));
+		close(fd);
+	}
+	return (n >= 4 && head[0] == 0x28 && head[1] == 0xb5 &&
+	    head[2] == 0x2f && head[3] == 0xfd);
+}
+
 /*
  * --index: for tar.zst, the zstd layer's random-access index first (at
  * INDEX if given), then ours (ARCHIVE.tfidx, or -o tarindex=; for plain
@@ -174,19 +191,22 @@ do_index(int argc, char **argv, struct tarfs_open_opts *oo)
 
 	oo->rebuild = 1;
 	oo->save = 0;
-	if ((t = tarfs_open(argv[0], oo)) == NULL)
-		return (fail("--index"));
-	if (strcmp(tarfs_format(t), "tar.zst") == 0) {
-		tarfs_close(t);
+	/*
+	 * A tar.zst: the zstd layer's index first, so that opening the
+	 * archive for ours uses it instead of decompressing once more.
+	 */
+	if (is_zstd(argv[0])) {
 		if (zstd_write_index == NULL)
 			return (failx("--index: zstd support not built"));
 		if (zstd_write_index(argv[0], argc == 2 ? argv[1] :
 		    NULL) == -1)
 			return (fail("--index %s", argv[0]));
 		oo->zindex = argc == 2 ? argv[1] : oo->zindex;
-		if ((t = tarfs_open(argv[0], oo)) == NULL)
-			return (fail("--index"));
-	} else if (argc == 2 && tidx == NULL)
+	}
+	if ((t = tarfs_open(argv[0], oo)) == NULL)
+		return (fail("--index"));
+	/* For a plain tar, INDEX names ours (there is no other). */
+	if (strcmp(tarfs_format(t), "tar") == 0 && argc == 2 && tidx == NULL)
 		tidx = argv[1];
 	if (tarfs_save_index(t, tidx, &where) == -1) {
 		tarfs_close(t);
@@ -246,6 +266,8 @@ cmd_tarfs(int argc, char **argv)
 			break;
 		case 'q':
 			oo.quiet = 1;
+			/* The zstd layer's hints are info, its warnings warn. */
+			log_set_level(LOG_LVL_WARN);
 			break;
 		case 't':	/* mount(8): the type, tarfs */
 			break;
@@ -272,8 +294,8 @@ cmd_tarfs(int argc, char **argv)
 			unsigned long long sz;
 
 			if (str_tosize(optarg, &sz) == -1 || sz < 4096 ||
-			    sz > (1ULL << 30))
-				return (failx("-F %s: a size from 4k to 1G",
+			    sz > (256ULL << 20))
+				return (failx("-F %s: a size from 4k to 256m",
 				    optarg));
 			frame = (size_t)sz;
 			break;
