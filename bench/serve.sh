@@ -5,8 +5,8 @@
 # the ceiling for an HTTP health endpoint on this machine) and (b) the
 # talk's own way of publishing jail state, a shell loop piping
 # `jls -v --libxo json` into `nc -l` (one client at a time).
-# Server and wrk share the machine's CPUs, each server with its default
-# threads (one per CPU).  Writes a markdown section to $1.
+# Server and wrk share the machine's CPUs; stasis serve runs with its
+# default of one HTTP thread, haproxy with one thread per CPU.  Writes a markdown section to $1.
 set -eu
 out=${1:-/dev/stdout}
 : "${STASIS:=${STASIS_BUILD:-build}/stasis}"
@@ -104,8 +104,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; els
 {
 	echo "## stasis serve: /jails and /_up"
 	echo
-	echo "wrk -t1 -c$CONNS -d${DUR}s --latency on loopback, median of $RUNS runs; servers with one thread per"
-	echo "CPU ($(nproc) CPUs, shared with wrk). Target: >= 20k req/s and p99 < 5 ms. Load average when"
+	echo "wrk -t1 -c$CONNS -d${DUR}s --latency on loopback, median of $RUNS runs; stasis serve"
+	echo "with its default one HTTP thread, haproxy with one per CPU ($(nproc) CPUs, shared"
+	echo "with wrk). Target: >= 20k req/s and p99 < 5 ms. Load average when"
 	echo "the run started: $load (other work on the machine inflates p99); servers"
 	echo "and wrk ran under \`${PRIO:-(default priority)}\`."
 	echo
