@@ -151,7 +151,7 @@ for sig in TERM INT KILL; do
 	pid=$!
 	WAIT_TRIES=100 wait_for sh -c "zfs list -H -o name -r $R | grep -q sync-be"
 	kill -$sig $pid
-	wait $pid
+	wait $pid 2>/dev/null
 	if [ $sig = KILL ]; then
 		# zfs receive sees its stream end and gives up by itself
 		WAIT_TRIES=100 wait_for sh -c "! pgrep -f 'receive $R/.sync-be.$pid'"
