@@ -17,6 +17,14 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # the daemons' memory is measured against their peers (bench/RESULTS.md).
 # STATIC=0 links everything dynamically.
 ifneq ($(STATIC),0)
+# Packed relative relocations (DT_RELR, glibc 2.36): the static libraries
+# in a PIE need ~19k relative relocations; as RELA their table is 460 KiB
+# read at every start, as RELR 7 KiB (measured: the hooks daemon's peak
+# RSS 3.8 -> 3.5 MiB), while keeping address randomisation.
+RELR	   := $(shell echo 'int main(void){return 0;}' | $(CC) \
+	      -Wl,-z,pack-relative-relocs -x c -o /dev/null - 2>/dev/null && \
+	      echo -Wl,-z,pack-relative-relocs)
+LDFLAGS	   += $(RELR)
 PKG_LIBS   := -Wl,-Bstatic -lssl -lcrypto -ljansson -lyaml -lfuse3 -lzstd -lpcre2-8 \
 	      -Wl,-Bdynamic -lcurl -ldl
 endif

@@ -1,5 +1,6 @@
 /* Unit tests: base/spawn.c. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,9 +21,22 @@ main(void)
 	char *sh_env[] = { "/bin/sh", "-c", "echo $FOO; pwd; echo err >&2; "
 	    "exit 3", NULL };
 	char *cat[] = { "cat", NULL };
-	char *sleeper[] = { "/bin/sh", "-c", "sleep 30 & sleep 30", NULL };
-	char *bg[] = { "/bin/sh", "-c", "sleep 30 & echo started", NULL };
+	/*
+	 * The sleeps carry a duration unique to this run, so the checks
+	 * below see only our own processes, not other tests' on the host.
+	 */
+	char nap[32], sleeper_cmd[96], bg_cmd[96], pgrep[96], pkill[96];
+	char *sleeper[] = { "/bin/sh", "-c", sleeper_cmd, NULL };
+	char *bg[] = { "/bin/sh", "-c", bg_cmd, NULL };
 	char *missing[] = { "/nonexistent/cmd", NULL };
+
+	snprintf(nap, sizeof(nap), "30.%u", (unsigned)getpid() % 100000);
+	snprintf(sleeper_cmd, sizeof(sleeper_cmd), "sleep %s & sleep %s",
+	    nap, nap);
+	snprintf(bg_cmd, sizeof(bg_cmd), "sleep %s & echo started", nap);
+	snprintf(pgrep, sizeof(pgrep), "pgrep -f '^sleep %s$' >/dev/null",
+	    nap);
+	snprintf(pkill, sizeof(pkill), "pkill -f '^sleep %s$'", nap);
 
 	memset(&o, 0, sizeof(o));
 	o.argv = echo;
@@ -59,7 +73,7 @@ main(void)
 	ok(r.timed_out && r.signo == SIGTERM, "timed out, killed by SIGTERM");
 	/* The background sleep was in the group: it must be gone too. */
 	usleep(100000);
-	ok(system("pgrep -f '^sleep 30$' >/dev/null") != 0,
+	ok(system(pgrep) != 0,
 	    "the whole process group was killed");
 	spawn_result_free(&r);
 
@@ -71,7 +85,7 @@ main(void)
 	    0 && !r.timed_out, "a leftover child holding stdout does not hang "
 	    "the caller");
 	spawn_result_free(&r);
-	(void)system("pkill -f '^sleep 30$'");
+	(void)system(pkill);
 
 	{
 		char *named[] = { "not-a-path", "-c", "echo $0", NULL };
