@@ -46,7 +46,7 @@
 #define DEFAULT_MAX_BODY	(10u << 20)
 #define DEFAULT_TIMEOUT		30
 #define DEFAULT_MAX_CONNS	1024
-#define READ_CHUNK		65536
+#define READ_CHUNK		16384
 #define MAX_QUERY_ARGS		128
 #define MAX_EVENTS		128
 
@@ -594,7 +594,7 @@ on_event(struct conn *c, uint32_t ev)
 			if (c->rbuf.len > HTTP_MAX_HEAD +
 			    c->w->srv->o.max_body + 65536)
 				break;
-			buf_grow(&c->rbuf, READ_CHUNK);
+			buf_grow(&c->rbuf, READ_CHUNK - 1);
 			n = conn_read(c, c->rbuf.data + c->rbuf.len,
 			    c->rbuf.cap - c->rbuf.len - 1);
 			if (n > 0) {
