@@ -78,10 +78,10 @@ state: $T/state.json
 state_max_age: 3s
 apps:
   web:
-    check: {command: [test, -f, $T/web.healthy], interval: 200ms,
-            timeout: 150ms, rise: 2, fall: 2}
-lb: {haproxy: $T/haproxy.sock, backend: web, interval: 200ms,
-     timeout: 150ms, rise: 1, fall: 2}
+    check: {command: [test, -f, $T/web.healthy], interval: 400ms,
+            timeout: 400ms, rise: 2, fall: 2}
+lb: {haproxy: $T/haproxy.sock, backend: web, interval: 400ms,
+     timeout: 400ms, rise: 1, fall: 2}
 bgp:
   socket: $T/node.ctl
   interval: 500ms
