@@ -68,8 +68,8 @@ hex_encode(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hexval(int c)
+int
+hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return (c - '0');
@@ -89,8 +89,8 @@ hex_decode(const char *s, unsigned char *out, size_t outlen)
 	if (n % 2 != 0 || n / 2 > outlen)
 		return (-1);
 	for (i = 0; i < n / 2; i++) {
-		if ((hi = hexval(s[2 * i])) < 0 ||
-		    (lo = hexval(s[2 * i + 1])) < 0)
+		if ((hi = hex_digit(s[2 * i])) < 0 ||
+		    (lo = hex_digit(s[2 * i + 1])) < 0)
 			return (-1);
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}

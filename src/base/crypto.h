@@ -15,6 +15,8 @@ int	hmac(const char *alg, const void *key, size_t keylen,
 
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void	hex_encode(const unsigned char *, size_t n, char *out);
+/* The value of one hex digit, or -1. */
+int	hex_digit(int);
 /* Decode hex; returns the byte count or -1 on bad input or no room. */
 int	hex_decode(const char *, unsigned char *out, size_t outlen);
 /* base64 (standard alphabet); malloc'd results; -1/NULL on bad input. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crypto.h"
 #include "http_parse.h"
 
 enum {
@@ -203,18 +204,6 @@ http_parse_head(const char *p, size_t len, struct http_head *h, int *status)
 	return ((int)hl);
 }
 
-static int
-hexdig(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 void
 http_urldecode(char *s, int plus)
 {
@@ -222,8 +211,8 @@ http_urldecode(char *s, int plus)
 	int hi, lo;
 
 	for (; *s != '\0'; s++) {
-		if (*s == '%' && (hi = hexdig(s[1])) >= 0 &&
-		    (lo = hexdig(s[2])) >= 0) {
+		if (*s == '%' && (hi = hex_digit(s[1])) >= 0 &&
+		    (lo = hex_digit(s[2])) >= 0) {
 			*w++ = (char)(hi << 4 | lo);
 			s += 2;
 		} else if (*s == '+' && plus)
@@ -287,7 +276,7 @@ http_dechunk(struct http_dechunk *d, const char *p, size_t len,
 
 		switch (d->state) {
 		case CK_SIZE:
-			if ((x = hexdig(c)) >= 0) {
+			if ((x = hex_digit(c)) >= 0) {
 				if (++d->ndigits > 15)
 					return (-1);
 				d->remaining = d->remaining * 16 + (unsigned)x;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/crypto.h"
 #include "base/err.h"
 #include "hooks_int.h"
 
@@ -40,18 +41,6 @@ body_json(const char *s, size_t len)
 	return (v);
 }
 
-static int
-unhex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 /* Go's url.QueryUnescape; -1 on a bad escape. */
 static int
 unescape(const char *s, size_t n, struct buf *out)
@@ -65,8 +54,8 @@ unescape(const char *s, size_t n, struct buf *out)
 		if (s[i] == '+')
 			buf_addc(out, ' ');
 		else if (s[i] == '%') {
-			if (i + 2 >= n || (h = unhex(s[i + 1])) == -1 ||
-			    (l = unhex(s[i + 2])) == -1)
+			if (i + 2 >= n || (h = hex_digit(s[i + 1])) == -1 ||
+			    (l = hex_digit(s[i + 2])) == -1)
 				return (-1);
 			buf_addc(out, (char)(h << 4 | l));
 			i += 2;
