@@ -36,6 +36,14 @@ CFLAGS	+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 	   -DSTASIS_VERSION='"$(VERSION)"' -Isrc $(PKG_CFLAGS) -MMD -MP
 LDLIBS	+= $(PKG_LIBS) -lpthread
 
+# PIE=0 links a position-dependent executable: no relocations at start
+# (stasis starts 0.3 ms sooner, ~100 fewer page faults, 0.4 MiB less
+# resident), at the price of address randomisation for the binary itself;
+# see docs/ARCHITECTURE.md.  The default keeps PIE.
+ifeq ($(PIE),0)
+LDFLAGS	+= -no-pie
+endif
+
 ifeq ($(SANITIZE),1)
 B	?= build-san
 CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
