@@ -32,12 +32,7 @@ cleanup_bench() {
 trap cleanup_bench EXIT
 trap "exit 130" INT TERM
 
-if ! zpool list >/dev/null 2>&1; then
-	pgrep -x zfs-fuse >/dev/null ||
-	    zfs-fuse --no-kstat-mount --pidfile /var/run/zfs-fuse.pid
-	i=0; while ! zpool list >/dev/null 2>&1 && [ $i -lt 100 ]; do
-		sleep 0.1; i=$((i + 1)); done
-fi
+"$(dirname "$0")/../scripts/zfs-fuse-start" || exit 1
 
 # An image of incompressible files and a realistic small CONF.
 mkdir -p $W/tree/usr/lib $W/tree/etc $W/src/etc/rc.conf.d $W/src/root

@@ -7,8 +7,9 @@ set -eu
 P=stasisdemo$$
 W=$(mktemp -d /var/tmp/stasis-demo.XXXXXX)
 trap 'zpool destroy -f $P 2>/dev/null; rm -rf $W /var/tmp/$P.img' EXIT
-zpool list >/dev/null 2>&1 || zfs-fuse --no-kstat-mount
-sleep 1
+# OpenZFS answers already; under zfs-fuse, start the daemon if none does.
+zpool list >/dev/null 2>&1 ||
+    "$(dirname "$0")/../../scripts/zfs-fuse-start"
 
 # A pool with one BE, as a fresh install has.
 truncate -s 512M /var/tmp/$P.img

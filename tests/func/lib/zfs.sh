@@ -1,30 +1,32 @@
 # Shell helpers for tests on a real ZFS pool under zfs-fuse.
 # Source after tap.sh:  . "$(dirname "$0")/lib/zfs.sh"
 #
-# zfs_start: the zfs-fuse daemon (started if none runs; never stopped:
-#   other tests on this machine may share it).
+# zfs_start: the zfs-fuse daemon (scripts/zfs-fuse-start; never stopped:
+#   other tests on this machine may share it), or skip the file.
 # zfs_pool NAME [SIZE]: a file-backed pool NAME on a sparse file under
 #   /var/tmp, destroyed (with its file) when the test exits.
 # be_pool NAME: zfs_pool plus NAME/ROOT (mountpoint=none) and
 #   NAME/ROOT/default as a boot environment; exports STASIS_BEROOT.
 
+ZFS_FUSE_START=$(cd "$(dirname "$0")/../.." && pwd)/scripts/zfs-fuse-start
+
 zfs_start() {
-	command -v zpool >/dev/null 2>&1 || skip_all "zfs tools not installed"
-	[ "$(id -u)" -eq 0 ] || skip_all "needs root"
-	[ -e /dev/fuse ] || skip_all "no /dev/fuse"
-	if ! zpool list >/dev/null 2>&1; then
-		# One starter at a time: parallel tests race otherwise.
-		(
-			flock 9
-			if ! zpool list >/dev/null 2>&1; then
-				pgrep -x zfs-fuse >/dev/null ||
-				    zfs-fuse --no-kstat-mount \
-				    --pidfile /var/run/zfs-fuse.pid
-				WAIT_TRIES=100 wait_for zpool list
-			fi
-		) 9>/var/lock/stasis-zfs-fuse.lock
+	zfs_try_start || skip_all "cannot start zfs-fuse: $ZFS_START_ERR"
+}
+
+# zfs_try_start: like zfs_start, but returns non-zero (reason in
+# $ZFS_START_ERR) instead of skipping the whole file, for tests that
+# have already run others.
+zfs_try_start() {
+	ZFS_START_ERR=
+	if ! command -v zpool >/dev/null 2>&1; then
+		ZFS_START_ERR="zfs tools not installed"
+	elif [ "$(id -u)" -ne 0 ]; then
+		ZFS_START_ERR="needs root"
+	else
+		ZFS_START_ERR=$("$ZFS_FUSE_START" 2>&1) && return 0
 	fi
-	zpool list >/dev/null 2>&1 || skip_all "cannot start zfs-fuse"
+	return 1
 }
 
 zfs_pool() {
