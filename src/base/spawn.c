@@ -227,111 +227,200 @@ drain(int *fd, struct buf *b, size_t max, int *truncated)
 	}
 }
 
+/*
+ * A started command being watched: spawn_run() drives one with poll(2);
+ * an event loop drives many (the hooks daemon's runner) through
+ * spawn_pollfds/spawn_wait_ms/spawn_step.
+ */
+struct spawn_proc {
+	pid_t		 pid;
+	int		 pidfd;		/* -1: no pidfd, poll every 50 ms */
+	int		 fds[3];	/* our ends: stdin, stdout, stderr */
+	const char	*in;
+	size_t		 in_len;
+	size_t		 inoff;
+	size_t		 max;
+	long long	 deadline;	/* 0: none */
+	long long	 kill_at;	/* SIGKILL after the grace; 0: done */
+	int		 killed;
+	int		 exited;
+	int		 status;
+	struct spawn_result r;
+};
+
+struct spawn_proc *
+spawn_begin(const struct spawn_opts *o)
+{
+	struct spawn_proc *p;
+	int i;
+
+	p = xcalloc(1, sizeof(*p));
+	buf_init(&p->r.out);
+	buf_init(&p->r.err);
+	if (fork_child(o, p->fds, &p->pid) == -1) {
+		free(p);
+		error_wrap("run %s", o->argv && o->argv[0] ? o->argv[0] :
+		    "(null)");
+		return (NULL);
+	}
+	for (i = 0; i < 3; i++)
+		if (p->fds[i] != -1)
+			fcntl(p->fds[i], F_SETFL, O_NONBLOCK);
+	if (p->fds[0] != -1 && o->in_len == 0) {
+		close(p->fds[0]);
+		p->fds[0] = -1;
+	}
+	p->in = o->in;
+	p->in_len = o->in_len;
+	p->max = o->max_output ? o->max_output : DEFAULT_MAX_OUTPUT;
+	p->deadline = o->timeout_ms > 0 ? now_ms() + o->timeout_ms : 0;
+	/* A pidfd makes the child's exit a poll event: no 50 ms ticks. */
+	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	return (p);
+}
+
+pid_t
+spawn_pid(const struct spawn_proc *p)
+{
+	return (p->pid);
+}
+
+int
+spawn_pollfds(const struct spawn_proc *p, struct pollfd *pfd)
+{
+	int i, n = 0;
+
+	if (p->pidfd != -1) {
+		pfd[n].fd = p->pidfd;
+		pfd[n++].events = POLLIN;
+	}
+	if (p->fds[0] != -1) {
+		pfd[n].fd = p->fds[0];
+		pfd[n++].events = POLLOUT;
+	}
+	for (i = 1; i < 3; i++) {
+		if (p->fds[i] != -1) {
+			pfd[n].fd = p->fds[i];
+			pfd[n++].events = POLLIN;
+		}
+	}
+	return (n);
+}
+
+int
+spawn_wait_ms(const struct spawn_proc *p)
+{
+	long long t = p->pidfd != -1 ? -1 : 50, now = 0, at = 0;
+
+	if (p->deadline != 0 && !p->killed)
+		at = p->deadline;
+	else if (p->kill_at != 0)
+		at = p->kill_at;
+	if (at != 0) {
+		now = now_ms();
+		if (t == -1 || at - now < t)
+			t = at > now ? at - now : 0;
+	}
+	return ((int)t);
+}
+
+int
+spawn_step(struct spawn_proc *p)
+{
+	ssize_t w;
+
+	if (p->exited)
+		return (1);
+	if (p->fds[0] != -1) {
+		w = write(p->fds[0], p->in + p->inoff, p->in_len - p->inoff);
+		if (w > 0)
+			p->inoff += (size_t)w;
+		if ((w == -1 && errno != EAGAIN && errno != EINTR) ||
+		    p->inoff == p->in_len) {
+			close(p->fds[0]);
+			p->fds[0] = -1;
+		}
+	}
+	if (p->fds[1] != -1)
+		drain(&p->fds[1], &p->r.out, p->max, &p->r.truncated);
+	if (p->fds[2] != -1)
+		drain(&p->fds[2], &p->r.err, p->max, &p->r.truncated);
+	if (waitpid(p->pid, &p->status, WNOHANG) == p->pid)
+		p->exited = 1;
+	else if (p->deadline != 0 && !p->killed && now_ms() >= p->deadline) {
+		p->r.timed_out = 1;
+		p->killed = 1;
+		kill(-p->pid, SIGTERM);
+		p->kill_at = now_ms() + KILL_GRACE_MS;
+	} else if (p->kill_at != 0 && now_ms() >= p->kill_at) {
+		kill(-p->pid, SIGKILL);
+		p->kill_at = 0;
+	}
+	return (p->exited);
+}
+
+void
+spawn_end(struct spawn_proc *p, struct spawn_result *r)
+{
+	int i;
+
+	/* What the child wrote before exiting is still in the pipes. */
+	for (i = 1; i < 3; i++) {
+		if (p->fds[i] != -1) {
+			drain(&p->fds[i], i == 1 ? &p->r.out : &p->r.err,
+			    p->max, &p->r.truncated);
+			if (p->fds[i] != -1)
+				close(p->fds[i]);
+		}
+	}
+	if (p->fds[0] != -1)
+		close(p->fds[0]);
+	if (p->pidfd != -1)
+		close(p->pidfd);
+	/* Whatever the command left running in its group goes with it. */
+	if (p->killed)
+		kill(-p->pid, SIGKILL);
+	if (!p->exited)
+		waitpid(p->pid, &p->status, 0);
+	p->r.status = p->status;
+	if (WIFEXITED(p->status))
+		p->r.exit_code = WEXITSTATUS(p->status);
+	else if (WIFSIGNALED(p->status)) {
+		p->r.signo = WTERMSIG(p->status);
+		p->r.exit_code = 128 + p->r.signo;
+	}
+	*r = p->r;
+	free(p);
+}
+
+void
+spawn_wait(struct spawn_proc *p)
+{
+	struct pollfd pfd[SPAWN_MAXFDS];
+	int n, t;
+
+	while (!spawn_step(p)) {
+		n = spawn_pollfds(p, pfd);
+		/* A pidfd that never fires would be a kernel bug: cap it. */
+		if ((t = spawn_wait_ms(p)) == -1 || t > 1000)
+			t = 1000;
+		if (n > 0 && poll(pfd, n, t) == -1 && errno != EINTR)
+			break;
+		if (n == 0)
+			usleep(t * 1000);
+	}
+}
+
 int
 spawn_run(const struct spawn_opts *o, struct spawn_result *r)
 {
-	struct pollfd pfd[4];
-	int fds[3], status, nfd, i, exited = 0, killed = 0, pidfd;
-	size_t max = o->max_output ? o->max_output : DEFAULT_MAX_OUTPUT;
-	size_t inoff = 0;
-	long long deadline, left, kill_at = 0;
-	pid_t pid;
+	struct spawn_proc *p;
 
 	memset(r, 0, sizeof(*r));
-	buf_init(&r->out);
-	buf_init(&r->err);
-	if (fork_child(o, fds, &pid) == -1)
-		return (error_wrap("run %s", o->argv && o->argv[0] ?
-		    o->argv[0] : "(null)"));
-	for (i = 0; i < 3; i++)
-		if (fds[i] != -1)
-			fcntl(fds[i], F_SETFL, O_NONBLOCK);
-	if (fds[0] != -1 && o->in_len == 0) {
-		close(fds[0]);
-		fds[0] = -1;
-	}
-	deadline = o->timeout_ms > 0 ? now_ms() + o->timeout_ms : 0;
-	/* A pidfd makes the child's exit a poll event: no 50 ms ticks. */
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-	while (!exited) {
-		nfd = 0;
-		if (pidfd != -1) {
-			pfd[nfd].fd = pidfd;
-			pfd[nfd++].events = POLLIN;
-		}
-		if (fds[0] != -1) {
-			pfd[nfd].fd = fds[0];
-			pfd[nfd++].events = POLLOUT;
-		}
-		for (i = 1; i < 3; i++) {
-			if (fds[i] != -1) {
-				pfd[nfd].fd = fds[i];
-				pfd[nfd++].events = POLLIN;
-			}
-		}
-		/* Without a pidfd, poll briefly to notice the exit. */
-		left = pidfd != -1 ? 1000 : 50;
-		if (deadline != 0 && !killed && deadline - now_ms() < left)
-			left = deadline - now_ms() > 0 ? deadline - now_ms() : 0;
-		if (nfd > 0 && poll(pfd, nfd, (int)left) == -1 &&
-		    errno != EINTR)
-			break;
-		if (nfd == 0)
-			usleep(left * 1000);
-		if (fds[0] != -1) {
-			ssize_t w = write(fds[0], (const char *)o->in + inoff,
-			    o->in_len - inoff);
-			if (w > 0)
-				inoff += (size_t)w;
-			if ((w == -1 && errno != EAGAIN && errno != EINTR) ||
-			    inoff == o->in_len) {
-				close(fds[0]);
-				fds[0] = -1;
-			}
-		}
-		if (fds[1] != -1)
-			drain(&fds[1], &r->out, max, &r->truncated);
-		if (fds[2] != -1)
-			drain(&fds[2], &r->err, max, &r->truncated);
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			exited = 1;
-		else if (deadline != 0 && now_ms() >= deadline && !killed) {
-			r->timed_out = 1;
-			killed = 1;
-			kill(-pid, SIGTERM);
-			kill_at = now_ms() + KILL_GRACE_MS;
-		} else if (killed && kill_at != 0 && now_ms() >= kill_at) {
-			kill(-pid, SIGKILL);
-			kill_at = 0;
-		}
-	}
-	/* What the child wrote before exiting is still in the pipes. */
-	for (i = 1; i < 3; i++) {
-		if (fds[i] != -1) {
-			drain(&fds[i], i == 1 ? &r->out : &r->err, max,
-			    &r->truncated);
-			if (fds[i] != -1)
-				close(fds[i]);
-		}
-	}
-	if (fds[0] != -1)
-		close(fds[0]);
-	if (pidfd != -1)
-		close(pidfd);
-	/* Whatever the command left running in its group goes with it. */
-	if (killed)
-		kill(-pid, SIGKILL);
-	if (!exited) {
-		waitpid(pid, &status, 0);
-	}
-	r->status = status;
-	if (WIFEXITED(status))
-		r->exit_code = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status)) {
-		r->signo = WTERMSIG(status);
-		r->exit_code = 128 + r->signo;
-	}
+	if ((p = spawn_begin(o)) == NULL)
+		return (-1);
+	spawn_wait(p);
+	spawn_end(p, r);
 	return (0);
 }
 

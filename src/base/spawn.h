@@ -54,6 +54,28 @@ int	spawn_run(const struct spawn_opts *, struct spawn_result *);
 void	spawn_result_free(struct spawn_result *);
 
 /*
+ * The same run, driven by the caller's event loop (many at once, no thread
+ * each).  spawn_begin starts it (NULL and error_set when it cannot); the
+ * options' stdin data must stay valid until spawn_end.  Poll the
+ * descriptors spawn_pollfds gives (at most SPAWN_MAXFDS; they change as
+ * pipes close) for at most spawn_wait_ms (-1: no deadline pending), then
+ * call spawn_step: it reads, writes, enforces the timeout and returns 1
+ * once the child has exited.  spawn_end collects the result (waiting for
+ * the child if it has not exited) and frees the process.  spawn_wait
+ * drives one to its end alone (what spawn_run does).
+ */
+#define SPAWN_MAXFDS	4
+struct pollfd;
+struct spawn_proc;
+struct spawn_proc *spawn_begin(const struct spawn_opts *);
+pid_t	spawn_pid(const struct spawn_proc *);
+int	spawn_pollfds(const struct spawn_proc *, struct pollfd *);
+int	spawn_wait_ms(const struct spawn_proc *);
+int	spawn_step(struct spawn_proc *);
+void	spawn_wait(struct spawn_proc *);
+void	spawn_end(struct spawn_proc *, struct spawn_result *);
+
+/*
  * Start in the background; returns the pid (also its process group) or -1.
  * If outfd is non-NULL it receives a pipe carrying stdout and stderr.
  */

@@ -190,10 +190,24 @@ struct run_result {
 	struct buf	 out;
 };
 struct job;
+struct spawn_proc;
 struct job	*job_prepare(const struct hhook *, struct hreq *);
-/* 0 when it ran (look at res), -1 when it could not start. */
-int		 job_run(struct job *, const struct hooks_opts *,
+struct spawn_proc *job_start(struct job *, const struct hooks_opts *);
+void		 job_finish(struct job *, struct spawn_proc *,
 		    struct run_result *);
 void		 job_free(struct job *);
+
+/*
+ * runner.c: one thread watches every running command through its pidfd
+ * and pipes, instead of a thread per run.  It starts with the first run.
+ * done is called on the runner's thread with started == 0 when the
+ * command could not start; res->out is the callee's to free.
+ */
+struct runner;
+typedef void	(*runner_done_fn)(void *arg, struct run_result *res);
+struct runner	*runner_new(const struct hooks_opts *);
+int		 runner_add(struct runner *, struct job *, runner_done_fn,
+		    void *arg);
+void		 runner_free(struct runner *);
 
 #endif

@@ -198,23 +198,24 @@ write_temp(const char *dir, const char *prefix, const struct buf *data)
 	return (NULL);
 }
 
-/* Run to completion (on a thread of its own, not an HTTP worker). */
-int
-job_run(struct job *j, const struct hooks_opts *o, struct run_result *res)
+/*
+ * Start the command (on the runner's thread, never an HTTP worker): the
+ * temporary files are written first, as webhook does.  NULL when it
+ * could not start (logged); job_finish then still cleans up.
+ */
+struct spawn_proc *
+job_start(struct job *j, const struct hooks_opts *o)
 {
 	struct spawn_opts so;
-	struct spawn_result sr;
+	struct spawn_proc *p;
 	size_t i;
-	int rc;
 
-	memset(res, 0, sizeof(*res));
-	buf_init(&res->out);
 	if (j->path == NULL) {
 		log_info("[%s] command \"%s\" not found or not executable%s",
 		    j->hook_id, j->argv.v[0], strchr(j->argv.v[0], ' ') ?
 		    " (use pass-arguments-to-command for its arguments)" :
 		    "");
-		return (-1);
+		return (NULL);
 	}
 	for (i = 0; i < j->nfiles; i++) {
 		struct jfile *f = &j->files[i];
@@ -240,21 +241,31 @@ job_run(struct job *j, const struct hooks_opts *o, struct run_result *res)
 		so.uid = o->uid;
 		so.gid = o->gid;
 	}
-	rc = spawn_run(&so, &sr);
+	if ((p = spawn_begin(&so)) == NULL)
+		log_warn("[%s] %s", j->hook_id, error_msg());
+	return (p);
+}
+
+/* Collect what p (NULL: never started) did, and remove the temp files. */
+void
+job_finish(struct job *j, struct spawn_proc *p, struct run_result *res)
+{
+	struct spawn_result sr;
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	buf_init(&res->out);
+	if (p != NULL) {
+		spawn_end(p, &sr);
+		res->started = 1;
+		res->exit_code = sr.exit_code;
+		res->signo = sr.signo;
+		res->timed_out = sr.timed_out;
+		res->out = sr.out;
+		buf_init(&sr.out);
+		spawn_result_free(&sr);
+	}
 	for (i = 0; i < j->nfiles; i++)
 		if (j->files[i].path != NULL)
 			unlink(j->files[i].path);
-	if (rc == -1) {
-		log_warn("[%s] %s", j->hook_id, error_msg());
-		return (-1);
-	}
-	res->started = 1;
-	res->exit_code = sr.exit_code;
-	res->signo = sr.signo;
-	res->timed_out = sr.timed_out;
-	res->out = sr.out;
-	buf_init(&sr.out);
-	spawn_result_free(&sr);
-	/* The exec itself failed in the child (126/127 before any output). */
-	return (0);
 }

@@ -2,9 +2,10 @@
  * The embedding API: a loaded configuration (swapped whole on reload,
  * reference-counted so a running command keeps the one it started
  * with), the request handler that answers as webhook does, and the
- * threads that run commands.  An HTTP worker never waits for a command:
- * a hook whose output goes into the response parks the connection with
- * http_defer(), and the run's thread completes it.
+ * runs of commands.  An HTTP worker never waits for a command: a hook
+ * whose output goes into the response parks the connection with
+ * http_defer(), and the runner (runner.c) completes it when the command
+ * ends.
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/spawn.h"
 #include "hooks_int.h"
 
 #define HOOKS_CLOSE_WAIT_S	10
@@ -36,6 +38,7 @@ struct hooks {
 	struct hconf	*conf;
 	struct counter	*counters;
 	size_t		 ncounters;
+	struct runner	*runner;
 	unsigned int	 inflight;
 	atomic_ulong	 seq;
 };
@@ -165,6 +168,7 @@ hooks_open(const struct hooks_opts *o)
 	pthread_mutex_init(&h->mtx, NULL);
 	pthread_cond_init(&h->idle, NULL);
 	atomic_init(&h->seq, 0);
+	h->runner = runner_new(&h->opts);
 	if ((h->conf = conf_load(&h->opts)) == NULL) {
 		hooks_close(h);
 		return (NULL);
@@ -262,6 +266,7 @@ hooks_close(struct hooks *h)
 		log_warn("hooks: %u runs still going at close", busy);
 		return;
 	}
+	runner_free(h->runner);
 	conf_put(h->conf);
 	for (i = 0; i < h->ncounters; i++)
 		free(h->counters[i].id);
@@ -343,20 +348,20 @@ access_log(const char *reqid, const char *hook, const char *remote,
 	    rule, run, ms);
 }
 
-static void *
-run_thread(void *arg)
+/* The command ended (on the runner's thread): answer, log, release. */
+static void
+run_done(void *arg, struct run_result *resp_res)
 {
 	struct run *r = arg;
 	const struct hhook *hk = r->hook;
-	struct run_result res;
+	struct run_result res = *resp_res;
 	struct http_response resp;
 	char runs[64];
 	size_t i;
-	int rc, failed;
+	int failed;
 
-	rc = job_run(r->job, &r->hooks->opts, &res);
-	failed = rc == -1 || res.exit_code != 0;
-	if (rc == -1)
+	failed = !res.started || res.exit_code != 0;
+	if (!res.started)
 		snprintf(runs, sizeof(runs), "not-started");
 	else if (res.timed_out)
 		snprintf(runs, sizeof(runs), "timeout");
@@ -403,22 +408,6 @@ run_thread(void *arg)
 	conf_put(r->conf);
 	strv_free(&r->resp_headers);
 	free(r);
-	return (NULL);
-}
-
-static int
-start_thread(struct run *r)
-{
-	pthread_attr_t attr;
-	pthread_t t;
-	int rc;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 << 10);
-	rc = pthread_create(&t, &attr, run_thread, r);
-	pthread_attr_destroy(&attr);
-	return (rc == 0 ? 0 : -1);
 }
 
 static const struct hhook *
@@ -656,10 +645,16 @@ hooks_handle(struct hooks *h, struct http_request *req,
 		finish_body(resp);
 		r->status = resp->status;
 	}
-	if (start_thread(r) == -1) {
-		/* Out of threads: run it here rather than lose it. */
-		log_warn("[%s] cannot start a thread; running inline", r->id);
-		run_thread(r);
+	if (runner_add(h->runner, r->job, run_done, r) == -1) {
+		/* No runner thread: run it here rather than lose it. */
+		struct spawn_proc *p;
+		struct run_result res;
+
+		log_warn("[%s] %s; running inline", r->id, error_msg());
+		if ((p = job_start(r->job, &h->opts)) != NULL)
+			spawn_wait(p);
+		job_finish(r->job, p, &res);
+		run_done(r, &res);
 	}
 	return (1);
 answer:

@@ -1,4 +1,5 @@
 /* Unit tests: base/spawn.c. */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,62 @@
 #include "base/err.h"
 #include "base/spawn.h"
 #include "tap.h"
+
+/*
+ * Several commands driven by one poll loop, as the hooks runner does:
+ * each finishes on its own, output kept apart, a timeout kills only its
+ * own command.
+ */
+static void
+async_many(void)
+{
+	char *a[] = { "/bin/sh", "-c", "sleep 0.2; echo one", NULL };
+	char *b[] = { "/bin/sh", "-c", "echo two; exit 4", NULL };
+	char *c[] = { "/bin/sh", "-c", "echo three; exec sleep 20", NULL };
+	char *const *argvs[] = { a, b, c };
+	struct spawn_proc *p[3];
+	struct spawn_result r[3];
+	struct spawn_opts o;
+	struct pollfd pfd[3 * SPAWN_MAXFDS];
+	int i, n, t, tt, left = 3, done[3] = { 0, 0, 0 };
+
+	for (i = 0; i < 3; i++) {
+		memset(&o, 0, sizeof(o));
+		o.argv = argvs[i];
+		o.flags = SPAWN_CAPTURE_OUT | SPAWN_MERGE_ERR | SPAWN_NULL_IN;
+		o.timeout_ms = i == 2 ? 300 : 0;
+		p[i] = spawn_begin(&o);
+		ok(p[i] != NULL && spawn_pid(p[i]) > 0, "spawn_begin %d", i);
+	}
+	while (left > 0) {
+		n = 0;
+		t = -1;
+		for (i = 0; i < 3; i++) {
+			if (done[i])
+				continue;
+			n += spawn_pollfds(p[i], pfd + n);
+			tt = spawn_wait_ms(p[i]);
+			if (tt != -1 && (t == -1 || tt < t))
+				t = tt;
+		}
+		poll(pfd, n, t == -1 ? 5000 : t);
+		for (i = 0; i < 3; i++) {
+			if (!done[i] && spawn_step(p[i])) {
+				spawn_end(p[i], &r[i]);
+				done[i] = 1;
+				left--;
+			}
+		}
+	}
+	is_str(buf_cstr(&r[0].out), "one\n", "async: first output");
+	is_int(r[0].exit_code, 0, "async: first status");
+	is_str(buf_cstr(&r[1].out), "two\n", "async: second output");
+	is_int(r[1].exit_code, 4, "async: second status");
+	ok(r[2].timed_out && r[2].signo == SIGTERM, "async: the third timed out");
+	is_str(buf_cstr(&r[2].out), "three\n", "async: its output kept");
+	for (i = 0; i < 3; i++)
+		spawn_result_free(&r[i]);
+}
 
 int
 main(void)
@@ -115,5 +172,6 @@ main(void)
 	    strstr(error_msg(), "not found") != NULL,
 	    "spawn_cmd on a missing command");
 	buf_free(&out);
+	async_many();
 	return (done_testing());
 }
