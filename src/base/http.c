@@ -398,7 +398,12 @@ flush(struct conn *c)
 			return (0);
 		return (-1);
 	}
-	buf_reset(&c->wbuf);
+	/*
+	 * Nothing waits to be written: give the memory back, so that an
+	 * idle keep-alive connection holds no buffers (one worker reuses the
+	 * same freed chunk for the next connection it serves).
+	 */
+	buf_free(&c->wbuf);
 	c->woff = 0;
 	if (c->state == C_CLOSING)
 		return (-1);
@@ -409,7 +414,7 @@ static void
 start_request(struct conn *c)
 {
 	c->state = C_HEAD;
-	buf_reset(&c->body);
+	buf_free(&c->body);	/* a big upload's buffer is not kept */
 	memset(&c->dc, 0, sizeof(c->dc));
 	http_response_free(&c->resp);
 	c->deferred = c->completed = 0;
@@ -625,6 +630,9 @@ on_event(struct conn *c, uint32_t ev)
 			return;
 		}
 		process(c);
+		/* All consumed (the usual case): no read buffer kept idle. */
+		if (c->rbuf.len == 0)
+			buf_free(&c->rbuf);
 	}
 	if (c->state == C_PARKED) {
 		set_events(c);
