@@ -45,7 +45,10 @@ usage(FILE *f, int status)
 	    "  -o OPTIONS        tarindex=PATH (saved index), reindex,\n"
 	    "                    saveindex (save one if there was none),\n"
 	    "                    index=PATH (zstd index), threads=N,\n"
-	    "                    readahead=KB (the mount's), and\n"
+	    "                    readahead=KB (the mount's),\n"
+	    "                    max_ratio=N, max_size=SIZE (tar.zst bomb\n"
+	    "                    limits; default 100 times the archive,\n"
+	    "                    at least 1G; 0: no limit), and\n"
 	    "                    FUSE/mount options (allow_other, nosuid,...)\n"
 	    "  --check           index the archive, print a summary, exit\n"
 	    "  --index           save the index (ARCHIVE.tfidx; for tar.zst\n"
@@ -95,6 +98,21 @@ parse_opts(const char *s, struct buf *fuse, struct tarfs_open_opts *oo,
 			oo->rebuild = 1;
 		else if (strcmp(o, "saveindex") == 0)
 			oo->save = 1;
+		else if (strncmp(o, "max_ratio=", 10) == 0) {
+			if (str_tonum(o + 10, 0, LLONG_MAX, &n) == -1) {
+				error_wrap("-o %s", o);
+				goto out;
+			}
+			oo->max_ratio = n == 0 ? UINT64_MAX : (uint64_t)n;
+		} else if (strncmp(o, "max_size=", 9) == 0) {
+			unsigned long long sz;
+
+			if (str_tosize(o + 9, &sz) == -1) {
+				error_wrap("-o %s", o);
+				goto out;
+			}
+			oo->max_size = sz == 0 ? UINT64_MAX : sz;
+		}
 		else if (strncmp(o, "threads=", 8) == 0) {
 			if (str_tonum(o + 8, 1, 256, &n) == -1) {
 				error_wrap("-o %s", o);
@@ -196,10 +214,18 @@ do_index(int argc, char **argv, struct tarfs_open_opts *oo)
 	 * archive for ours uses it instead of decompressing once more.
 	 */
 	if (is_zstd(argv[0])) {
+		struct zsrc_limits lim = { ZSRC_MAX_RATIO, 0 };
+
+		if (oo->max_ratio != 0)
+			lim.max_ratio = oo->max_ratio == UINT64_MAX ? 0 :
+			    oo->max_ratio;
+		if (oo->max_size != 0)
+			lim.max_size = oo->max_size == UINT64_MAX ? 0 :
+			    oo->max_size;
 		if (zstd_write_index == NULL)
 			return (failx("--index: zstd support not built"));
 		if (zstd_write_index(argv[0], argc == 2 ? argv[1] :
-		    NULL) == -1)
+		    NULL, &lim) == -1)
 			return (fail("--index %s", argv[0]));
 		oo->zindex = argc == 2 ? argv[1] : oo->zindex;
 	}

@@ -19,14 +19,16 @@
  * the build failing.
  */
 #pragma weak zstd_magic
-#pragma weak zsrc_open
+#pragma weak zsrc_open_limits
 #pragma weak zsrc_pread
 #pragma weak zsrc_size
 #pragma weak zsrc_close
 
 int
-src_open(struct src *s, const char *path, const char *zindex)
+src_open(struct src *s, const char *path, const char *zindex,
+    uint64_t max_ratio, uint64_t max_size)
 {
+	struct zsrc_limits lim = { ZSRC_MAX_RATIO, 0 };
 	unsigned char head[18];
 	struct stat st;
 	ssize_t n;
@@ -54,13 +56,19 @@ src_open(struct src *s, const char *path, const char *zindex)
 		goto fail;
 	}
 	if (n >= 4 && zstd_magic != NULL && zstd_magic(head, (size_t)n)) {
-		if (zsrc_open == NULL || zsrc_pread == NULL ||
+		if (zsrc_open_limits == NULL || zsrc_pread == NULL ||
 		    zsrc_size == NULL || zsrc_close == NULL) {
 			error_set("%s: zstd-compressed, and zstd support "
 			    "not built", path);
 			goto fail;
 		}
-		if ((s->z = zsrc_open(s->fd, path, zindex)) == NULL)
+		/* tarfs.h's 0 is the default, UINT64_MAX none (zstd's 0) */
+		if (max_ratio != 0)
+			lim.max_ratio = max_ratio == UINT64_MAX ? 0 : max_ratio;
+		if (max_size != 0)
+			lim.max_size = max_size == UINT64_MAX ? 0 : max_size;
+		if ((s->z = zsrc_open_limits(s->fd, path, zindex,
+		    &lim)) == NULL)
 			goto fail;
 		s->kind = SRC_ZSTD;
 		s->size = zsrc_size(s->z);

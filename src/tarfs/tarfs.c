@@ -105,7 +105,8 @@ tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 
 	t->quiet = o != NULL && o->quiet;
 	t->archive = xstrdup(archive);
-	if (src_open(&t->src, archive, o != NULL ? o->zindex : NULL) == -1) {
+	if (src_open(&t->src, archive, o != NULL ? o->zindex : NULL,
+	    o != NULL ? o->max_ratio : 0, o != NULL ? o->max_size : 0) == -1) {
 		free(t->archive);
 		free(t);
 		return (NULL);

@@ -34,6 +34,9 @@ struct tarfs_open_opts {
 	int		 quiet;		/* no progress bar, no warnings */
 	int		 rebuild;	/* ignore a saved index */
 	int		 save;	/* none found: save one (tarfs_save_index) */
+	/* tar.zst bomb limits (zstd.h): 0 the default, UINT64_MAX none */
+	uint64_t	 max_ratio;	/* uncompressed / compressed size */
+	uint64_t	 max_size;	/* uncompressed bytes */
 };
 
 /*

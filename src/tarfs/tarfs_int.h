@@ -30,7 +30,8 @@ struct src {
 };
 
 /* Opens path; detects zstd from the first bytes.  -1 and error_set. */
-int	src_open(struct src *, const char *path, const char *zindex);
+int	src_open(struct src *, const char *path, const char *zindex,
+	    uint64_t max_ratio, uint64_t max_size);
 void	src_open_mem(struct src *, const void *, size_t);
 /* Exactly len bytes at off, or -1 (short read or I/O error, errno). */
 int	src_pread(const struct src *, void *, size_t, uint64_t off);

@@ -26,6 +26,29 @@ int		 zstd_magic(const void *head, size_t len);
  * location.  NULL with error_set() on failure.
  */
 struct zsrc	*zsrc_open(int fd, const char *name, const char *index_path);
+
+/*
+ * Decompression bombs: what an archive may expand to.  A frame of RLE
+ * blocks turns 4 bytes into 128 KiB, so a 32 MiB file can claim 1 TiB,
+ * and skipping through it (or counting a frame that does not state its
+ * size) costs time in proportion.  The uncompressed size may be at most
+ * max_ratio times the compressed file's size (never less than
+ * ZSRC_RATIO_FLOOR, so small archives of zeros pass), and at most
+ * max_size; 0 turns either check off.  Checked on the sizes the index
+ * claims before anything is decompressed, and on the bytes produced
+ * while counting a frame that does not state its size, so a bomb is
+ * refused at mount, naming the frame's offset, in time proportional to
+ * its compressed size.
+ */
+#define ZSRC_MAX_RATIO		100
+#define ZSRC_RATIO_FLOOR	(UINT64_C(1) << 30)
+struct zsrc_limits {
+	uint64_t	 max_ratio;	/* 0: no ratio limit */
+	uint64_t	 max_size;	/* uncompressed bytes; 0: no limit */
+};
+/* NULL limits: ZSRC_MAX_RATIO, no size limit. */
+struct zsrc	*zsrc_open_limits(int fd, const char *name,
+		    const char *index_path, const struct zsrc_limits *);
 /* Thread-safe: called from every FUSE worker at once. */
 ssize_t		 zsrc_pread(struct zsrc *, void *buf, size_t len,
 		    uint64_t off);
@@ -53,7 +76,8 @@ void		 zsrc_stats(struct zsrc *, struct zsrc_stats *);
 void		 zsrc_set_cache(struct zsrc *, size_t bytes);
 
 /* stasis tarfs --index: build (if needed) and write the index. */
-int		 zstd_write_index(const char *archive, const char *index_path);
+int		 zstd_write_index(const char *archive, const char *index_path,
+		    const struct zsrc_limits *);
 /* stasis tarfs --compress: tar -> seekable tar.zst (frame_size bytes
    of input per frame; 0: a default). */
 int		 zstd_compress_seekable(const char *in, const char *out,

@@ -25,15 +25,81 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/progress.h"
 #include "tarfs/zstd_int.h"
 
+uint64_t
+zlimit_bytes(const struct zsrc_limits *lim, uint64_t fsize)
+{
+	static const struct zsrc_limits def = { ZSRC_MAX_RATIO, 0 };
+	uint64_t r = UINT64_MAX;
+
+	if (lim == NULL)
+		lim = &def;
+	if (lim->max_ratio != 0) {
+		if (fsize != 0 && lim->max_ratio > UINT64_MAX / fsize)
+			r = UINT64_MAX;
+		else
+			r = lim->max_ratio * fsize;
+		if (r < ZSRC_RATIO_FLOOR)
+			r = ZSRC_RATIO_FLOOR;
+	}
+	if (lim->max_size != 0 && lim->max_size < r)
+		r = lim->max_size;
+	return (r);
+}
+
+/* The message for a frame that takes the archive past its limit. */
+static int
+bomb(uint64_t off, const struct zsrc_limits *lim, uint64_t fsize)
+{
+	static const struct zsrc_limits def = { ZSRC_MAX_RATIO, 0 };
+	char a[16], b[16];
+	uint64_t limit = zlimit_bytes(lim, fsize);
+
+	if (lim == NULL)
+		lim = &def;
+	str_fmtsize(a, sizeof(a), limit);
+	str_fmtsize(b, sizeof(b), fsize);
+	if (lim->max_size != 0 && limit == lim->max_size)
+		return (error_set("frame at offset %llu: uncompressed size "
+		    "exceeds max_size=%s; refused as a decompression bomb "
+		    "(-o max_size= raises the limit)",
+		    (unsigned long long)off, a));
+	return (error_set("frame at offset %llu: uncompressed size exceeds "
+	    "%s (max_ratio=%llu times the %s archive, at least 1G); refused "
+	    "as a decompression bomb (-o max_ratio= raises the limit, 0 "
+	    "lifts it)", (unsigned long long)off, a,
+	    (unsigned long long)lim->max_ratio, b));
+}
+
+int
+zindex_check(const struct zindex *idx, const struct zsrc_limits *lim,
+    uint64_t fsize)
+{
+	uint64_t limit = zlimit_bytes(lim, fsize);
+	size_t lo = 0, hi = idx->n, mid;
+
+	if (idx->dsize <= limit)
+		return (0);
+	/* The first frame that ends past the limit. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (idx->f[mid].doff + idx->f[mid].dsize > limit)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return (bomb(lo < idx->n ? idx->f[lo].coff : 0, lim, fsize));
+}
+
 /* Decompress one frame only to learn how many bytes it holds. */
 static int
 count_frame(int fd, uint64_t off, uint64_t csize, uint64_t *dsize,
-    struct progress *pr)
+    struct progress *pr, uint64_t budget)
 {
 	ZSTD_DCtx *d;
 	ZSTD_inBuffer in = { NULL, 0, 0 };
@@ -66,6 +132,11 @@ count_frame(int fd, uint64_t off, uint64_t csize, uint64_t *dsize,
 				goto out;
 			}
 			total += out.pos;
+			if (total > budget) {
+				*dsize = total;
+				rc = 1;		/* the caller says why */
+				goto out;
+			}
 			if (r == 0 || (in.pos == in.size &&
 			    out.pos < out.size))
 				break;
@@ -98,11 +169,11 @@ out:
  */
 static int
 walk_frame(int fd, uint64_t fsize, uint64_t off, uint64_t *csize,
-    uint64_t *dsize, uint32_t *window)
+    uint64_t *dsize, uint32_t *window, uint64_t budget)
 {
 	ZSTD_frameHeader zh;
 	uint8_t h[ZSTD_FRAMEHEADERSIZE_MAX];
-	uint64_t pos, sum = 0;
+	uint64_t pos, sum = 0, nblocks = 0;
 	uint32_t bh, bsize;
 	size_t n, r;
 	int raw = 1, type;
@@ -132,6 +203,13 @@ walk_frame(int fd, uint64_t fsize, uint64_t off, uint64_t *csize,
 	if (zh.windowSize > *window)
 		*window = zh.windowSize > UINT32_MAX ? UINT32_MAX :
 		    (uint32_t)zh.windowSize;
+	/*
+	 * A stated size past the budget is refused before its blocks are
+	 * walked (a bomb's blocks are millions of 4-byte RLE blocks).
+	 */
+	if (zh.frameContentSize != ZSTD_CONTENTSIZE_UNKNOWN &&
+	    zh.frameContentSize > budget)
+		return (1);
 	pos = off + zh.headerSize;
 	for (;;) {
 		uint8_t b[3];
@@ -160,6 +238,9 @@ walk_frame(int fd, uint64_t fsize, uint64_t off, uint64_t *csize,
 		if (pos > fsize)
 			return (error_set("frame at offset %llu is truncated",
 			    (unsigned long long)off));
+		nblocks++;
+		if (raw && sum > budget)
+			return (1);
 		if (bh & 1)
 			break;
 	}
@@ -170,6 +251,14 @@ walk_frame(int fd, uint64_t fsize, uint64_t off, uint64_t *csize,
 		    (unsigned long long)off));
 	*csize = pos - off;
 	if (zh.frameContentSize != ZSTD_CONTENTSIZE_UNKNOWN) {
+		/* No block produces more than 128 KiB: a claim past that
+		   is a lie, found without decompressing anything. */
+		if (zh.frameContentSize / ZSTD_BLOCKSIZE_MAX > nblocks)
+			return (error_set("frame at offset %llu: content size "
+			    "%llu, more than its %llu blocks can hold",
+			    (unsigned long long)off,
+			    (unsigned long long)zh.frameContentSize,
+			    (unsigned long long)nblocks));
 		*dsize = zh.frameContentSize;
 		if (raw && sum != *dsize)
 			return (error_set("frame at offset %llu: content size "
@@ -183,22 +272,34 @@ walk_frame(int fd, uint64_t fsize, uint64_t off, uint64_t *csize,
 
 int
 zindex_walk(int fd, uint64_t fsize, const char *name, struct zindex *idx,
-    int verbose)
+    int verbose, const struct zsrc_limits *lim)
 {
 	struct progress *pr = NULL;
 	uint64_t off = 0, csize = 0, dsize = 0;
+	uint64_t limit = zlimit_bytes(lim, fsize);
+	int r;
 
 	memset(idx, 0, sizeof(*idx));
 	idx->origin = ZIDX_WALKED;
 	while (off < fsize) {
-		if (walk_frame(fd, fsize, off, &csize, &dsize,
-		    &idx->window_max) == -1)
+		if ((r = walk_frame(fd, fsize, off, &csize, &dsize,
+		    &idx->window_max, limit - idx->dsize)) == -1)
 			goto fail;
+		if (r == 1 || (dsize != UINT64_MAX &&
+		    dsize > limit - idx->dsize)) {
+			bomb(off, lim, fsize);
+			goto fail;
+		}
 		if (dsize == UINT64_MAX) {
 			if (pr == NULL && verbose)
 				pr = progress_new("indexed", name, fsize, 2);
-			if (count_frame(fd, off, csize, &dsize, pr) == -1)
+			if ((r = count_frame(fd, off, csize, &dsize, pr,
+			    limit - idx->dsize)) == -1)
 				goto fail;
+			if (r == 1) {
+				bomb(off, lim, fsize);
+				goto fail;
+			}
 			idx->origin = ZIDX_DECOMPRESSED;
 			idx->decompressed += dsize;
 		}
@@ -235,34 +336,53 @@ try_load(const char *path, const struct zkey *key, struct zindex *idx,
 	return (1);
 }
 
-int
-zindex_get(int fd, const char *name, const char *index_path,
-    struct zindex *idx, char **from, int verbose)
+static int
+get(int fd, const char *name, const char *index_path, struct zindex *idx,
+    char **from, int verbose, const struct zkey *key,
+    const struct zsrc_limits *lim)
 {
-	struct zkey key;
 	char *p;
 	int r;
 
-	*from = NULL;
-	if (zkey_of(fd, &key) == -1)
-		return (error_wrap("%s", name));
-	if ((r = zseek_read(fd, key.size, name, idx)) != 0)
+	if ((r = zseek_read(fd, key->size, name, idx)) != 0)
 		return (r == 1 ? 0 : -1);
 	if (index_path != NULL) {
-		if (try_load(index_path, &key, idx, from))
+		if (try_load(index_path, key, idx, from))
 			return (0);
 	} else {
 		p = zidx_beside_path(name);
-		r = try_load(p, &key, idx, from);
+		r = try_load(p, key, idx, from);
 		free(p);
 		if (r)
 			return (0);
-		if ((p = zidx_cache_path(&key)) != NULL) {
-			r = try_load(p, &key, idx, from);
+		if ((p = zidx_cache_path(key)) != NULL) {
+			r = try_load(p, key, idx, from);
 			free(p);
 			if (r)
 				return (0);
 		}
 	}
-	return (zindex_walk(fd, key.size, name, idx, verbose));
+	return (zindex_walk(fd, key->size, name, idx, verbose, lim));
+}
+
+int
+zindex_get(int fd, const char *name, const char *index_path,
+    struct zindex *idx, char **from, int verbose,
+    const struct zsrc_limits *lim)
+{
+	struct zkey key;
+
+	*from = NULL;
+	if (zkey_of(fd, &key) == -1)
+		return (error_wrap("%s", name));
+	if (get(fd, name, index_path, idx, from, verbose, &key, lim) == -1)
+		return (-1);
+	/* A seek table or a saved index claims sizes too. */
+	if (zindex_check(idx, lim, key.size) == -1) {
+		zindex_free(idx);
+		free(*from);
+		*from = NULL;
+		return (error_wrap("%s", name));
+	}
+	return (0);
 }

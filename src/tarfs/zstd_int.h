@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "base/buf.h"
+#include "tarfs/zstd.h"
 
 #define ZSTD_FRAME_MAGIC	0xFD2FB528U
 #define ZSTD_SKIP_MAGIC		0x184D2A50U	/* low 4 bits free */
@@ -85,10 +86,19 @@ void	 zseek_table(struct buf *out, const uint32_t *csize,
  * a terminal.
  */
 int	 zindex_walk(int fd, uint64_t fsize, const char *name,
-	    struct zindex *, int verbose);
-/* seek table, else the saved index, else a walk */
+	    struct zindex *, int verbose, const struct zsrc_limits *);
+/* seek table, else the saved index, else a walk; lim: NULL defaults */
 int	 zindex_get(int fd, const char *name, const char *index_path,
-	    struct zindex *, char **loaded_from, int verbose);
+	    struct zindex *, char **loaded_from, int verbose,
+	    const struct zsrc_limits *);
+/*
+ * Bomb limits (zstd.h): the most uncompressed bytes a file of fsize
+ * bytes may hold (UINT64_MAX: no limit), and a check of an index
+ * against it: -1 with error_set() naming the first frame past it.
+ */
+uint64_t zlimit_bytes(const struct zsrc_limits *, uint64_t fsize);
+int	 zindex_check(const struct zindex *, const struct zsrc_limits *,
+	    uint64_t fsize);
 
 /* Index files (zstd_idxfile.c).  Untrusted input: validated. */
 void	 zidx_encode(const struct zindex *, const struct zkey *,

@@ -479,6 +479,13 @@ zsrc_size(struct zsrc *z)
 struct zsrc *
 zsrc_open(int fd, const char *name, const char *index_path)
 {
+	return (zsrc_open_limits(fd, name, index_path, NULL));
+}
+
+struct zsrc *
+zsrc_open_limits(int fd, const char *name, const char *index_path,
+    const struct zsrc_limits *lim)
+{
 	struct zsrc *z;
 	uint64_t w;
 	int n;
@@ -491,7 +498,7 @@ zsrc_open(int fd, const char *name, const char *index_path)
 	}
 	z->name = xstrdup(name);
 	if (zindex_get(z->fd, name, index_path, &z->idx, &z->index_from,
-	    1) == -1) {
+	    1, lim) == -1) {
 		close(z->fd);
 		free(z->name);
 		free(z);

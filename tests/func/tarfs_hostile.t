@@ -162,4 +162,60 @@ else
 	ok 1 "zstd archive with a corrupt frame inside a file mounts"
 fi
 
+# Decompression bombs: one-frame tar.zst files of RLE blocks (4 bytes of
+# archive per 128 KiB of zeros) holding a tar with one huge file and a
+# header after it.  Unbounded, a mount decompresses all of it to reach
+# that header (256 GiB: minutes); bounded, it is refused at once, naming
+# the frame.  The timeout only stops a hang from hanging the test.
+python3 - "$A" <<'PY'
+import struct, sys, tarfile
+d = sys.argv[1]
+def raw(b, last=0):
+    return struct.pack("<I", (len(b) << 3) | last)[:3] + b
+def rle(n, last=0):
+    return struct.pack("<I", (n << 3) | 2 | last)[:3] + b"\0"
+def bomb(path, gib, with_size):
+    s = gib << 30
+    h1 = tarfile.TarInfo("bomb"); h1.size = s
+    h2 = tarfile.TarInfo("after")
+    body = (raw(h1.tobuf(tarfile.GNU_FORMAT)) + rle(128 << 10) * (s >> 17) +
+            raw(h2.tobuf(tarfile.GNU_FORMAT)) + rle(1024, 1))
+    hdr = b"\x28\xb5\x2f\xfd"
+    if with_size:
+        hdr += bytes([0xc0, 7 << 3]) + struct.pack("<Q", s + 2048)
+    else:
+        hdr += bytes([0x00, 7 << 3])
+    open(path, "wb").write(hdr + body)
+bomb(d + "/bomb.tar.zst", 256, True)
+bomb(d + "/bomb-nosize.tar.zst", 256, False)
+bomb(d + "/bomb2g.tar.zst", 2, True)
+PY
+for b in bomb bomb-nosize; do
+	_out=$(timeout 120 "$STASIS" tarfs --check -q "$A/$b.tar.zst" 2>&1)
+	_rc=$?
+	ok $((_rc == 0 || _rc == 124)) "$b: refused, no hang (rc $_rc)"
+	like "$_out" "frame at offset 0: uncompressed size exceeds 1.00G .*decompression bomb .*-o max_ratio=" \
+	    "$b: says why ($_out)"
+	timeout 120 "$STASIS" tarfs -q "$A/$b.tar.zst" "$M" >/dev/null 2>&1
+	ok $(($? == 0)) "$b: mount fails"
+	ok "$(grep -c " $M " /proc/mounts)" "$b: nothing mounted"
+	grep -q " $M " /proc/mounts && umount -l "$M"
+done
+refuses "2 GiB in a 64 KiB tar.zst" "$A/bomb2g.tar.zst" "decompression bomb"
+if tarfs_mount "$A/bomb2g.tar.zst" "$M" -o max_ratio=0; then
+	is "$(stat -c %s "$M/bomb") $(ls "$M" | tr '\n' ' ')" \
+	    "2147483648 after bomb " "-o max_ratio=0 lifts the limit"
+	tarfs_umount "$M"
+else
+	ok 1 "-o max_ratio=0 lifts the limit"
+fi
+run_ok "-o max_ratio=40000 lets RLE's 32768x through" -- \
+    "$STASIS" tarfs --check -q -o max_ratio=40000 "$A/bomb2g.tar.zst"
+_out=$("$STASIS" tarfs --check -q -o max_size=1m "$A/z.tar.zst" 2>&1)
+ok $(($? == 0)) "-o max_size=1m refuses an ordinary 2 MB tar.zst"
+like "$_out" "exceeds max_size=1.00M" "-o max_size=1m: says why ($_out)"
+_out=$("$STASIS" tarfs --check -o max_ratio=lots "$A/z.tar.zst" 2>&1)
+ok $(($? == 0)) "-o max_ratio=lots: refused"
+like "$_out" "max_ratio=lots" "-o max_ratio=lots: says which option ($_out)"
+
 done_testing

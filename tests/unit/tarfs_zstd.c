@@ -336,7 +336,7 @@ test_index(void)
 	is_int(st.index_decompressed, olen, "decompressed once, all of it");
 	zsrc_close(z);
 
-	ok(zstd_write_index(a, NULL) == 0, "--index writes beside");
+	ok(zstd_write_index(a, NULL, NULL) == 0, "--index writes beside");
 	ix = zidx_beside_path(a);
 	ok(access(ix, F_OK) == 0, "%s exists", ix);
 	test_file("single frame, saved index", a, ix);
@@ -345,9 +345,9 @@ test_index(void)
 	is_int(st.index_decompressed, 0, "saved index: nothing decompressed "
 	    "to index");
 	zsrc_close(z);
-	ok(zstd_write_index(a, NULL) == 0, "--index again: up to date");
+	ok(zstd_write_index(a, NULL, NULL) == 0, "--index again: up to date");
 
-	ok(zstd_write_index(a, ix2) == 0, "--index to a chosen path");
+	ok(zstd_write_index(a, ix2, NULL) == 0, "--index to a chosen path");
 	z = zopen(a, ix2);
 	is_str(z ? zsrc_index_from(z) : "", ix2, "chosen index used");
 	zsrc_close(z);
@@ -367,7 +367,7 @@ test_index(void)
 	if (geteuid() == 0) {
 		ok(1, "# skip read-only dir as root");
 	} else {
-		ok(zstd_write_index(b, NULL) == 0, "--index in the cache dir");
+		ok(zstd_write_index(b, NULL, NULL) == 0, "--index in the cache dir");
 		z = zopen(b, NULL);
 		ok(z != NULL && strstr(zsrc_index_from(z), "/stasis/tarfs/") !=
 		    NULL, "cache dir index used");
@@ -376,10 +376,164 @@ test_index(void)
 	sh("chmod 755 %s/ro", dir);
 
 	/* A seekable file needs no index. */
-	ok(zstd_write_index(tpath("seek.zst"), NULL) == 0 &&
+	ok(zstd_write_index(tpath("seek.zst"), NULL, NULL) == 0 &&
 	    access(tpath("seek.zst.zidx"), F_OK) == -1,
 	    "--index on a seekable file writes nothing");
 	free(ix);
+}
+
+/* A one-frame file of RLE blocks of zeros: gib GiB from 4 bytes each. */
+static void
+write_rle_bomb(const char *path, uint64_t bytes, int with_size)
+{
+	uint8_t h[14] = { 0x28, 0xb5, 0x2f, 0xfd }, b[4] = { 0 };
+	uint64_t n = bytes >> 17, i;
+	uint32_t bh = (128U << 10) << 3 | 2;
+	size_t hl;
+	FILE *f = fopen(path, "w");
+
+	h[5] = (17 - 10) << 3;		/* window 128 KiB */
+	if (with_size) {
+		h[4] = 0xc0;		/* 8-byte content size */
+		zput64(h + 6, bytes);
+		hl = 14;
+	} else {
+		h[4] = 0;
+		hl = 6;
+	}
+	fwrite(h, 1, hl, f);
+	for (i = 0; i < n; i++) {
+		uint32_t x = bh | (i == n - 1);
+
+		b[0] = x;
+		b[1] = x >> 8;
+		b[2] = x >> 16;
+		fwrite(b, 1, 4, f);
+	}
+	fclose(f);
+}
+
+static struct zsrc *
+zopen_lim(const char *path, uint64_t ratio, uint64_t size)
+{
+	struct zsrc_limits lim = { ratio, size };
+	struct zsrc *z;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return (NULL);
+	z = zsrc_open_limits(fd, path, "/nonexistent/x.zidx", &lim);
+	close(fd);
+	return (z);
+}
+
+/* Decompression bombs are refused at open, naming the frame. */
+static void
+test_bombs(void)
+{
+	struct zindex idx;
+	struct zsrc *z;
+	char *p = tpath("bomb.zst"), *q, buf[4096], zero[4096];
+	uint8_t h[32];
+	ssize_t n;
+	int fd, i;
+
+	/* 64 GiB claimed in 2 MiB: refused before its blocks are walked. */
+	write_rle_bomb(p, UINT64_C(64) << 30, 1);
+	z = zopen(p, NULL);
+	ok(z == NULL && strstr(error_msg(), "decompression bomb") &&
+	    strstr(error_msg(), "frame at offset 0"),
+	    "RLE bomb with a size: refused (%s)", error_msg());
+	zsrc_close(z);
+	/* The same without a size: the block walk stops at the limit. */
+	write_rle_bomb(p, UINT64_C(64) << 30, 0);
+	z = zopen(p, NULL);
+	ok(z == NULL && strstr(error_msg(), "decompression bomb"),
+	    "RLE bomb without a size: refused (%s)", error_msg());
+	zsrc_close(z);
+
+	/* 2 GiB in 64 KiB: over the default, fine with the limit lifted. */
+	write_rle_bomb(p, UINT64_C(2) << 30, 1);
+	z = zopen(p, NULL);
+	ok(z == NULL, "2 GiB of RLE in 64 KiB: refused by default");
+	zsrc_close(z);
+	z = zopen_lim(p, 0, 0);
+	memset(zero, 0, sizeof(zero));
+	n = z ? zsrc_pread(z, buf, sizeof(buf), (UINT64_C(2) << 30) - 4096) :
+	    -1;
+	ok(z != NULL && n == 4096 && memcmp(buf, zero, 4096) == 0,
+	    "max_ratio=0: opens, reads its end");
+	zsrc_close(z);
+	z = zopen_lim(p, 40000, 0);
+	ok(z != NULL, "max_ratio=40000 (above RLE's 32768): opens");
+	zsrc_close(z);
+	z = zopen_lim(p, 0, UINT64_C(1) << 30);
+	ok(z == NULL && strstr(error_msg(), "max_size=1.00G"),
+	    "max_size=1G: refused (%s)", error_msg());
+	zsrc_close(z);
+
+	/* Frames without sizes are counted: stopped at max_size. */
+	q = tpath("multipipe.zst");
+	z = zopen_lim(q, 0, 1 << 20);
+	ok(z == NULL && strstr(error_msg(), "max_size=1.00M") &&
+	    strstr(error_msg(), "frame at offset 0"),
+	    "counting a frame without a size stops at max_size (%s)",
+	    error_msg());
+	zsrc_close(z);
+	z = zopen_lim(q, 0, 5 << 20);
+	ok(z == NULL && strstr(error_msg(), "max_size=5.00M") &&
+	    !strstr(error_msg(), "frame at offset 0:"),
+	    "... naming the second frame (%s)", error_msg());
+	zsrc_close(z);
+
+	/* A content size its compressed blocks cannot hold. */
+	sh("zstd -q -c %s/orig > %s", dir, p);
+	fd = open(p, O_RDWR);
+	pread(fd, h, sizeof(h), 0);
+	{
+		int fcs = h[4] >> 6, single = (h[4] >> 5) & 1;
+		int did[] = { 0, 1, 2, 4 };
+		int at = 5 + !single + did[h[4] & 3];
+
+		ok(fcs == 2, "zstd wrote a 4-byte content size");
+		for (i = 0; i < 4; i++)
+			h[at + i] = 0xff;
+		pwrite(fd, h, sizeof(h), 0);
+	}
+	close(fd);
+	z = zopen_lim(p, 0, 0);
+	ok(z == NULL && strstr(error_msg(), "more than its"),
+	    "content size past what the blocks hold: refused (%s)",
+	    error_msg());
+	zsrc_close(z);
+
+	/* A seek table's claims: the first frame past the limit named. */
+	memset(&idx, 0, sizeof(idx));
+	for (i = 0; i < 8; i++)
+		zindex_add(&idx, (uint64_t)i * 1000, 1000, 1U << 30);
+	ok(zindex_check(&idx, NULL, 8000) == -1 &&
+	    strstr(error_msg(), "frame at offset 1000:"),
+	    "seek table claiming 8 GiB in 8 KB: frame 1 named (%s)",
+	    error_msg());
+	{
+		struct zsrc_limits l = { 2U << 20, 0 };
+
+		ok(zindex_check(&idx, &l, 8000) == 0, "... max_ratio=2M: ok");
+		l.max_size = UINT64_C(5) << 30;
+		ok(zindex_check(&idx, &l, 8000) == -1 &&
+		    strstr(error_msg(), "frame at offset 5000:"),
+		    "... max_size=5G: frame 5 named (%s)", error_msg());
+	}
+	zindex_free(&idx);
+	ok(zlimit_bytes(NULL, 1000) == ZSRC_RATIO_FLOOR &&
+	    zlimit_bytes(NULL, UINT64_C(1) << 40) == UINT64_C(100) << 40,
+	    "default limit: 100x, at least 1 GiB");
+	{
+		struct zsrc_limits l = { UINT64_MAX, 0 };
+
+		ok(zlimit_bytes(&l, 1U << 20) == UINT64_MAX,
+		    "ratio times size overflows to no limit");
+	}
 }
 
 int
@@ -436,6 +590,7 @@ main(void)
 
 	test_corrupt(tpath("seek.zst"));
 	test_index();
+	test_bombs();
 
 	/* The mount opens and scans the archive, then daemonizes. */
 	z = zopen(tpath("seek.zst"), NULL);
