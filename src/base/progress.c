@@ -136,3 +136,14 @@ progress_abort(struct progress *p)
 	erase(p);
 	pfree(p);
 }
+
+void
+progress_end(struct progress *p, int ok)
+{
+	if (p == NULL)
+		return;
+	if (ok)
+		progress_done(p, 0);
+	else
+		progress_abort(p);
+}

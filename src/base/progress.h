@@ -19,5 +19,7 @@ void		 progress_add(struct progress *, uint64_t delta);
 void		 progress_done(struct progress *, int quiet);
 /* Erase the bar without a summary (on failure); frees. */
 void		 progress_abort(struct progress *);
+/* The usual ending: done when ok is non-zero, abort otherwise; NULL ok. */
+void		 progress_end(struct progress *, int ok);
 
 #endif

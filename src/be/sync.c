@@ -155,12 +155,7 @@ receive_file(const struct syncbe_opts *o, const char *ds, uint64_t *total)
 	else if (rc == -1)
 		error_wrap("after %llu bytes of stream",
 		    (unsigned long long)*total);
-	if (pr != NULL) {
-		if (rc == 0)
-			progress_done(pr, 0);
-		else
-			progress_abort(pr);
-	}
+	progress_end(pr, rc == 0);
 	return (rc);
 }
 
@@ -220,12 +215,7 @@ receive(const struct syncbe_opts *o, const char *ds, uint64_t *total)
 		wrc = zfs_stream_wait(&s);
 	if (rc == 0 && wrc == 0 && *total == 0)
 		wrc = error_set("empty stream");
-	if (pr != NULL) {
-		if (rc == 0 && wrc == 0)
-			progress_done(pr, 0);
-		else
-			progress_abort(pr);
-	}
+	progress_end(pr, rc == 0 && wrc == 0);
 	if (rc == 0 && wrc == -1)
 		error_wrap("after %llu bytes of stream",
 		    (unsigned long long)*total);

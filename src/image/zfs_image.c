@@ -85,12 +85,7 @@ send_to(const struct image_zfs_opts *o, const char *snap, uint64_t *bytes)
 		zfs_stream_kill(&s);
 	else
 		rc = zfs_stream_wait(&s);
-	if (pr != NULL) {
-		if (rc == 0)
-			progress_done(pr, 0);
-		else
-			progress_abort(pr);
-	}
+	progress_end(pr, rc == 0);
 	return (rc);
 }
 
