@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/tree.h"
 #include "be/be.h"
 #include "commands.h"
 #include "zfs/zfs.h"
@@ -30,7 +31,8 @@ static const char usage_text[] =
     "\t%1$s [-r beroot] import targetBe\n"
     "\t%1$s [-r beroot] jail [-bU] [{-o key=value}]... beName "
     "[utility [argument ...]]\n"
-    "\t%1$s [-r beroot] list [-aDHs] [{-c property | -C property}]\n"
+    "\t%1$s [-r beroot] list [-aDHs] [{-c property | -C property}] "
+    "[--libxo json]\n"
     "\t%1$s [-r beroot] mount beName [mountpoint]\n"
     "\t%1$s [-r beroot] rename origBeName newBeName\n"
     "\t%1$s [-r beroot] {umount | unmount} [-f] beName\n"
@@ -157,16 +159,104 @@ origin_row(const struct be_info *i, struct fmt *f)
 	row(i->origin, &o, 0, f);
 }
 
+static json_t *
+info_json(const struct be_info *i, int snaps)
+{
+	json_t *o = json_object(), *a;
+	size_t j;
+
+	json_object_set_new(o, "name", json_string(i->name));
+	if (i->dataset != NULL)
+		json_object_set_new(o, "dataset", json_string(i->dataset));
+	json_object_set_new(o, "active", json_boolean(i->active));
+	json_object_set_new(o, "next_boot", json_boolean(i->nextboot));
+	json_object_set_new(o, "boot_once", json_boolean(i->bootonce));
+	json_object_set_new(o, "mountpoint", i->mounted != NULL ?
+	    json_string(i->mounted) : json_null());
+	json_object_set_new(o, "used", json_integer((json_int_t)i->used));
+	json_object_set_new(o, "creation",
+	    json_integer((json_int_t)i->creation));
+	json_object_set_new(o, "origin", i->origin != NULL ?
+	    json_string(i->origin) : json_null());
+	if (snaps) {
+		a = json_array();
+		for (j = 0; j < i->nsnaps; j++)
+			json_array_append_new(a, info_json(&i->snaps[j], 0));
+		json_object_set_new(o, "snapshots", a);
+	}
+	return (o);
+}
+
+/*
+ * bectl has no libxo; this follows jls's: one document, sizes in bytes
+ * and times in seconds since the epoch, so scripts need no parsing of
+ * "1.2G" or dates.
+ */
+static int
+list_json(const struct be_list *l, int snaps)
+{
+	json_t *doc = json_object(), *a = json_array();
+	size_t k;
+	int rc;
+
+	for (k = 0; k < l->n; k++)
+		json_array_append_new(a, info_json(&l->v[k], snaps));
+	json_object_set_new(doc, "__version", json_string("1"));
+	json_object_set_new(doc, "boot-environments", a);
+	rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	putchar('\n');
+	return (rc == 0 && fflush(stdout) == 0 ? 0 :
+	    fail("list: write"));
+}
+
+/* --libxo json or --libxo=json (FreeBSD's spelling) anywhere: taken out. */
+static int
+take_libxo(int *argc, char **argv, int *json)
+{
+	int i, k, n = 0;
+	const char *v;
+
+	for (i = 0; i < *argc; i += n) {
+		n = 1;
+		if (strcmp(argv[i], "--libxo") == 0) {
+			if (i + 1 >= *argc) {
+				failx("list: --libxo needs an argument");
+				return (-1);
+			}
+			v = argv[i + 1];
+			n = 2;
+		} else if (strncmp(argv[i], "--libxo=", 8) == 0)
+			v = argv[i] + 8;
+		else
+			continue;
+		if (strcmp(v, "json") == 0)
+			*json = 1;
+		else if (strcmp(v, "text") != 0) {
+			failx("list: --libxo %s: only json and text are "
+			    "supported", v);
+			return (-1);
+		}
+		for (k = i; k + n <= *argc; k++)
+			argv[k] = argv[k + n];
+		*argc -= n;
+		n = 0;
+	}
+	return (0);
+}
+
 static int
 be_cmd_list(struct be *b, int argc, char **argv)
 {
 	struct fmt f;
 	struct be_list l;
 	const char *sort = NULL;
-	int reverse = 0, c;
+	int reverse = 0, c, json = 0;
 	size_t k, j;
 
 	memset(&f, 0, sizeof(f));
+	if (take_libxo(&argc, argv, &json) == -1)
+		return (64);
 	while ((c = getopt(argc, argv, "+aDHsc:C:")) != -1) {
 		switch (c) {
 		case 'a':
@@ -196,6 +286,11 @@ be_cmd_list(struct be *b, int argc, char **argv)
 	}
 	if (be_list(b, f.snaps ? BE_LIST_SNAPS : 0, sort, reverse, &l) == -1)
 		return (fail("list"));
+	if (json) {
+		c = list_json(&l, f.snaps);
+		be_list_free(&l);
+		return (c);
+	}
 	if (f.all || f.snaps)
 		f.space = 0;
 	f.be_col = (f.all || f.snaps) ? 19 : 2;

@@ -73,6 +73,14 @@ is "$(be list -H -c name | cut -f1 | tr '\n' ' ')" "bar baz deep default foo " "
 is "$(be list -H -C name | cut -f1 | tr '\n' ' ')" "foo default deep baz bar " "-C reverses"
 run_ok "list -c creation" -- be list -c creation
 run_fails "list extra argument" -- be list extra
+# --libxo json: one document for scripts, sizes in bytes
+doc=$(be list -s --libxo json)
+is "$(echo "$doc" | jq -r '.["boot-environments"][] | select(.active) | .name')" default "libxo json: the active BE"
+is "$(echo "$doc" | jq -r '.["boot-environments"][] | select(.name == "bar") | .origin')" "$R/foo@s1" "libxo json: origin"
+is "$(echo "$doc" | jq -r '.["boot-environments"][] | select(.name == "foo") | .snapshots[0].name')" "$R/foo@s1" "libxo json: snapshots with -s"
+ok $(echo "$doc" | jq -e '.["boot-environments"] | all((.used | type) == "number" and .creation > 1600000000)' >/dev/null; echo $?) "libxo json: numbers in bytes and seconds"
+is "$(be list --libxo=json | jq -r '.["boot-environments"] | length')" "$(be list -H | wc -l)" "libxo=json lists every BE"
+like "$(be list --libxo xml 2>&1)" "only json and text" "--libxo xml is refused clearly"
 
 # activate, -t, -T; read back with zpool and zfs
 run_ok "activate -t foo" -- be activate -t foo
