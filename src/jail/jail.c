@@ -27,6 +27,14 @@
 #include "jail/jail.h"
 #include "jail/jail_impl.h"
 
+/*
+ * FreeBSD gives a new jail no network unless it is given addresses (or a
+ * vnet) or told ip4=inherit / ip6=inherit: the kernel's default is "new,
+ * with no addresses".  On Linux "none" is a network namespace of the
+ * jail's own (only lo, up), "inherit" the host's.  One namespace holds
+ * both families, so inherit for either shares both (jail_params_check
+ * refuses inherit for one family with addresses for the other).
+ */
 static int
 has_netns(const struct jail_params *p)
 {
@@ -39,15 +47,15 @@ has_netns(const struct jail_params *p)
 	    jail_params_find(p, "ip6.addr")->vals.n > 0)
 		return (1);
 	if ((v = jail_params_get(p, "vnet")) != NULL &&
-	    jail_bool_value(v) == 1)
+	    (strcmp(v, "new") == 0 || jail_bool_value(v) == 1))
 		return (1);
 	if ((v = jail_params_get(p, "ip4")) != NULL &&
-	    strcmp(v, "disable") == 0)
-		return (1);
+	    strcmp(v, "inherit") == 0)
+		return (0);
 	if ((v = jail_params_get(p, "ip6")) != NULL &&
-	    strcmp(v, "disable") == 0)
-		return (1);
-	return (0);
+	    strcmp(v, "inherit") == 0)
+		return (0);
+	return (1);
 }
 
 static void

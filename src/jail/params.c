@@ -475,6 +475,31 @@ check_one(const struct jail_param *jp, const struct jail_params *all,
 	return (0);
 }
 
+static int
+inherits(const struct jail_params *p, const char *name)
+{
+	const char *v = jail_params_get(p, name);
+
+	return (v != NULL && strcmp(v, "inherit") == 0);
+}
+
+static int
+has_list(const struct jail_params *p, const char *name)
+{
+	const struct jail_param *jp = jail_params_find(p, name);
+
+	return (jp != NULL && jp->vals.n > 0);
+}
+
+static int
+has_vnet(const struct jail_params *p)
+{
+	const char *v = jail_params_get(p, "vnet");
+
+	return (v != NULL && (strcmp(v, "new") == 0 ||
+	    jail_bool_value(v) == 1));
+}
+
 int
 jail_params_check(const struct jail_params *p, int create)
 {
@@ -488,6 +513,18 @@ jail_params_check(const struct jail_params *p, int create)
 	    strcmp(jail_params_get(p, "ip4"), "new") != 0)
 		return (error_set("ip4.addr given with ip4=%s",
 		    jail_params_get(p, "ip4")));
+	if (create && jail_params_get(p, "ip6.addr") != NULL &&
+	    jail_params_get(p, "ip6") != NULL &&
+	    strcmp(jail_params_get(p, "ip6"), "new") != 0)
+		return (error_set("ip6.addr given with ip6=%s",
+		    jail_params_get(p, "ip6")));
+	/* One network namespace carries both families (see has_netns). */
+	if (create && ((inherits(p, "ip4") && (has_list(p, "ip6.addr") ||
+	    has_vnet(p))) || (inherits(p, "ip6") && (has_list(p,
+	    "ip4.addr") || has_vnet(p)))))
+		return (error_set("ip4=inherit or ip6=inherit cannot be "
+		    "mixed with addresses or vnet: on Linux one network "
+		    "namespace holds both families"));
 	return (0);
 }
 

@@ -60,6 +60,20 @@ fi
 run_fails "vnet.interface without vnet is refused" -- jail -c name=vx$$ \
     path="$ROOT" persist ip4.addr=10.203.0.1 vnet.interface=lo
 ok $([ ! -e "$STASIS_RUNDIR/jails/vx$$" ]; echo $?) "and leaves nothing"
+# FreeBSD's default: no addresses, no network; ip4=inherit shares the host's.
+N=nn$$; I=ni$$
+run_ok "a jail without addresses" -- jail -q -c name=$N path="$ROOT" "$USR" persist
+pn=$(init_pid $N)
+ok $([ "$(readlink /proc/$pn/ns/net)" != "$(readlink /proc/self/ns/net)" ]; echo $?) "has a network namespace of its own"
+is "$(jexec $N ip -o link | awk -F': ' '{printf "%s ", $2}')" "lo " "with only its loopback (no network, as on FreeBSD)"
+run_ok "jail with ip4=inherit" -- jail -q -c name=$I path="$ROOT" "$USR" persist ip4=inherit
+pi=$(init_pid $I)
+is "$(readlink /proc/$pi/ns/net)" "$(readlink /proc/self/ns/net)" "ip4=inherit shares the host's network"
+out=$(jail -c name=nx$$ path="$ROOT" persist ip4=inherit ip6.addr=fd00:$o::9 2>&1)
+ok $([ $? -ne 0 ]; echo $?) "ip4=inherit with ip6.addr is refused ($out)"
+ok $([ ! -e "$STASIS_RUNDIR/jails/nx$$" ]; echo $?) "and leaves nothing"
+run_ok "remove them" -- jail -q -r $N $I
+
 pv=$(init_pid $V)
 netns=$(readlink /proc/$pv/ns/net)
 run_ok "remove all" -- jail -q -r $A $B $V
