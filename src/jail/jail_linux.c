@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 
@@ -495,9 +496,166 @@ others_in_cgroup(int cgfd)
 	return (lines > 1);
 }
 
-static void child_exec(const struct jail_state *,
-    const struct jail_run_opts *, const struct jail_user *, char *const [])
-    __attribute__((noreturn));
+/* The bounding set a jail's commands keep: what FreeBSD lets root do. */
+static unsigned long long
+keep_caps(const struct jail_params *p, int netns)
+{
+	unsigned long long keep;
+	int suser;
+
+	keep = KEEP_CAPS | jail_allow_caps(p, &suser);
+	if (netns && jail_params_get(p, "vnet") != NULL &&
+	    jail_bool_value(jail_params_get(p, "vnet")) == 1)
+		keep |= 1ULL << CAP_NET_ADMIN;
+	return (suser ? keep : 0);
+}
+
+/*
+ * A command's start, prepared where allocating is allowed (the user
+ * lookup, the environment, the capabilities to keep), so that what runs
+ * between clone and execve is system calls only: init starts commands
+ * with a vfork-style clone, which copies no page tables.
+ */
+struct exec_plan {
+	char *const	*argv;
+	char		**envp;
+	struct strv	 env;		/* owns envp when built here */
+	struct jail_user u;
+	int		 setids;	/* become u */
+	const char	*dir;		/* chdir here, or "/" if it fails */
+	unsigned long long keep;	/* capability bounding set */
+	char		 err[ERROR_MAX]; /* set: say it and exit 1 */
+};
+
+static void
+exec_plan_init(struct exec_plan *x, const struct jail_params *p, int netns,
+    const struct jail_run_opts *o, const struct jail_user *hostuser,
+    char *const argv[])
+{
+	const char *term, *user = o->user;
+
+	memset(x, 0, sizeof(*x));
+	x->argv = argv;
+	x->keep = keep_caps(p, netns);
+	x->dir = "/";
+	if (hostuser != NULL)
+		x->u = *hostuser;
+	else if (user != NULL && jail_user_lookup("/", user, &x->u) == -1) {
+		snprintf(x->err, sizeof(x->err), "jexec: %s\n", error_msg());
+		error_clear();
+		return;
+	}
+	x->setids = user != NULL || hostuser != NULL;
+	if (o->clean) {
+		term = getenv("TERM");
+		if (user == NULL && hostuser == NULL &&
+		    jail_user_lookup("/", "root", &x->u) == -1) {
+			error_clear();
+			x->u.uid = 0;
+			strcpy(x->u.home, "/");
+			strcpy(x->u.shell, "/bin/sh");
+			strcpy(x->u.name, "root");
+		}
+		strv_setenv(&x->env, "HOME", x->u.home);
+		strv_setenv(&x->env, "SHELL", x->u.shell);
+		strv_setenv(&x->env, "USER", x->u.name);
+		strv_setenv(&x->env, "LOGNAME", x->u.name);
+		strv_setenv(&x->env, "PATH", "/sbin:/bin:/usr/sbin:/usr/bin:"
+		    "/usr/local/sbin:/usr/local/bin");
+		if (term != NULL)
+			strv_setenv(&x->env, "TERM", term);
+		x->dir = x->u.home;
+		x->envp = x->env.v;
+	} else if (environ != NULL && environ[0] != NULL)
+		x->envp = environ;	/* passed on as it is */
+	else {
+		strv_setenv(&x->env, "PATH", "/bin:/usr/bin");
+		x->envp = x->env.v;
+	}
+}
+
+static void
+exec_plan_free(struct exec_plan *x)
+{
+	strv_free(&x->env);
+}
+
+/* Write a, b, c to stderr: no stdio, no allocation (a vfork child). */
+static void
+say3(const char *a, const char *b, const char *c)
+{
+	struct iovec iov[3];
+	const char *p[3] = { a, b, c };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		iov[i].iov_base = (void *)p[i];
+		iov[i].iov_len = strlen(p[i]);
+	}
+	(void)!writev(2, iov, 3);
+}
+
+static const char *
+errstr(int e)
+{
+	const char *s = strerrordesc_np(e);
+
+	return (s != NULL ? s : "unknown error");
+}
+
+/*
+ * Carry out a plan: system calls only, safe in a child that shares its
+ * parent's memory.  The bounding set is dropped cap by cap (there is no
+ * call for all at once); a drop past the last cap the kernel knows
+ * fails with EINVAL and ends the loop.
+ */
+static void __attribute__((noreturn))
+exec_plan_run(const struct exec_plan *x)
+{
+	int cap, e;
+
+	if (x->err[0] != '\0') {
+		say3(x->err, "", "");
+		_exit(1);
+	}
+	if (chdir(x->dir) == -1)
+		(void)!chdir("/");
+	for (cap = 0; cap <= 63; cap++)
+		if (!(x->keep & (1ULL << cap)) &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
+		    errno == EINVAL)
+			break;
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	/* Raw calls: one thread, and no libc bookkeeping in a vfork child. */
+	if (x->setids && (syscall(SYS_setgroups, x->u.ngroups,
+	    x->u.groups) == -1 || syscall(SYS_setgid, x->u.gid) == -1 ||
+	    syscall(SYS_setuid, x->u.uid) == -1)) {
+		e = errno;
+		say3("jexec: cannot become ", x->u.name, ": ");
+		say3(errstr(e), "\n", "");
+		_exit(1);
+	}
+	/*
+	 * execvpe(3) looks PATH up in environ: the command's own.  A vfork
+	 * parent puts its environ back when we have exec'd.
+	 */
+	environ = x->envp;
+	execvpe(x->argv[0], x->argv, x->envp);
+	e = errno;
+	say3("jexec: execvp: ", x->argv[0], ": ");
+	say3(errstr(e), "\n", "");
+	_exit(1);
+}
+
+static void __attribute__((noreturn))
+child_exec(const struct jail_state *st, const struct jail_run_opts *o,
+    const struct jail_user *hostuser, char *const argv[])
+{
+	struct exec_plan x;
+
+	exec_plan_init(&x, &st->info.params, st->netns, o, hostuser, argv);
+	exec_plan_run(&x);
+}
 
 /*
  * While the creator runs exec.start and command, it hands them to init
@@ -567,9 +725,42 @@ read_full(int fd, void *p, size_t n)
 	return (0);
 }
 
+struct cmd_child {
+	struct exec_plan x;
+	int		 fds[3];	/* the caller's stdio */
+	int		 fg;
+};
+
+/* The vfork child's stack: init starts one command at a time. */
+static char cmd_stack[64 * 1024] __attribute__((aligned(16)));
+
+/* A command in init's vfork child: system calls, then exec. */
+static int
+cmd_child(void *arg)
+{
+	struct cmd_child *c = arg;
+	sigset_t none;
+	int i;
+
+	/*
+	 * Its own process group, in the foreground of the caller's
+	 * terminal (if it has one): a shell in the jail does job control
+	 * on a group it can see.
+	 */
+	take_terminal(c->fds[0], c->fg);
+	for (i = 1; i < NSIG; i++)
+		if (i != SIGKILL && i != SIGSTOP)
+			signal(i, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (i = 0; i < 3; i++)
+		dup2(c->fds[i], i);
+	exec_plan_run(&c->x);
+}
+
 /* In init: one 'r' request; returns the child's pid or -1. */
 static pid_t
-init_run(const struct jail_spec *sp, int ctl, int sfd, int cgfd, int *last)
+init_run(const struct jail_spec *sp, int ctl, int *last)
 {
 	struct run_hdr h;
 	struct msghdr mh;
@@ -579,12 +770,12 @@ init_run(const struct jail_spec *sp, int ctl, int sfd, int cgfd, int *last)
 		char	buf[CMSG_SPACE(3 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct jail_state ist;
 	struct jail_run_opts o;
+	struct cmd_child c;
 	struct strv argv = STRV_INIT;
-	char *payload, *q, *end;
+	char *payload, *q, *end, **env;
 	int fds[3] = { -1, -1, -1 }, i, fg;
-	sigset_t none;
+	sigset_t all, old;
 	pid_t pid;
 
 	memset(&mh, 0, sizeof(mh));
@@ -626,30 +817,23 @@ init_run(const struct jail_spec *sp, int ctl, int sfd, int cgfd, int *last)
 			close(fds[i]);
 		return (-1);
 	}
-	if ((pid = fork()) == 0) {
-		sigemptyset(&none);
-		/*
-		 * Its own process group, in the foreground of the caller's
-		 * terminal (if it has one): a shell in the jail does job
-		 * control on a group it can see.
-		 */
-		take_terminal(fds[0], fg);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (i = 1; i < NSIG; i++)
-			if (i != SIGKILL && i != SIGSTOP)
-				signal(i, SIG_DFL);
-		prctl(PR_SET_PDEATHSIG, 0);
-		close(ctl);
-		close(sfd);
-		if (cgfd >= 0)
-			close(cgfd);
-		for (i = 0; i < 3; i++)
-			dup2(fds[i], i);
-		memset(&ist, 0, sizeof(ist));
-		ist.info.params = *sp->params;
-		ist.netns = sp->netns;
-		child_exec(&ist, &o, NULL, argv.v);
-	}
+	exec_plan_init(&c.x, sp->params, sp->netns, &o, NULL, argv.v);
+	memcpy(c.fds, fds, sizeof(fds));
+	c.fg = fg;
+	/*
+	 * The child borrows our memory until it has exec'd (CLONE_VM |
+	 * CLONE_VFORK): no page tables of this big binary to copy, no
+	 * copy-on-write faults after.  Every signal stays blocked until it
+	 * has reset them, so that no handler of ours runs on its stack.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	env = environ;
+	pid = clone(cmd_child, cmd_stack + sizeof(cmd_stack),
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
+	environ = env;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	exec_plan_free(&c.x);
 	for (i = 0; i < 3; i++)
 		close(fds[i]);
 	free(payload);
@@ -751,8 +935,7 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 			_exit(1);
 		if (ctl >= 0 && (pfd[1].revents & (POLLIN | POLLHUP))) {
 			if (read(ctl, &c, 1) == 1 && c == 'r' && cmd == 0) {
-				if ((cmd = init_run(sp, ctl, sfd, cgfd,
-				    &last)) <= 0) {
+				if ((cmd = init_run(sp, ctl, &last)) <= 0) {
 					status = -1;
 					cmd = 0;
 					(void)!write(ctl, &status,
@@ -1153,83 +1336,6 @@ enter(const struct jail_state *st, const char *only)
 	}
 	return (rc);
 }
-
-static void
-drop_caps(const struct jail_state *st)
-{
-	unsigned long long keep;
-	int suser, cap;
-
-	keep = KEEP_CAPS | jail_allow_caps(&st->info.params, &suser);
-	if (st->netns && jail_params_get(&st->info.params, "vnet") != NULL &&
-	    jail_bool_value(jail_params_get(&st->info.params, "vnet")) == 1)
-		keep |= 1ULL << CAP_NET_ADMIN;
-	if (!suser)
-		keep = 0;
-	for (cap = 0; cap <= 63; cap++)
-		if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_READ, cap) == 1)
-			(void)prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
-	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-}
-
-static void __attribute__((noreturn))
-child_exec(const struct jail_state *st, const struct jail_run_opts *o,
-    const struct jail_user *hostuser, char *const argv[])
-{
-	struct jail_user u;
-	struct strv env = STRV_INIT;
-	const char *term, *user = o->user;
-	char **ep;
-
-	if (hostuser != NULL)
-		u = *hostuser;
-	else if (user != NULL && jail_user_lookup("/", user, &u) == -1) {
-		fprintf(stderr, "jexec: %s\n", error_msg());
-		_exit(1);
-	}
-	if (o->clean) {
-		term = getenv("TERM");
-		if (user == NULL && hostuser == NULL &&
-		    jail_user_lookup("/", "root", &u) == -1) {
-			u.uid = 0;
-			strcpy(u.home, "/");
-			strcpy(u.shell, "/bin/sh");
-			strcpy(u.name, "root");
-		}
-		strv_setenv(&env, "HOME", u.home);
-		strv_setenv(&env, "SHELL", u.shell);
-		strv_setenv(&env, "USER", u.name);
-		strv_setenv(&env, "LOGNAME", u.name);
-		strv_setenv(&env, "PATH", "/sbin:/bin:/usr/sbin:/usr/bin:"
-		    "/usr/local/sbin:/usr/local/bin");
-		if (term != NULL)
-			strv_setenv(&env, "TERM", term);
-		if (chdir(u.home) == -1)
-			(void)!chdir("/");
-	} else {
-		for (ep = environ; *ep != NULL; ep++)
-			strv_push(&env, *ep);
-		(void)!chdir("/");
-	}
-	drop_caps(st);
-	if (user != NULL || hostuser != NULL) {
-		if (setgroups(u.ngroups, u.groups) == -1 ||
-		    setgid(u.gid) == -1 || setuid(u.uid) == -1) {
-			fprintf(stderr, "jexec: cannot become %s: %s\n",
-			    u.name, strerror(errno));
-			_exit(1);
-		}
-	}
-	if (env.v == NULL)
-		strv_setenv(&env, "PATH", "/bin:/usr/bin");
-	for (ep = env.v; *ep != NULL; ep++)
-		if (strncmp(*ep, "PATH=", 5) == 0)
-			setenv("PATH", *ep + 5, 1);
-	execvpe(argv[0], argv, env.v);
-	fprintf(stderr, "jexec: execvp: %s: %s\n", argv[0], strerror(errno));
-	_exit(1);
-}
-
 
 static int
 status_code(int status)
