@@ -33,6 +33,25 @@
 #define POOL_MAX	16		/* idle decoders kept */
 #define CURSOR_BUDGET	(64U << 20)	/* windows of parked cursors */
 #define NCURSOR_MAX	16
+/*
+ * Freed piece buffers kept for the next piece: a 256 KiB buffer from
+ * malloc is a fresh mmap (cmd_tarfs.c sets the threshold), and filling
+ * it page-faults 64 times; measured, the faults were a quarter of the
+ * CPU time of a mount's scan of a seekable tar.zst.
+ */
+/*
+ * Prefetch: when reads walk whole frames in order (a mount's header
+ * scan of a tar of small files, a sequential read of a big file), the
+ * next PREFETCH frames (at most PREFETCH_BYTES) are decoded by worker
+ * threads, one per CPU, so that frames decode in parallel while the
+ * reader parses or copies.  A reader that jumps (skipping a big file)
+ * breaks the run, and nothing is prefetched until it runs again.
+ */
+#define PREFETCH	4
+#define PREFETCH_BYTES	(8U << 20)
+#define NWORKER_MAX	4
+#define SPARE_MAX	16
+#define SPARE_BYTES	(4U << 20)
 
 struct zpiece {
 	uint64_t	 key;		/* first uncompressed byte */
@@ -74,7 +93,28 @@ struct zsrc {
 	int		 ncur;
 	uint64_t	 tick;
 	uint64_t	 hits, misses, decoded;
+	struct {
+		char	*data;
+		size_t	 len;
+	}		 spare[SPARE_MAX];
+	int		 nspare;
+	size_t		 sparebytes;
+	/* Prefetch, under lock: the frames queued, the workers. */
+	size_t		 q[PREFETCH];
+	int		 qn;
+	size_t		 lastframe;	/* whole frame read last */
+	int		 nworker;	/* running; 0: started on demand */
+	int		 maxworker;	/* 0: no prefetch */
+	int		 inflight;	/* frames workers are decoding */
+	int		 stop;
+	pthread_t	 worker[NWORKER_MAX];
+	pthread_cond_t	 qcond;
+	struct zsrc	*allnext;	/* every open zsrc, for fork */
 };
+
+static struct zpiece *piece_get(struct zsrc *, uint64_t, int);
+static void prefetch(struct zsrc *, size_t);
+static void piece_put(struct zsrc *, struct zpiece *);
 
 int
 zstd_magic(const void *head, size_t len)
@@ -287,6 +327,36 @@ out:
 	return (rc);
 }
 
+/* Locked.  A buffer of exactly len bytes, or NULL: malloc one. */
+static char *
+spare_get(struct zsrc *z, size_t len)
+{
+	char *d;
+	int i;
+
+	for (i = z->nspare - 1; i >= 0; i--)
+		if (z->spare[i].len == len) {
+			d = z->spare[i].data;
+			z->sparebytes -= len;
+			z->spare[i] = z->spare[--z->nspare];
+			return (d);
+		}
+	return (NULL);
+}
+
+/* Locked.  Keep d for a later piece of the same size, or free it. */
+static void
+spare_put(struct zsrc *z, char *d, size_t len)
+{
+	if (z->nspare < SPARE_MAX && z->sparebytes + len <= SPARE_BYTES) {
+		z->spare[z->nspare].data = d;
+		z->spare[z->nspare].len = len;
+		z->nspare++;
+		z->sparebytes += len;
+	} else
+		free(d);
+}
+
 static void
 lru_unlink(struct zsrc *z, struct zpiece *p)
 {
@@ -343,7 +413,7 @@ evict(struct zsrc *z)
 		lru_unlink(z, p);
 		hash_remove(z, p);
 		z->bytes -= p->len;
-		free(p->data);
+		spare_put(z, p->data, p->len);
 		free(p);
 	}
 }
@@ -364,7 +434,7 @@ find_frame(const struct zindex *idx, uint64_t off)
 }
 
 static struct zpiece *
-piece_get(struct zsrc *z, uint64_t off)
+piece_get(struct zsrc *z, uint64_t off, int prefetching)
 {
 	struct zpiece *p;
 	const struct zframe *f;
@@ -384,12 +454,21 @@ piece_get(struct zsrc *z, uint64_t off)
 		len = f->dsize - rel < PIECE ? f->dsize - rel : PIECE;
 	}
 	pthread_mutex_lock(&z->lock);
+	if (!prefetching && whole(f) && fi != z->lastframe) {
+		if (fi == z->lastframe + 1 && z->maxworker > 0)
+			prefetch(z, fi);
+		z->lastframe = fi;
+	}
 	for (;;) {
 		for (p = *bucket(z, key); p != NULL && p->key != key;
 		    p = p->hnext)
 			;
 		if (p == NULL)
 			break;
+		if (prefetching) {	/* there, or being decoded */
+			pthread_mutex_unlock(&z->lock);
+			return (NULL);
+		}
 		if (p->ready) {
 			p->refs++;
 			lru_unlink(z, p);
@@ -407,9 +486,11 @@ piece_get(struct zsrc *z, uint64_t off)
 	p->hnext = *bucket(z, key);
 	*bucket(z, key) = p;
 	z->misses++;
+	p->data = spare_get(z, len);
 	pthread_mutex_unlock(&z->lock);
 
-	p->data = xmalloc(len);
+	if (p->data == NULL)
+		p->data = xmalloc(len);
 	if (whole(f))
 		r = decode_whole(z, f, p->data);
 	else
@@ -418,9 +499,9 @@ piece_get(struct zsrc *z, uint64_t off)
 	pthread_mutex_lock(&z->lock);
 	if (r == -1) {
 		hash_remove(z, p);
+		spare_put(z, p->data, len);
 		pthread_cond_broadcast(&z->cond);
 		pthread_mutex_unlock(&z->lock);
-		free(p->data);
 		free(p);
 		return (NULL);
 	}
@@ -443,6 +524,139 @@ piece_put(struct zsrc *z, struct zpiece *p)
 	pthread_mutex_unlock(&z->lock);
 }
 
+
+static void *
+worker_main(void *arg)
+{
+	struct zsrc *z = arg;
+	struct zpiece *p;
+	size_t fi;
+	int i;
+
+	pthread_mutex_lock(&z->lock);
+	for (;;) {
+		while (!z->stop && z->qn == 0)
+			pthread_cond_wait(&z->qcond, &z->lock);
+		if (z->stop)
+			break;
+		fi = z->q[0];
+		for (i = 1; i < z->qn; i++)
+			z->q[i - 1] = z->q[i];
+		z->qn--;
+		z->inflight++;
+		pthread_mutex_unlock(&z->lock);
+		/* NULL: cached, being decoded, or failed (the reader will
+		   decode it and say why). */
+		if ((p = piece_get(z, z->idx.f[fi].doff, 1)) != NULL)
+			piece_put(z, p);
+		pthread_mutex_lock(&z->lock);
+		z->inflight--;
+		pthread_cond_broadcast(&z->cond);
+	}
+	pthread_mutex_unlock(&z->lock);
+	return (NULL);
+}
+
+/* Locked.  Queue the whole frames after fi that are not cached. */
+static void
+prefetch(struct zsrc *z, size_t fi)
+{
+	struct zpiece *p;
+	uint64_t bytes = 0;
+	size_t j;
+	int i, queued;
+
+	for (j = fi + 1; j < z->idx.n && j <= fi + PREFETCH; j++) {
+		const struct zframe *f = &z->idx.f[j];
+
+		if (!whole(f) || (bytes += f->dsize) > PREFETCH_BYTES)
+			break;
+		for (p = *bucket(z, f->doff); p != NULL && p->key != f->doff;
+		    p = p->hnext)
+			;
+		for (queued = 0, i = 0; i < z->qn; i++)
+			queued |= z->q[i] == j;
+		if (p != NULL || queued)
+			continue;
+		if (z->qn == PREFETCH) {	/* drop the oldest */
+			memmove(z->q, z->q + 1, (PREFETCH - 1) * sizeof(*z->q));
+			z->qn--;
+		}
+		z->q[z->qn++] = j;
+	}
+	while (z->nworker < z->maxworker) {
+		if (pthread_create(&z->worker[z->nworker], NULL, worker_main,
+		    z) != 0) {
+			z->maxworker = z->nworker;
+			break;
+		}
+		z->nworker++;
+	}
+	pthread_cond_broadcast(&z->qcond);
+}
+
+/*
+ * Threads do not survive fork(2) (the mount daemonizes after the scan),
+ * and a condition variable that threads wait on is broken in the child:
+ * before a fork, every zsrc's workers finish their frame and exit, and
+ * its lock is held across the fork; they start again when next needed.
+ */
+static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct zsrc *all;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void
+fork_prepare(void)
+{
+	struct zsrc *z;
+	int i, n;
+
+	pthread_mutex_lock(&all_lock);
+	for (z = all; z != NULL; z = z->allnext) {
+		pthread_mutex_lock(&z->lock);
+		z->stop = 1;
+		z->qn = 0;
+		n = z->nworker;
+		pthread_cond_broadcast(&z->qcond);
+		pthread_mutex_unlock(&z->lock);
+		for (i = 0; i < n; i++)
+			pthread_join(z->worker[i], NULL);
+		pthread_mutex_lock(&z->lock);
+		z->nworker = 0;
+		z->stop = 0;
+	}
+}
+
+static void
+fork_parent(void)
+{
+	struct zsrc *z;
+
+	for (z = all; z != NULL; z = z->allnext)
+		pthread_mutex_unlock(&z->lock);
+	pthread_mutex_unlock(&all_lock);
+}
+
+static void
+fork_child(void)
+{
+	struct zsrc *z;
+
+	for (z = all; z != NULL; z = z->allnext) {
+		/* No thread of the parent waits on them here. */
+		pthread_cond_init(&z->cond, NULL);
+		pthread_cond_init(&z->qcond, NULL);
+		pthread_mutex_unlock(&z->lock);
+	}
+	pthread_mutex_unlock(&all_lock);
+}
+
+static void
+atfork_init(void)
+{
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
 ssize_t
 zsrc_pread(struct zsrc *z, void *buf, size_t len, uint64_t off)
 {
@@ -456,7 +670,7 @@ zsrc_pread(struct zsrc *z, void *buf, size_t len, uint64_t off)
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
 	while (done < len) {
-		if ((p = piece_get(z, off + done)) == NULL) {
+		if ((p = piece_get(z, off + done, 0)) == NULL) {
 			error_wrap("%s", z->name);
 			errno = EIO;
 			return (-1);
@@ -506,7 +720,21 @@ zsrc_open_limits(int fd, const char *name, const char *index_path,
 	}
 	pthread_mutex_init(&z->lock, NULL);
 	pthread_cond_init(&z->cond, NULL);
+	pthread_cond_init(&z->qcond, NULL);
 	z->max = CACHE_DEFAULT;
+	z->lastframe = SIZE_MAX - 1;
+	{
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		/* One CPU: the reader decodes; workers would only queue. */
+		z->maxworker = ncpu < 2 ? 0 : ncpu > NWORKER_MAX ?
+		    NWORKER_MAX : (int)ncpu;
+	}
+	pthread_once(&atfork_once, atfork_init);
+	pthread_mutex_lock(&all_lock);
+	z->allnext = all;
+	all = z;
+	pthread_mutex_unlock(&all_lock);
 	/* Windows are unknown for seek tables: assume zstd -19's 8 MiB. */
 	w = z->idx.window_max ? z->idx.window_max : (8U << 20);
 	n = CURSOR_BUDGET / (w + PIECE);
@@ -569,15 +797,30 @@ void
 zsrc_close(struct zsrc *z)
 {
 	struct zpiece *p, *next;
+	struct zsrc **pz;
 	int i;
 
 	if (z == NULL)
 		return;
+	pthread_mutex_lock(&all_lock);
+	for (pz = &all; *pz != NULL && *pz != z; pz = &(*pz)->allnext)
+		;
+	if (*pz != NULL)
+		*pz = z->allnext;
+	pthread_mutex_unlock(&all_lock);
+	pthread_mutex_lock(&z->lock);
+	z->stop = 1;
+	pthread_cond_broadcast(&z->qcond);
+	pthread_mutex_unlock(&z->lock);
+	for (i = 0; i < z->nworker; i++)
+		pthread_join(z->worker[i], NULL);
 	for (p = z->head; p != NULL; p = next) {
 		next = p->next;
 		free(p->data);
 		free(p);
 	}
+	for (i = 0; i < z->nspare; i++)
+		free(z->spare[i].data);
 	for (i = 0; i < z->npool; i++)
 		ZSTD_freeDCtx(z->pool[i]);
 	for (i = 0; i < z->ncur; i++) {
@@ -587,6 +830,7 @@ zsrc_close(struct zsrc *z)
 	free(z->cur);
 	pthread_mutex_destroy(&z->lock);
 	pthread_cond_destroy(&z->cond);
+	pthread_cond_destroy(&z->qcond);
 	zindex_free(&z->idx);
 	free(z->index_from);
 	free(z->name);
