@@ -20,7 +20,8 @@ file_read_fd(int fd, size_t max, struct buf *out)
 	ssize_t n;
 
 	for (;;) {
-		buf_grow(out, 65536);
+		/* A small limit, a small buffer: no 64 KiB for /proc files. */
+		buf_grow(out, max < 65536 ? max + 2 : 65536);
 		n = read(fd, out->data + out->len, out->cap - out->len - 1);
 		if (n == -1) {
 			if (errno == EINTR)

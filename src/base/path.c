@@ -92,6 +92,15 @@ path_mkdirs(const char *path, mode_t mode)
 	char *p, *s;
 	struct stat st;
 
+	/* Mostly there already, or only its last part missing. */
+	if (mkdir(path, mode) == 0)
+		return (0);
+	if (errno == EEXIST) {
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			return (0);
+		errno = ENOTDIR;
+		return (error_sys("mkdir %s", path));
+	}
 	p = xstrdup(path);
 	for (s = p + 1; ; s++) {
 		if (*s != '/' && *s != '\0')

@@ -863,7 +863,7 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 	sigset_t set;
 	pid_t w, cmd = 0;
 	int sfd, go = 0, persist, term = 0, status, timeout, last = 0;
-	char c;
+	char c, msg[sizeof(int) + 1];
 
 	prctl(PR_SET_NAME, "jail-init");
 	persist = jail_params_bool(sp->params, "persist", 0);
@@ -900,14 +900,20 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
 			if (w == cmd && ctl >= 0) {
 				/* The creator waits for this one. */
-				(void)!write(ctl, &status, sizeof(status));
+				memcpy(msg, &status, sizeof(status));
 				cmd = 0;
-				if (last) {
-					/* and for the release after it */
+				if (!last) {
+					(void)!write(ctl, msg, sizeof(status));
+				} else {
+					/*
+					 * and for the release after it, which
+					 * goes along: one wakeup, not two.
+					 */
 					go = 1;
 					c = !persist && alone(cgfd, 0, ctl,
 					    NULL) ? 'x' : 's';
-					(void)!write(ctl, &c, 1);
+					msg[sizeof(status)] = c;
+					(void)!write(ctl, msg, sizeof(msg));
 					close(ctl);
 					ctl = -1;
 					w = 0;

@@ -285,11 +285,18 @@ jail_state_read(const char *rundir, const char *name, struct jail_state *st)
 int
 jail_state_remove(const char *rundir, const char *name)
 {
-	char *dir;
+	char *dir, *f;
 	int rc;
 
 	dir = jail_state_dir(rundir, name);
-	rc = path_rmtree(dir);
+	/* Mostly state.json alone: two calls rather than a tree walk. */
+	f = xasprintf("%s/state.json", dir);
+	if ((unlink(f) == 0 || errno == ENOENT) &&
+	    (rmdir(dir) == 0 || errno == ENOENT))
+		rc = 0;
+	else
+		rc = path_rmtree(dir);
+	free(f);
 	free(dir);
 	return (rc);
 }

@@ -35,7 +35,7 @@ main(void)
 {
 	struct buf b = BUF_INIT;
 	struct stat st;
-	char *dir, *p;
+	char *dir, *p, *q;
 
 	clean("/a/b/../c", "/a/c");
 	clean("/../../x", "/x");
@@ -70,6 +70,14 @@ main(void)
 	ok(file_read(p, 3, &b) == -1, "read past the limit fails");
 	ok(strstr(error_msg(), "limit") != NULL, "limit error says so");
 	buf_reset(&b);
+	ok(file_read(p, 4, &b) == 0 && strcmp(buf_cstr(&b), "bye\n") == 0,
+	    "a file exactly at the limit reads");
+	buf_reset(&b);
+	ok(path_mkdirs(p, 0755) == -1 && strstr(error_msg(), "Not a "
+	    "directory") != NULL, "mkdirs over a file fails");
+	q = xasprintf("%s/x", p);
+	ok(path_mkdirs(q, 0755) == -1, "mkdirs under a file fails");
+	free(q);
 	ok(file_read("/nonexistent/x", 10, &b) == -1 &&
 	    strstr(error_msg(), "/nonexistent/x") != NULL,
 	    "missing file error names it");
