@@ -609,7 +609,7 @@ errstr(int e)
  * call for all at once); a drop past the last cap the kernel knows
  * fails with EINVAL and ends the loop.
  */
-static void __attribute__((noreturn))
+static void __attribute__((noreturn, no_sanitize_address))
 exec_plan_run(const struct exec_plan *x)
 {
 	int cap, e;
@@ -734,8 +734,12 @@ struct cmd_child {
 /* The vfork child's stack: init starts one command at a time. */
 static char cmd_stack[64 * 1024] __attribute__((aligned(16)));
 
-/* A command in init's vfork child: system calls, then exec. */
-static int
+/*
+ * A command in init's vfork child: system calls, then exec.  Not
+ * instrumented by ASan, which takes cmd_stack for a corrupt stack (and
+ * says so on the command's stderr) before a noreturn call.
+ */
+static int __attribute__((no_sanitize_address))
 cmd_child(void *arg)
 {
 	struct cmd_child *c = arg;
