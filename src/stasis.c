@@ -5,9 +5,13 @@
  * tool (jail, jls, jexec, bectl, sync-be, mount.tarfs), in which case it
  * is that tool, so the talk's command lines work unchanged.
  */
+#include <sys/stat.h>
+
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "commands.h"
@@ -93,10 +97,39 @@ lookup(const char *name)
 	return (NULL);
 }
 
+static char **main_argv;
+
+/*
+ * The jail tools' binary (stasis-jailtools, see the Makefile) is linked
+ * with their commands only; any other runs from the full stasis next to
+ * it, with the same argv (a personality stays one).
+ */
+static void
+run_full(void)
+{
+	char self[PATH_MAX], full[PATH_MAX + 8], *slash;
+	struct stat a, b;
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
+		return;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return;
+	*slash = '\0';
+	snprintf(full, sizeof(full), "%s/stasis", self);
+	if (stat("/proc/self/exe", &a) == -1 || stat(full, &b) == -1 ||
+	    (a.st_dev == b.st_dev && a.st_ino == b.st_ino))
+		return;
+	fflush(NULL);
+	execv(full, main_argv);
+}
+
 static int
 run(const struct command *c, int argc, char **argv)
 {
 	if (c->fn == NULL) {
+		run_full();
 		fprintf(stderr, "%s: %s: this command does not exist yet "
 		    "in this build of stasis %s\n", progname, c->name,
 		    STASIS_VERSION);
@@ -112,6 +145,7 @@ main(int argc, char **argv)
 	const char *base;
 	int i;
 
+	main_argv = argv;
 	base = strrchr(argv[0], '/');
 	base = base != NULL ? base + 1 : argv[0];
 	for (i = 0; personalities[i].link != NULL; i++) {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# make install into a DESTDIR: the binary, the personality links (and the
+# make install into a DESTDIR: the binaries, the personality links (and the
 # mount helper where mount(8) looks), the man pages; then uninstall.
 . "$(dirname "$0")/tap.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -9,9 +9,18 @@ cleanup "rm -rf '$d'"
 run_ok "make install DESTDIR" -- make -s -C "$top" install B="${STASIS_BUILD#$top/}" \
     DESTDIR="$d" PREFIX=/usr/local
 ok "$([ -x "$d/usr/local/sbin/stasis" ]; echo $?)" "stasis installed"
-for p in jail jls jexec bectl sync-be; do
+for p in bectl sync-be; do
 	is "$(readlink "$d/usr/local/sbin/$p")" "stasis" "$p links to stasis"
 done
+# The jail tools are a binary of their own (see the Makefile).
+for p in jail jls jexec; do
+	is "$(readlink "$d/usr/local/sbin/$p")" "stasis-jailtools" \
+	    "$p links to stasis-jailtools"
+done
+like "$("$d/usr/local/sbin/jail" --help 2>&1)" "^usage: jail " \
+    "the installed jail runs"
+like "$("$d/usr/local/sbin/stasis-jailtools" tarfs --help 2>&1)" \
+    "^usage: stasis tarfs" "a command it lacks runs from stasis next to it"
 is "$(readlink "$d/sbin/mount.tarfs")" "/usr/local/sbin/stasis" \
     "mount.tarfs where mount(8) looks"
 ok "$([ -f "$d/usr/local/share/man/man8/stasis.8" ]; echo $?)" \
