@@ -17,5 +17,6 @@ int	cmd_serve(int, char **);	/* src/node/cmd_serve.c */
 int	cmd_drain(int, char **);	/* src/node/cmd_ctl.c */
 int	cmd_undrain(int, char **);
 int	cmd_status(int, char **);
+int	cmd_reload(int, char **);
 
 #endif

@@ -36,6 +36,7 @@
 #pragma weak cmd_drain
 #pragma weak cmd_undrain
 #pragma weak cmd_status
+#pragma weak cmd_reload
 
 struct command {
 	const char	*name;
@@ -56,6 +57,7 @@ static const struct command commands[] = {
 	{ "drain",	cmd_drain,	"stop sending new traffic to an app" },
 	{ "undrain",	cmd_undrain,	"send traffic to a drained app again" },
 	{ "status",	cmd_status,	"show the node daemon's view" },
+	{ "reload",	cmd_reload,	"make the node daemon re-read serve.conf" },
 	{ NULL,		NULL,		NULL }
 };
 

@@ -41,7 +41,7 @@ void
 agent_reply(struct node *n, const char *app, struct buf *out)
 {
 	static char warned[NAME_MAX_LEN + 1];	/* the event loop's only */
-	size_t i;
+	size_t i, napps;
 	int ndrain = 0, nmaint = 0;
 
 	pthread_mutex_lock(&n->mtx);
@@ -50,7 +50,7 @@ agent_reply(struct node *n, const char *app, struct buf *out)
 			if (strcmp(n->cf->apps[i].name, app) == 0)
 				break;
 		if (i < n->cf->napps)
-			reply_app(&n->apps[i], out);
+			reply_app(n->apps[i], out);
 		else
 			buf_addstr(out, "down\n");
 		pthread_mutex_unlock(&n->mtx);
@@ -64,18 +64,19 @@ agent_reply(struct node *n, const char *app, struct buf *out)
 		return;
 	}
 	for (i = 0; i < n->cf->napps; i++) {
-		if (app_serving(&n->apps[i])) {
+		if (app_serving(n->apps[i])) {
 			buf_addstr(out, "up ready 100%\n");
 			pthread_mutex_unlock(&n->mtx);
 			return;
 		}
-		ndrain += n->apps[i].admin == ADMIN_DRAIN;
-		nmaint += n->apps[i].admin == ADMIN_MAINT;
+		ndrain += n->apps[i]->admin == ADMIN_DRAIN;
+		nmaint += n->apps[i]->admin == ADMIN_MAINT;
 	}
+	napps = n->cf->napps;
 	pthread_mutex_unlock(&n->mtx);
-	if (n->cf->napps == 0)
+	if (napps == 0)
 		buf_addstr(out, "up ready 100%\n");	/* as /_up says */
-	else if (nmaint == (int)n->cf->napps)
+	else if (nmaint == (int)napps)
 		buf_addstr(out, "maint\n");
 	else if (ndrain > 0)
 		buf_addstr(out, "drain\n");

@@ -21,6 +21,8 @@
 #include <sys/types.h>
 #include <sys/un.h>
 
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -202,13 +204,12 @@ bird_cmd(struct bird_conn *b, const char *cmd, struct buf *reply)
 }
 
 static void
-set_bird_msg(struct node *n, int ok, const char *msg)
+set_bird_msg(struct node *n, const char *sock, int ok, const char *msg)
 {
 	pthread_mutex_lock(&n->mtx);
 	if (ok != n->bird_ok || strcmp(msg, n->bird_msg) != 0) {
 		if (ok && !n->bird_ok)
-			log_info("bgp: connected to BIRD at %s",
-			    n->cf->bird_socket);
+			log_info("bgp: connected to BIRD at %s", sock);
 		else if (!ok && strcmp(msg, n->bird_msg) != 0)
 			log_warn("bgp: %s", msg);
 	}
@@ -217,54 +218,97 @@ set_bird_msg(struct node *n, int ok, const char *msg)
 	pthread_mutex_unlock(&n->mtx);
 }
 
-/*
- * Make BIRD agree with the gate for one prefix.  Returns -1 on a
- * connection failure (reconnect), 0 otherwise (a protocol BIRD does not
- * know is reported, not fatal: the other prefixes still go on).
- */
-static int
-reconcile(struct node *n, struct bird_conn *b, size_t i, int force,
-    int want_override)
+/* What one pass works on, copied under the mutex. */
+struct gate_item {
+	char		 protocol[NAME_MAX_LEN + 1];
+	char		 prefix[INET6_ADDRSTRLEN + 8];
+	int		 want;
+	int		 bird;		/* result: 1 up, 0 down, -1 ? */
+};
+
+struct gate_snap {
+	char		*sock;
+	int		 interval_ms;
+	int		 withdraw_on_exit;
+	unsigned int	 gen;
+	struct gate_item px[MAX_PREFIXES];
+	size_t		 npx;
+	struct gate_item *retire;
+	size_t		 nretire;
+};
+
+static void
+snap_take(struct node *n, struct gate_snap *g)
 {
-	struct prefix_conf *p = &n->cf->prefixes[i];
-	struct buf rep = BUF_INIT;
-	char cmd[128];
-	int want, st, code;
+	size_t i;
 
 	pthread_mutex_lock(&n->mtx);
-	want = want_override >= 0 ? want_override : n->px[i].want;
+	free(g->sock);
+	g->sock = n->bird_socket ? xstrdup(n->bird_socket) : NULL;
+	g->interval_ms = n->cf->bird_interval_ms;
+	g->withdraw_on_exit = n->cf->withdraw_on_exit;
+	g->gen = n->px_gen;
+	g->npx = n->cf->nprefixes;
+	for (i = 0; i < g->npx; i++) {
+		str_lcpy(g->px[i].protocol, n->cf->prefixes[i].protocol,
+		    sizeof(g->px[i].protocol));
+		str_lcpy(g->px[i].prefix, n->cf->prefixes[i].prefix,
+		    sizeof(g->px[i].prefix));
+		g->px[i].want = n->px[i].want;
+	}
+	free(g->retire);
+	g->nretire = n->bird_retire.n;
+	g->retire = xcalloc(g->nretire + 1, sizeof(*g->retire));
+	for (i = 0; i < g->nretire; i++) {
+		str_lcpy(g->retire[i].protocol, n->bird_retire.v[i],
+		    sizeof(g->retire[i].protocol));
+		str_lcpy(g->retire[i].prefix, "(removed)",
+		    sizeof(g->retire[i].prefix));
+	}
 	pthread_mutex_unlock(&n->mtx);
-	snprintf(cmd, sizeof(cmd), "show protocols %s", p->protocol);
+}
+
+/*
+ * Make BIRD agree with the gate for one protocol.  Returns -1 on a
+ * connection failure (reconnect), 1 when BIRD does not know the protocol
+ * or refuses (reported, not fatal: the other prefixes still go on), 0
+ * otherwise.  Only a difference is acted on: a prefix whose protocol is
+ * already in the wanted state is never touched, which is what keeps a
+ * reload or a restart from flapping it.
+ */
+static int
+reconcile(struct bird_conn *b, struct gate_item *it, int want)
+{
+	struct buf rep = BUF_INIT;
+	char cmd[128];
+	int st, code;
+
+	it->bird = -1;
+	snprintf(cmd, sizeof(cmd), "show protocols %s", it->protocol);
 	if ((code = bird_cmd(b, cmd, &rep)) == -1)
 		goto fail;
-	if ((st = bird_protocol_state(buf_cstr(&rep), p->protocol)) == -1) {
+	if ((st = bird_protocol_state(buf_cstr(&rep), it->protocol)) == -1) {
 		error_wrap("prefix %s: is \"protocol static %s\" in "
-		    "bird.conf?", p->prefix, p->protocol);
+		    "bird.conf?", it->prefix, it->protocol);
 		goto soft;
 	}
-	if (st != want || force) {
+	if (st != want) {
 		snprintf(cmd, sizeof(cmd), "%s %s", want ? "enable" :
-		    "disable", p->protocol);
+		    "disable", it->protocol);
 		if ((code = bird_cmd(b, cmd, &rep)) == -1)
 			goto fail;
 		if (code >= 8000) {
 			error_set("BIRD: %s: %s", cmd, buf_cstr(&rep));
 			goto soft;
 		}
-		if (st != want)
-			log_info("bgp: %s %s: BIRD: %s", want ? "announced" :
-			    "withdrew", p->prefix, cmd);
+		log_info("bgp: %s %s: BIRD: %s", want ? "announced" :
+		    "withdrew", it->prefix, cmd);
 		st = want;
 	}
-	pthread_mutex_lock(&n->mtx);
-	n->px[i].bird = st;
-	pthread_mutex_unlock(&n->mtx);
+	it->bird = st;
 	buf_free(&rep);
 	return (0);
 soft:
-	pthread_mutex_lock(&n->mtx);
-	n->px[i].bird = -1;
-	pthread_mutex_unlock(&n->mtx);
 	buf_free(&rep);
 	return (1);
 fail:
@@ -272,37 +316,90 @@ fail:
 	return (-1);
 }
 
+/* A removed prefix's protocol is off (or unknown to BIRD): forget it. */
+static void
+retire_done(struct node *n, const char *protocol)
+{
+	struct strv keep = { 0 };
+	size_t i;
+
+	pthread_mutex_lock(&n->mtx);
+	for (i = 0; i < n->bird_retire.n; i++)
+		if (strcmp(n->bird_retire.v[i], protocol) != 0)
+			strv_push(&keep, n->bird_retire.v[i]);
+	strv_free(&n->bird_retire);
+	n->bird_retire = keep;
+	pthread_mutex_unlock(&n->mtx);
+}
+
+/* One pass over the snapshot; -1 when the connection failed. */
+static int
+gate_pass(struct node *n, struct bird_conn *b, struct gate_snap *g,
+    int *soft)
+{
+	size_t i;
+	int r;
+
+	*soft = 0;
+	for (i = 0; i < g->npx; i++) {
+		if ((r = reconcile(b, &g->px[i], g->px[i].want)) == -1)
+			return (-1);
+		if (r == 1 && !*soft) {
+			*soft = 1;
+			set_bird_msg(n, g->sock, 1, error_msg());
+		}
+		pthread_mutex_lock(&n->mtx);
+		if (g->gen == n->px_gen)
+			n->px[i].bird = g->px[i].bird;
+		pthread_mutex_unlock(&n->mtx);
+	}
+	for (i = 0; i < g->nretire; i++) {
+		if ((r = reconcile(b, &g->retire[i], 0)) == -1)
+			return (-1);
+		if (r == 0)
+			log_info("bgp: protocol %s of a removed prefix is "
+			    "disabled", g->retire[i].protocol);
+		else
+			log_warn("bgp: removed prefix: %s", error_msg());
+		retire_done(n, g->retire[i].protocol);
+	}
+	return (0);
+}
+
 static void *
 bgp_main(void *arg)
 {
 	struct node *n = arg;
 	struct bird_conn b = { -1, BUF_INIT };
+	struct gate_snap g;
 	struct timespec ts;
+	char *connected = NULL;		/* the socket b is connected to */
 	int64_t next;
 	size_t i;
-	int r = 0, soft, was_ok = 0;
+	int soft, was_ok = 0;
 
+	memset(&g, 0, sizeof(g));
 	while (!atomic_load(&n->stop)) {
-		next = now_mono_ms() + n->cf->bird_interval_ms;
-		if (b.fd == -1 && bird_open(&b, n->cf->bird_socket) == -1) {
-			set_bird_msg(n, 0, error_msg());
+		snap_take(n, &g);
+		next = now_mono_ms() + g.interval_ms;
+		/* A reload moved the gate to another BIRD. */
+		if (b.fd != -1 && (g.sock == NULL || connected == NULL ||
+		    strcmp(g.sock, connected) != 0))
+			bird_close(&b);
+		if (g.sock == NULL || (g.npx == 0 && g.nretire == 0)) {
+			/* Nothing to do (every prefix removed by a reload). */
+		} else if (b.fd == -1 && bird_open(&b, g.sock) == -1) {
+			set_bird_msg(n, g.sock, 0, error_msg());
 			pthread_mutex_lock(&n->mtx);
-			for (i = 0; i < n->cf->nprefixes; i++)
+			for (i = 0; g.gen == n->px_gen && i < g.npx; i++)
 				n->px[i].bird = -1;
 			pthread_mutex_unlock(&n->mtx);
 			was_ok = 0;
 		} else {
-			soft = 0;
-			for (i = 0; i < n->cf->nprefixes; i++) {
-				if ((r = reconcile(n, &b, i, 0, -1)) == -1)
-					break;
-				if (r == 1 && !soft) {
-					soft = 1;
-					set_bird_msg(n, 1, error_msg());
-				}
-			}
-			if (r == -1) {
-				set_bird_msg(n, 0, error_msg());
+			free(connected);
+			connected = xstrdup(g.sock);
+			if (gate_pass(n, &b, &g, &soft) == -1) {
+				set_bird_msg(n, g.sock, 0, error_msg());
 				bird_close(&b);
 				/* BIRD went away: try again at once. */
 				if (was_ok) {
@@ -311,7 +408,7 @@ bgp_main(void *arg)
 				}
 			} else {
 				if (!soft)
-					set_bird_msg(n, 1, "");
+					set_bird_msg(n, g.sock, 1, "");
 				was_ok = 1;
 			}
 		}
@@ -327,23 +424,32 @@ bgp_main(void *arg)
 	 * By default the routes stay as they are: a restart of the daemon
 	 * must not flap them, and the state file carries the gate over.
 	 */
-	if (n->cf->withdraw_on_exit) {
+	snap_take(n, &g);
+	if (g.withdraw_on_exit && g.sock != NULL) {
 		if (b.fd == -1)
-			(void)bird_open(&b, n->cf->bird_socket);
-		for (i = 0; b.fd != -1 && i < n->cf->nprefixes; i++)
-			if (reconcile(n, &b, i, 0, 0) == -1)
+			(void)bird_open(&b, g.sock);
+		for (i = 0; b.fd != -1 && i < g.npx; i++)
+			if (reconcile(&b, &g.px[i], 0) == -1)
 				break;
 	}
 	bird_close(&b);
 	buf_free(&b.in);
+	free(connected);
+	free(g.sock);
+	free(g.retire);
 	return (NULL);
 }
 
 int
 bgp_start(struct node *n)
 {
-	if (n->cf->bird_socket == NULL || n->cf->nprefixes == 0)
+	if (n->bird_started || n->cf->bird_socket == NULL ||
+	    n->cf->nprefixes == 0)
 		return (0);
+	pthread_mutex_lock(&n->mtx);
+	free(n->bird_socket);
+	n->bird_socket = xstrdup(n->cf->bird_socket);
+	pthread_mutex_unlock(&n->mtx);
 	if ((errno = pthread_create(&n->bird_thr, NULL, bgp_main, n)) != 0)
 		return (error_sys("start the BGP gate thread"));
 	n->bird_started = 1;

@@ -1,5 +1,5 @@
 /*
- * stasis drain, undrain and status: the operator's side of the control
+ * stasis drain, undrain, status and reload: the operator's side of the control
  * socket of a running `stasis serve`.
  */
 #include <getopt.h>
@@ -26,6 +26,10 @@ usage(FILE *f, const char *cmd)
 		fprintf(f, "usage: stasis undrain [-w percent] "
 		    "[-c file | -s socket] app\n"
 		    "  -w, --weight P agent weight in percent (0-100)\n");
+	else if (strcmp(cmd, "reload") == 0)
+		fprintf(f, "usage: stasis reload [-c file | -s socket]\n"
+		    "  re-read the daemon's configuration file; a bad file "
+		    "is reported\n  and the running configuration stays\n");
 	else
 		fprintf(f, "usage: stasis status [--json] "
 		    "[-c file | -s socket]\n"
@@ -54,10 +58,12 @@ ctl_main(int argc, char **argv, const char *cmd)
 	const char *sock = NULL, *conf = NULL, *weight = NULL;
 	int maint = 0, json = 0, ch, rc = 0;
 	int is_status = strcmp(cmd, "status") == 0;
+	int is_reload = strcmp(cmd, "reload") == 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, is_status ? "c:s:jh" :
-	    strcmp(cmd, "drain") == 0 ? "c:s:mh" : "c:s:w:h", lopts,
+	    is_reload ? "c:s:h" : strcmp(cmd, "drain") == 0 ? "c:s:mh" :
+	    "c:s:w:h", lopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
@@ -76,7 +82,7 @@ ctl_main(int argc, char **argv, const char *cmd)
 	}
 	argc -= optind;
 	argv += optind;
-	if (is_status ? argc != 0 : argc != 1) {
+	if (is_status || is_reload ? argc != 0 : argc != 1) {
 		usage(stderr, cmd);
 		return (64);
 	}
@@ -89,15 +95,20 @@ ctl_main(int argc, char **argv, const char *cmd)
 	}
 	if (is_status)
 		buf_addstr(&req, "status");
+	else if (is_reload)
+		buf_addstr(&req, "reload");
 	else if (strcmp(cmd, "drain") == 0)
 		buf_printf(&req, "%s %s", maint ? "maint" : "drain", argv[0]);
 	else
 		buf_printf(&req, "undrain %s%s%s", argv[0], weight ? " " : "",
 		    weight ? weight : "");
 	if (node_ctl(sock, buf_cstr(&req), &reply) == -1) {
-		rc = is_status ? fail(NULL) : fail("%s", argv[0]);
+		rc = is_status || is_reload ? fail(NULL) :
+		    fail("%s", argv[0]);
 		goto out;
 	}
+	if (is_reload && node_reload_format(buf_cstr(&reply), &out) == 0)
+		fputs(buf_cstr(&out), stdout);
 	if (is_status) {
 		if ((json ? node_status_json(buf_cstr(&reply), &out) :
 		    node_status_format(buf_cstr(&reply), &out)) == -1) {
@@ -124,6 +135,12 @@ int
 cmd_undrain(int argc, char **argv)
 {
 	return (ctl_main(argc, argv, "undrain"));
+}
+
+int
+cmd_reload(int argc, char **argv)
+{
+	return (ctl_main(argc, argv, "reload"));
 }
 
 int

@@ -61,8 +61,9 @@ cmd_serve(int argc, char **argv)
 	struct node *n;
 	const char *conf = NULL, *logfile = NULL, *pidfile = NULL;
 	char pid[32];
-	const char *sets[64][2];
+	const char *sets[64][2], *flat[2 * 65];
 	int nsets = 0, nlisten = 0, check = 0, ch, i;
+	size_t nflat = 0;
 
 	memset(&o, 0, sizeof(o));
 	while ((ch = getopt_long(argc, argv, "c:l:a:s:S:r:H:L:P:tdqh", lopts,
@@ -101,13 +102,23 @@ cmd_serve(int argc, char **argv)
 	cf = conf != NULL ? node_config_load(conf) : node_config_new();
 	if (cf == NULL)
 		return (fail("config"));
-	if (nlisten > 0)
-		(void)node_config_set(cf, "listen-clear", NULL);
-	for (i = 0; i < nsets; i++)
-		if (node_config_set(cf, sets[i][0], sets[i][1]) == -1) {
+	/* Kept by the daemon: a reload applies them again on the file. */
+	if (nlisten > 0) {
+		flat[nflat++] = "listen-clear";
+		flat[nflat++] = "";
+	}
+	for (i = 0; i < nsets; i++) {
+		flat[nflat++] = sets[i][0];
+		flat[nflat++] = sets[i][1];
+	}
+	for (i = 0; i < (int)nflat; i += 2)
+		if (node_config_set(cf, flat[i], flat[i + 1]) == -1) {
 			node_config_free(cf);
-			return (fail("%s", sets[i][0]));
+			return (fail("%s", flat[i]));
 		}
+	o.config_file = conf;
+	o.sets = flat;
+	o.nsets = nflat / 2;
 	if (check) {
 		node_config_free(cf);
 		printf("%s: configuration OK\n", conf ? conf : "(flags)");

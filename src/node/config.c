@@ -126,6 +126,62 @@ check_conf_free(struct check_conf *c)
 	memset(c, 0, sizeof(*c));
 }
 
+static char *
+dup_or_null(const char *s)
+{
+	return (s != NULL ? xstrdup(s) : NULL);
+}
+
+void
+check_conf_copy(struct check_conf *d, const struct check_conf *s)
+{
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->type = s->type;
+	d->host = dup_or_null(s->host);
+	d->port = dup_or_null(s->port);
+	d->path = dup_or_null(s->path);
+	d->hosthdr = dup_or_null(s->hosthdr);
+	d->expect = s->expect;
+	for (i = 0; i < s->argv.n; i++)
+		strv_push(&d->argv, s->argv.v[i]);
+	d->socket = dup_or_null(s->socket);
+	d->backend = dup_or_null(s->backend);
+	d->timeout_ms = s->timeout_ms;
+	d->interval_ms = s->interval_ms;
+	d->rise = s->rise;
+	d->fall = s->fall;
+}
+
+static int
+str_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a == b);
+	return (strcmp(a, b) == 0);
+}
+
+int
+check_conf_equal(const struct check_conf *a, const struct check_conf *b)
+{
+	size_t i;
+
+	if (a->type != b->type || a->expect != b->expect ||
+	    a->timeout_ms != b->timeout_ms ||
+	    a->interval_ms != b->interval_ms || a->rise != b->rise ||
+	    a->fall != b->fall || a->argv.n != b->argv.n ||
+	    !str_same(a->host, b->host) || !str_same(a->port, b->port) ||
+	    !str_same(a->path, b->path) || !str_same(a->hosthdr, b->hosthdr) ||
+	    !str_same(a->socket, b->socket) ||
+	    !str_same(a->backend, b->backend))
+		return (0);
+	for (i = 0; i < a->argv.n; i++)
+		if (strcmp(a->argv.v[i], b->argv.v[i]) != 0)
+			return (0);
+	return (1);
+}
+
 void
 node_config_free(struct node_config *cf)
 {

@@ -6,6 +6,7 @@
  *	maint APP
  *	undrain APP [PERCENT]
  *	weight APP PERCENT
+ *	reload
  *
  * The socket is created mode 0600: whoever can write to it can take the
  * node out of service.  The answer is {"ok": true, ...} or {"ok": false,
@@ -64,6 +65,12 @@ node_ctl_parse(const char *line, size_t len, struct node_ctl_cmd *cmd)
 		cmd->op = CTL_STATUS;
 		return (0);
 	}
+	if (strcmp(words[0], "reload") == 0) {
+		if (nw != 1)
+			return (error_set("usage: reload"));
+		cmd->op = CTL_RELOAD;
+		return (0);
+	}
 	if (strcmp(words[0], "drain") == 0 && nw == 2)
 		cmd->op = CTL_DRAIN;
 	else if (strcmp(words[0], "maint") == 0 && nw == 2)
@@ -74,7 +81,8 @@ node_ctl_parse(const char *line, size_t len, struct node_ctl_cmd *cmd)
 		cmd->op = CTL_WEIGHT;
 	else
 		return (error_set("unknown request \"%.32s\" (want status, "
-		    "drain APP, maint APP, undrain APP [PCT], weight APP PCT)",
+		    "reload, drain APP, maint APP, undrain APP [PCT], "
+		    "weight APP PCT)",
 		    words[0]));
 	if (strlen(words[1]) >= sizeof(cmd->app))
 		return (error_set("app name too long"));
@@ -121,6 +129,24 @@ ctl_execute(struct node *n, const char *line, size_t len, struct buf *reply)
 		buf_addstr(reply, "}\n");
 		return;
 	}
+	if (cmd.op == CTL_RELOAD) {
+		struct buf sum = BUF_INIT;
+
+		if (node_reload(n, &sum) == -1)
+			reply_error(reply, error_msg());
+		else {
+			buf_addstr(reply, "{\"ok\": true, \"file\": ");
+			if (n->conf_path != NULL)
+				buf_add_json_str(reply, n->conf_path);
+			else
+				buf_addstr(reply, "null");
+			buf_addstr(reply, ", \"changes\": ");
+			buf_add_json_str(reply, buf_cstr(&sum));
+			buf_addstr(reply, "}\n");
+		}
+		buf_free(&sum);
+		return;
+	}
 	pthread_mutex_lock(&n->mtx);
 	for (i = 0; i < n->cf->napps; i++)
 		if (strcmp(n->cf->apps[i].name, cmd.app) == 0)
@@ -131,7 +157,7 @@ ctl_execute(struct node *n, const char *line, size_t len, struct buf *reply)
 		reply_error(reply, error_msg());
 		return;
 	}
-	a = &n->apps[i];
+	a = n->apps[i];
 	was = a->admin;
 	wasw = a->weight;
 	switch (cmd.op) {
@@ -262,9 +288,28 @@ node_status_json(const char *text, struct buf *out)
 }
 
 int
+node_reload_format(const char *text, struct buf *out)
+{
+	json_t *root, *f, *c;
+	json_error_t jerr;
+
+	root = json_loads(text, 0, &jerr);
+	f = json_object_get(root, "file");
+	c = json_object_get(root, "changes");
+	if (!json_is_string(c)) {
+		json_decref(root);
+		return (error_set("not a reload answer"));
+	}
+	buf_printf(out, "reloaded %s: %s\n", json_is_string(f) ?
+	    json_string_value(f) : "(no file)", json_string_value(c));
+	json_decref(root);
+	return (0);
+}
+
+int
 node_status_format(const char *text, struct buf *out)
 {
-	json_t *root, *st, *apps, *a, *lb, *bgp, *px;
+	json_t *root, *st, *apps, *a, *lb, *bgp, *px, *cfg;
 	json_error_t jerr;
 	size_t i;
 	char since[32];
@@ -285,6 +330,21 @@ node_status_format(const char *text, struct buf *out)
 		    (long long)json_integer_value(json_object_get(a,
 		    "weight")), jstr(a, "health"), since, jstr(a, "check"),
 		    jstr(a, "message"));
+	}
+	cfg = json_object_get(st, "config");
+	if (json_is_object(cfg) && json_is_string(json_object_get(cfg,
+	    "file"))) {
+		json_t *lo = json_pack("{s:O}", "since",
+		    json_object_get(cfg, "loaded"));
+
+		fmt_since(lo, since, sizeof(since));
+		json_decref(lo);
+		buf_printf(out, "\nconfig: %s, loaded %s\n", jstr(cfg, "file"),
+		    since);
+		if (json_is_string(json_object_get(cfg, "reload_error")))
+			buf_printf(out, "last reload FAILED, running the "
+			    "configuration loaded above: %s\n",
+			    jstr(cfg, "reload_error"));
 	}
 	lb = json_object_get(st, "lb");
 	if (json_is_object(lb)) {

@@ -354,46 +354,34 @@ probe(const struct check_conf *c, char *msg, size_t len)
 	}
 }
 
-struct checker {
-	struct node	*n;
-	ssize_t		 app;		/* -1: the load balancer */
-};
-
 static void *
 checker_main(void *arg)
 {
 	struct checker *ck = arg;
 	struct node *n = ck->n;
-	const struct check_conf *c;
-	struct health *h;
 	struct timespec ts;
-	char msg[sizeof(((struct health *)0)->msg)], what[96];
-	const char *jail = NULL;
+	char msg[sizeof(((struct health *)0)->msg)];
 	int ok, running, changed;
 	int64_t next;
 
-	if (ck->app >= 0) {
-		c = &n->cf->apps[ck->app].check;
-		h = &n->apps[ck->app].h;
-		jail = n->cf->apps[ck->app].jail;
-		snprintf(what, sizeof(what), "app %s",
-		    n->cf->apps[ck->app].name);
-	} else {
-		c = &n->cf->lb;
-		h = &n->lb;
-		snprintf(what, sizeof(what), "lb");
-	}
 	while (!atomic_load(&n->stop)) {
-		next = now_mono_ms() + c->interval_ms;
-		running = jail == NULL ? 1 : node_jail_running(n, jail);
+		next = now_mono_ms() + ck->c.interval_ms;
+		running = ck->jail == NULL ? 1 :
+		    node_jail_running(n, ck->jail);
 		if (!running) {
 			ok = 0;
 			snprintf(msg, sizeof(msg), "jail %s is not running",
-			    jail);
+			    ck->jail);
 		} else
-			ok = probe(c, msg, sizeof(msg));
+			ok = probe(&ck->c, msg, sizeof(msg));
 		pthread_mutex_lock(&n->mtx);
-		changed = health_record(n, h, c, ok, running, what, msg);
+		/* Retired by a reload while probing: *h may be gone. */
+		if (ck->stop) {
+			pthread_mutex_unlock(&n->mtx);
+			break;
+		}
+		changed = health_record(n, ck->h, &ck->c, ok, running,
+		    ck->what, msg);
 		if (changed)
 			state_update_gate(n);
 		else
@@ -403,46 +391,110 @@ checker_main(void *arg)
 			state_save(n);
 		pthread_mutex_lock(&n->mtx);
 		mono_ts(next, &ts);
-		while (!atomic_load(&n->stop) && now_mono_ms() < next)
+		while (!atomic_load(&n->stop) && !ck->stop &&
+		    now_mono_ms() < next)
 			pthread_cond_timedwait(&n->cv, &n->mtx, &ts);
 		pthread_mutex_unlock(&n->mtx);
 	}
-	free(ck);
 	return (NULL);
+}
+
+static void
+checker_free(struct checker *ck)
+{
+	check_conf_free(&ck->c);
+	free(ck->jail);
+	free(ck);
+}
+
+struct checker *
+checker_start(struct node *n, const struct app_conf *ac,
+    struct app_state *a)
+{
+	struct checker *ck = xcalloc(1, sizeof(*ck));
+
+	ck->n = n;
+	if (ac != NULL) {
+		check_conf_copy(&ck->c, &ac->check);
+		ck->jail = ac->jail ? xstrdup(ac->jail) : NULL;
+		ck->h = &a->h;
+		snprintf(ck->what, sizeof(ck->what), "app %s", ac->name);
+	} else {
+		check_conf_copy(&ck->c, &n->cf->lb);
+		ck->h = &n->lb;
+		snprintf(ck->what, sizeof(ck->what), "lb");
+	}
+	if ((errno = pthread_create(&ck->thr, NULL, checker_main, ck)) !=
+	    0) {
+		error_sys("start a health check thread");
+		checker_free(ck);
+		return (NULL);
+	}
+	ck->started = 1;
+	return (ck);
+}
+
+void
+checker_retire(struct node *n, struct checker *ck)
+{
+	if (ck == NULL)
+		return;
+	ck->stop = 1;
+	ck->next = n->retired;
+	n->retired = ck;
+	pthread_cond_broadcast(&n->cv);
+}
+
+/*
+ * A retired checker may be in the middle of a probe (up to its timeout):
+ * the main loop does not wait for it, it collects it on a later tick.
+ */
+void
+checker_reap(struct node *n, int all)
+{
+	struct checker **pp, *ck;
+
+	for (pp = &n->retired; (ck = *pp) != NULL;) {
+		if (all)
+			pthread_join(ck->thr, NULL);
+		else if (pthread_tryjoin_np(ck->thr, NULL) != 0) {
+			pp = &ck->next;
+			continue;
+		}
+		*pp = ck->next;
+		checker_free(ck);
+	}
 }
 
 int
 health_start(struct node *n)
 {
-	struct checker *ck;
-	size_t i, total = n->cf->napps + (n->cf->has_lb ? 1 : 0);
+	size_t i;
 
-	n->checkers = xcalloc(total + 1, sizeof(*n->checkers));
-	for (i = 0; i < total; i++) {
-		ck = xcalloc(1, sizeof(*ck));
-		ck->n = n;
-		ck->app = i < n->cf->napps ? (ssize_t)i : -1;
-		if ((errno = pthread_create(&n->checkers[i], NULL,
-		    checker_main, ck)) != 0) {
-			free(ck);
-			return (error_sys("start a health check thread"));
-		}
-		n->nchecks++;
-	}
+	for (i = 0; i < n->cf->napps; i++)
+		if ((n->apps[i]->ck = checker_start(n, &n->cf->apps[i],
+		    n->apps[i])) == NULL)
+			return (-1);
+	if (n->cf->has_lb && (n->lbck = checker_start(n, NULL, NULL)) ==
+	    NULL)
+		return (-1);
 	return (0);
 }
 
+/* At stop: every checker, current and retired. */
 void
 health_join(struct node *n)
 {
 	size_t i;
 
 	pthread_mutex_lock(&n->mtx);
+	for (i = 0; n->apps != NULL && i < n->cf->napps; i++) {
+		checker_retire(n, n->apps[i]->ck);
+		n->apps[i]->ck = NULL;
+	}
+	checker_retire(n, n->lbck);
+	n->lbck = NULL;
 	pthread_cond_broadcast(&n->cv);
 	pthread_mutex_unlock(&n->mtx);
-	for (i = 0; i < n->nchecks; i++)
-		pthread_join(n->checkers[i], NULL);
-	free(n->checkers);
-	n->checkers = NULL;
-	n->nchecks = 0;
+	checker_reap(n, 1);
 }

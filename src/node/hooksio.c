@@ -4,6 +4,7 @@
  * daemon.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -13,20 +14,64 @@
 
 #include "hooks/hooks.h"
 
-int
-node_hooks_open(struct node *n, const char *file)
+void *
+node_hooks_load(const char *file)
 {
 	struct hooks_opts o;
+	struct hooks *h;
 	const char *files[1] = { file };
 
 	memset(&o, 0, sizeof(o));
 	o.files = files;
 	o.nfiles = 1;
-	if ((n->hooks = hooks_open(&o)) == NULL)
-		return (error_wrap("--hooks %s", file));
-	log_info("hooks: %zu hooks from %s under /hooks/",
-	    hooks_count(n->hooks), file);
+	if ((h = hooks_open(&o)) == NULL) {
+		error_wrap("hooks %s", file);
+		return (NULL);
+	}
+	log_info("hooks: %zu hooks from %s under /hooks/", hooks_count(h),
+	    file);
+	return (h);
+}
+
+int
+node_hooks_open(struct node *n, const char *file)
+{
+	if ((n->hooks = node_hooks_load(file)) == NULL)
+		return (-1);
+	free(n->hooks_file);
+	n->hooks_file = xstrdup(file);
 	return (0);
+}
+
+/* Re-read the open hooks file; -1 (and the running hooks stay) if bad. */
+int
+node_hooks_reread(struct node *n)
+{
+	if (n->hooks == NULL)
+		return (0);
+	if (hooks_reload(n->hooks) == -1)
+		return (error_wrap("hooks %s", n->hooks_file));
+	return (0);
+}
+
+/*
+ * A replaced hooks object may still have commands running, which hold
+ * it: it is closed at stop, not now, so that a reload never waits.
+ */
+void
+node_hooks_retire(struct node *n, void *h)
+{
+	if (h == NULL)
+		return;
+	if (n->nold_hooks == sizeof(n->old_hooks) / sizeof(n->old_hooks[0]))
+		hooks_close(n->old_hooks[--n->nold_hooks]);
+	n->old_hooks[n->nold_hooks++] = h;
+}
+
+size_t
+node_hooks_count(void *h)
+{
+	return (h != NULL ? hooks_count(h) : 0);
 }
 
 int
@@ -37,22 +82,17 @@ node_hooks_handle(struct node *n, struct http_request *req,
 }
 
 void
-node_hooks_reload(struct node *n)
-{
-	if (n->hooks == NULL)
-		return;
-	if (hooks_reload(n->hooks) == -1)
-		log_warn("hooks: reload: %s (keeping the running hooks)",
-		    error_msg());
-	else
-		log_info("hooks: reloaded, %zu hooks", hooks_count(n->hooks));
-}
-
-void
 node_hooks_close(struct node *n)
 {
+	size_t i;
+
 	if (n->hooks != NULL)
 		hooks_close(n->hooks);
 	n->hooks = NULL;
+	for (i = 0; i < n->nold_hooks; i++)
+		hooks_close(n->old_hooks[i]);
+	n->nold_hooks = 0;
+	free(n->hooks_file);
+	n->hooks_file = NULL;
 }
 

@@ -13,8 +13,9 @@
 const char *
 node_rundir(struct node *n)
 {
-	if (n->cf->rundir != NULL)
-		return (n->cf->rundir);
+	/* Fixed at start (a reload refuses to move it): no lock. */
+	if (n->rundir != NULL)
+		return (n->rundir);
 	return (jail_rundir());
 }
 

@@ -37,6 +37,9 @@ const char *node_config_control(const struct node_config *);
 struct node_opts {
 	const char	*hooks_file;	/* --hooks: the webhooks too */
 	int		 hooks_verbose;
+	const char	*config_file;	/* read again on reload; NULL: none */
+	const char *const *sets;	/* key, value pairs (node_config_set) */
+	size_t		 nsets;		/* pairs; applied again on reload */
 };
 
 /*
@@ -44,7 +47,11 @@ struct node_opts {
  * checks, the BGP gate).  Takes ownership of the config.
  */
 struct node	*node_start(struct node_config *, const struct node_opts *);
-/* Run until SIGTERM/SIGINT; SIGHUP reloads the hooks file.  Returns 0. */
+/*
+ * Run until SIGTERM/SIGINT; SIGHUP reads the configuration file again
+ * and applies what changed (or keeps the running one when the new one
+ * is bad), and reloads the hooks.  Returns 0.
+ */
 int		 node_run(struct node *);
 void		 node_stop(struct node *);
 
@@ -56,6 +63,8 @@ void		 node_stop(struct node *);
 int	node_ctl(const char *sock, const char *request, struct buf *reply);
 /* The status JSON as the human table `stasis status` prints. */
 int	node_status_format(const char *json, struct buf *out);
+/* A reload answer as `stasis reload` prints it: "FILE: CHANGES". */
+int	node_reload_format(const char *json, struct buf *out);
 /* The status document alone, as `stasis status --json` prints it. */
 int	node_status_json(const char *json, struct buf *out);
 
@@ -65,7 +74,8 @@ enum node_ctl_op {
 	CTL_DRAIN,
 	CTL_MAINT,
 	CTL_UNDRAIN,
-	CTL_WEIGHT
+	CTL_WEIGHT,
+	CTL_RELOAD
 };
 
 struct node_ctl_cmd {

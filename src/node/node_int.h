@@ -93,11 +93,33 @@ struct health {
 	char		 msg[160];	/* last probe's result */
 };
 
+struct checker;
+
+/* Heap-allocated, so that a reload can keep it while the table moves. */
 struct app_state {
 	struct health	 h;
 	enum admin	 admin;
 	int		 weight;
 	atomic_int	 code;		/* /_up/APP, read lock-free */
+	struct checker	*ck;		/* its check's thread */
+};
+
+/*
+ * One check's thread.  It owns copies of what it probes, so a reload can
+ * free the configuration under it; it writes into *h only under the
+ * mutex and only while stop is clear, so a retired checker that is still
+ * inside a probe drops its result instead of touching a freed app.
+ */
+struct checker {
+	struct checker	*next;		/* on the retired list */
+	struct node	*n;
+	struct health	*h;
+	struct check_conf c;
+	char		*jail;		/* NULL: none */
+	char		 what[96];	/* "app web", "lb" */
+	int		 stop;		/* under mtx */
+	int		 started;
+	pthread_t	 thr;
 };
 
 struct prefix_state {
@@ -110,11 +132,21 @@ struct jails_cache;
 struct hooks;
 
 struct node {
+	/*
+	 * A reload swaps cf, apps and px together while holding cf_lock for
+	 * writing and mtx: the HTTP workers find an app under cf_lock read,
+	 * everything else reads them under mtx or on the main thread (which
+	 * is the one that reloads).
+	 */
 	struct node_config *cf;
+	pthread_rwlock_t cf_lock;
 	pthread_mutex_t	 mtx;		/* the states below */
-	struct app_state *apps;
+	struct app_state **apps;	/* parallel to cf->apps */
 	struct health	 lb;
-	struct prefix_state *px;
+	struct prefix_state *px;	/* parallel to cf->prefixes */
+	unsigned int	 px_gen;	/* bumped when px moves */
+	struct strv	 bird_retire;	/* protocols to disable: removed */
+	char		*bird_socket;	/* the gate thread's, under mtx */
 	atomic_int	 up_code;	/* /_up's status */
 	int		 bird_ok;
 	char		 bird_msg[256];
@@ -126,15 +158,29 @@ struct node {
 	int		 gate_kick;
 	atomic_int	 stop;
 
-	pthread_t	*checkers;
-	size_t		 nchecks;
+	struct checker	*lbck;
+	struct checker	*retired;	/* stopped, to be joined */
 	pthread_t	 bird_thr;
 	int		 bird_started;
 
 	struct jails_cache *jails;
 	struct http_server *http[MAX_LISTEN];
 	size_t		 nhttp;
-	void		*hooks;
+	void		*hooks;		/* HTTP workers: under cf_lock */
+	int		 hooks_capable;	/* started with hooks (body limit) */
+	char		*hooks_file;	/* the one open */
+	void		*old_hooks[16];	/* replaced, closed at stop */
+	size_t		 nold_hooks;
+	atomic_int	 jails_ttl_ms;
+	char		*rundir;	/* fixed at start; NULL: jail's */
+
+	/* Reload: the file and flags to read again. */
+	char		*conf_path;	/* NULL: flags only */
+	struct strv	 sets;		/* key, value, key, value... */
+	char		*opt_hooks;	/* -H, wins over the file's */
+	int64_t		 loaded;	/* wall clock of the running config */
+	int64_t		 reload_tried;
+	char		 reload_error[512];	/* last failed reload, or "" */
 
 	int		 ep;
 	int		 sigfd;
@@ -153,6 +199,9 @@ struct node {
 int	 parse_duration_ms(const char *, int *);
 int	 split_hostport(const char *, char **host, char **port);
 void	 check_conf_free(struct check_conf *);
+void	 check_conf_copy(struct check_conf *, const struct check_conf *);
+int	 check_conf_equal(const struct check_conf *,
+	    const struct check_conf *);
 
 /* state.c */
 int64_t	 now_wall(void);
@@ -176,6 +225,13 @@ int	 health_record(struct node *, struct health *,
 int	 probe(const struct check_conf *, char *msg, size_t msglen);
 int	 health_start(struct node *);
 void	 health_join(struct node *);
+/* Start the check of an app (a == NULL: of the load balancer). */
+struct checker *checker_start(struct node *, const struct app_conf *,
+	    struct app_state *);
+/* Under mtx: tell a checker to stop; it goes on the retired list. */
+void	 checker_retire(struct node *, struct checker *);
+/* Join the retired checkers that have finished (all: wait for them). */
+void	 checker_reap(struct node *, int all);
 
 /* agent.c */
 void	 agent_reply(struct node *, const char *app, struct buf *);
@@ -183,6 +239,9 @@ void	 agent_reply(struct node *, const char *app, struct buf *);
 /* bgp.c */
 int	 bgp_start(struct node *);
 void	 bgp_join(struct node *);
+
+/* reload.c */
+int	 node_reload(struct node *, struct buf *summary);
 
 /* ctl.c */
 void	 ctl_execute(struct node *, const char *line, size_t len,
@@ -199,8 +258,11 @@ struct http_response;
 int	 node_hooks_open(struct node *, const char *file);
 int	 node_hooks_handle(struct node *, struct http_request *,
 	    struct http_response *);	/* 0: answered */
-void	 node_hooks_reload(struct node *);
 void	 node_hooks_close(struct node *);
+void	*node_hooks_load(const char *file);
+int	 node_hooks_reread(struct node *);
+void	 node_hooks_retire(struct node *, void *);
+size_t	 node_hooks_count(void *);
 
 /* jailio.c: the jail feature, when it is built */
 int	 node_jail_running(struct node *, const char *jail);

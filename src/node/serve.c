@@ -349,8 +349,10 @@ on_tick(struct node *n)
 		else
 			lconn_free(n, c);
 	}
-	if (++n->ticks % (1000 / TICK_MS) == 0)
+	if (++n->ticks % (1000 / TICK_MS) == 0) {
 		watch_rundir(n);
+		checker_reap(n, 0);
+	}
 	/*
 	 * Re-save now and then even when nothing changed: the file's age
 	 * is what says the health in it can be trusted after a crash, and
@@ -367,10 +369,16 @@ on_signal(struct node *n)
 
 	while (read(n->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
-		case SIGHUP:
-			log_info("SIGHUP: reloading the hooks");
-			node_hooks_reload(n);
+		case SIGHUP: {
+			struct buf sum = BUF_INIT;
+
+			/* node_reload logs the outcome either way. */
+			log_info("SIGHUP: reloading %s", n->conf_path ?
+			    n->conf_path : "the hooks");
+			(void)node_reload(n, &sum);
+			buf_free(&sum);
 			break;
+		}
 		case SIGTERM:
 		case SIGINT:
 			log_info("%s: stopping (routes stay as they are%s)",
@@ -430,6 +438,7 @@ cond_init_mono(pthread_cond_t *cv)
 struct node *
 node_start(struct node_config *cf, const struct node_opts *o)
 {
+	pthread_rwlockattr_t ra;
 	struct itimerspec its;
 	struct node *n;
 	sigset_t set;
@@ -449,13 +458,33 @@ node_start(struct node_config *cf, const struct node_opts *o)
 	    -1;
 	pthread_mutex_init(&n->mtx, NULL);
 	pthread_mutex_init(&n->save_mtx, NULL);
+	/* A steady stream of /_up readers must not starve a reload. */
+	pthread_rwlockattr_init(&ra);
+	pthread_rwlockattr_setkind_np(&ra,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&n->cf_lock, &ra);
+	pthread_rwlockattr_destroy(&ra);
 	cond_init_mono(&n->cv);
 	cond_init_mono(&n->gate_cv);
-	n->started = now_wall();
+	n->started = n->loaded = now_wall();
+	/* Absolute, so the log and status name it whatever the cwd. */
+	if (o != NULL && o->config_file != NULL &&
+	    (n->conf_path = realpath(o->config_file, NULL)) == NULL)
+		n->conf_path = xstrdup(o->config_file);
+	if (o != NULL && o->hooks_file != NULL)
+		n->opt_hooks = xstrdup(o->hooks_file);
+	for (i = 0; o != NULL && i < o->nsets; i++) {
+		strv_push(&n->sets, o->sets[2 * i]);
+		strv_push(&n->sets, o->sets[2 * i + 1] ?
+		    o->sets[2 * i + 1] : "");
+	}
+	n->rundir = cf->rundir ? xstrdup(cf->rundir) : NULL;
+	atomic_store(&n->jails_ttl_ms, cf->jails_ttl_ms);
 	n->apps = xcalloc(cf->napps + 1, sizeof(*n->apps));
 	for (i = 0; i < cf->napps; i++) {
-		n->apps[i].weight = cf->apps[i].weight;
-		n->apps[i].h.jail_running = cf->apps[i].jail == NULL;
+		n->apps[i] = xcalloc(1, sizeof(*n->apps[i]));
+		n->apps[i]->weight = cf->apps[i].weight;
+		n->apps[i]->h.jail_running = cf->apps[i].jail == NULL;
 	}
 	n->px = xcalloc(cf->nprefixes + 1, sizeof(*n->px));
 	for (i = 0; i < cf->nprefixes; i++)
@@ -492,6 +521,7 @@ node_start(struct node_config *cf, const struct node_opts *o)
 			goto fail;
 	} else if (cf->hooks != NULL && node_hooks_open(n, cf->hooks) == -1)
 		goto fail;
+	n->hooks_capable = n->hooks != NULL;
 	if (control_listen(n) == -1 || agent_listen(n) == -1 ||
 	    web_start(n, o) == -1)
 		goto fail;
@@ -511,6 +541,7 @@ void
 node_stop(struct node *n)
 {
 	struct lconn *c;
+	size_t i;
 
 	if (n == NULL)
 		return;
@@ -540,10 +571,19 @@ node_stop(struct node *n)
 		close(n->ep);
 	pthread_mutex_destroy(&n->mtx);
 	pthread_mutex_destroy(&n->save_mtx);
+	pthread_rwlock_destroy(&n->cf_lock);
 	pthread_cond_destroy(&n->cv);
 	pthread_cond_destroy(&n->gate_cv);
+	for (i = 0; i < n->cf->napps; i++)
+		free(n->apps[i]);
 	free(n->apps);
 	free(n->px);
+	strv_free(&n->bird_retire);
+	strv_free(&n->sets);
+	free(n->bird_socket);
+	free(n->rundir);
+	free(n->conf_path);
+	free(n->opt_hooks);
 	node_config_free(n->cf);
 	free(n);
 }

@@ -89,7 +89,7 @@ gate_want(struct node *n, size_t i)
 		return (0);
 	cnt = p->napps ? p->napps : n->cf->napps;
 	for (k = 0; k < cnt; k++)
-		if (app_serving(&n->apps[p->napps ? p->apps[k] : k]))
+		if (app_serving(n->apps[p->napps ? p->apps[k] : k]))
 			return (1);
 	return (0);
 }
@@ -107,7 +107,7 @@ state_publish(struct node *n)
 	int nserving = 0, ndrain = 0, code;
 
 	for (i = 0; i < n->cf->napps; i++) {
-		a = &n->apps[i];
+		a = n->apps[i];
 		if (a->admin == ADMIN_MAINT)
 			code = 503;
 		else if (a->admin == ADMIN_DRAIN)
@@ -220,9 +220,19 @@ state_status_json(struct node *n, struct buf *out)
 	json_object_set_new(root, "version", json_string(STASIS_VERSION));
 	json_object_set_new(root, "pid", json_integer(getpid()));
 	json_object_set_new(root, "started", json_integer(n->started));
+	o = json_object();
+	json_object_set_new(o, "file", n->conf_path ?
+	    json_string(n->conf_path) : json_null());
+	json_object_set_new(o, "loaded", json_integer(n->loaded));
+	json_object_set_new(o, "reload_failed", json_boolean(
+	    n->reload_error[0] != '\0'));
+	json_object_set_new(o, "reload_error", n->reload_error[0] ?
+	    json_string(n->reload_error) : json_null());
+	json_object_set_new(o, "reload_tried", json_integer(n->reload_tried));
+	json_object_set_new(root, "config", o);
 	apps = json_array();
 	for (i = 0; i < n->cf->napps; i++) {
-		struct app_state *a = &n->apps[i];
+		struct app_state *a = n->apps[i];
 		struct app_conf *ac = &n->cf->apps[i];
 
 		o = status_health(&a->h);
@@ -283,25 +293,30 @@ void
 state_save(struct node *n)
 {
 	json_t *root, *apps, *px;
-	char *s, *dir, *slash;
+	char *s, *dir, *slash, *path;
 	size_t i;
 
-	if (n->cf->state == NULL || n->cf->state[0] == '\0')
-		return;
 	pthread_mutex_lock(&n->save_mtx);
+	pthread_mutex_lock(&n->mtx);
+	if (n->cf->state == NULL || n->cf->state[0] == '\0') {
+		pthread_mutex_unlock(&n->mtx);
+		pthread_mutex_unlock(&n->save_mtx);
+		return;
+	}
+	/* cf may be swapped by a reload once the mutex is let go. */
+	path = xstrdup(n->cf->state);
 	root = json_object();
 	apps = json_object();
 	px = json_object();
-	pthread_mutex_lock(&n->mtx);
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "saved", json_integer(now_wall()));
 	for (i = 0; i < n->cf->napps; i++)
 		json_object_set_new(apps, n->cf->apps[i].name, json_pack(
 		    "{s:s, s:i, s:b, s:I}",
-		    "admin", admin_name(n->apps[i].admin),
-		    "weight", n->apps[i].weight,
-		    "up", n->apps[i].h.up,
-		    "since", (json_int_t)n->apps[i].h.since));
+		    "admin", admin_name(n->apps[i]->admin),
+		    "weight", n->apps[i]->weight,
+		    "up", n->apps[i]->h.up,
+		    "since", (json_int_t)n->apps[i]->h.since));
 	json_object_set_new(root, "apps", apps);
 	if (n->cf->has_lb)
 		json_object_set_new(root, "lb", json_pack("{s:b, s:I}",
@@ -314,14 +329,15 @@ state_save(struct node *n)
 	pthread_mutex_unlock(&n->mtx);
 	s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(root);
-	dir = xstrdup(n->cf->state);
+	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		*slash = '\0';
 		(void)path_mkdirs(dir, 0755);
 	}
 	free(dir);
-	if (file_write_atomic(n->cf->state, s, strlen(s), 0644) == -1)
-		log_warn("state: %s: %s", n->cf->state, error_msg());
+	if (file_write_atomic(path, s, strlen(s), 0644) == -1)
+		log_warn("state: %s: %s", path, error_msg());
+	free(path);
 	free(s);
 	pthread_mutex_unlock(&n->save_mtx);
 }
@@ -390,12 +406,12 @@ state_load(struct node *n)
 		v = json_object_get(o, "admin");
 		if (json_is_string(v) &&
 		    admin_parse(json_string_value(v), &a) == 0)
-			n->apps[i].admin = a;
+			n->apps[i]->admin = a;
 		v = json_object_get(o, "weight");
 		if (json_is_integer(v) && json_integer_value(v) >= 0 &&
 		    json_integer_value(v) <= 100)
-			n->apps[i].weight = (int)json_integer_value(v);
-		restore_health(&n->apps[i].h, o, fresh,
+			n->apps[i]->weight = (int)json_integer_value(v);
+		restore_health(&n->apps[i]->h, o, fresh,
 		    n->cf->apps[i].check.rise);
 	}
 	if (n->cf->has_lb)

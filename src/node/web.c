@@ -46,7 +46,7 @@ jails_fresh(struct node *n, struct jails_cache *jc, unsigned int gen,
     int64_t now)
 {
 	return (jc->valid && jc->built_gen == gen &&
-	    now - jc->built_ms < n->cf->jails_ttl_ms);
+	    now - jc->built_ms < atomic_load(&n->jails_ttl_ms));
 }
 
 static void
@@ -99,25 +99,27 @@ serve_up(struct node *n, const char *app, struct http_response *resp)
 		    resp->status == 404 ? "drained\n" : "down\n");
 		return;
 	}
-	/* The app table is fixed after start: no lock to find one. */
+	/*
+	 * The app table changes only on a reload, which takes cf_lock for
+	 * writing: a read lock (no waiting on the checks' mutex) finds it.
+	 */
+	pthread_rwlock_rdlock(&n->cf_lock);
 	for (i = 0; i < n->cf->napps; i++)
 		if (strcmp(n->cf->apps[i].name, app) == 0)
 			break;
 	if (i == n->cf->napps) {
+		pthread_rwlock_unlock(&n->cf_lock);
 		/* Not 404: that would read as "drained" to haproxy. */
 		resp->status = 503;
 		buf_addstr(&resp->body, "no such app\n");
 		return;
 	}
-	a = &n->apps[i];
+	a = n->apps[i];
 	code = atomic_load(&a->code);
 	resp->status = code;
-	if (code == 200) {
-		buf_addstr(&resp->body, "up\n");
-		return;
-	}
-	if (code == 404) {
-		buf_addstr(&resp->body, "drained\n");
+	if (code == 200 || code == 404) {
+		pthread_rwlock_unlock(&n->cf_lock);
+		buf_addstr(&resp->body, code == 200 ? "up\n" : "drained\n");
 		return;
 	}
 	/* Down: say why, which needs the lock (the rare path). */
@@ -131,6 +133,7 @@ serve_up(struct node *n, const char *app, struct http_response *resp)
 		buf_printf(&resp->body, "down: %s\n", a->h.msg[0] ?
 		    a->h.msg : "not checked yet");
 	pthread_mutex_unlock(&n->mtx);
+	pthread_rwlock_unlock(&n->cf_lock);
 }
 
 static void
@@ -142,8 +145,13 @@ handler(void *arg, struct http_request *req, struct http_response *resp)
 	ours = strcmp(req->url, "/jails") == 0 ||
 	    strcmp(req->url, "/_up") == 0 || str_startswith(req->url, "/_up/");
 	if (!ours) {
-		if (n->hooks != NULL && node_hooks_handle(n, req, resp) == 0)
+		/* A reload may replace the hooks (hooks_handle never waits). */
+		pthread_rwlock_rdlock(&n->cf_lock);
+		if (n->hooks != NULL && node_hooks_handle(n, req, resp) == 0) {
+			pthread_rwlock_unlock(&n->cf_lock);
 			return;
+		}
+		pthread_rwlock_unlock(&n->cf_lock);
 		resp->status = 404;
 		buf_addstr(&resp->body, "not found\n");
 		return;

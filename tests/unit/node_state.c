@@ -36,9 +36,11 @@ mknode(const char *conf, const char *statefile)
 	pthread_cond_init(&n->cv, NULL);
 	pthread_cond_init(&n->gate_cv, NULL);
 	n->apps = xcalloc(cf->napps + 1, sizeof(*n->apps));
+	pthread_rwlock_init(&n->cf_lock, NULL);
 	for (i = 0; i < cf->napps; i++) {
-		n->apps[i].weight = cf->apps[i].weight;
-		n->apps[i].h.jail_running = 1;
+		n->apps[i] = xcalloc(1, sizeof(*n->apps[i]));
+		n->apps[i]->weight = cf->apps[i].weight;
+		n->apps[i]->h.jail_running = 1;
 	}
 	n->px = xcalloc(cf->nprefixes + 1, sizeof(*n->px));
 	state_load(n);
@@ -48,6 +50,10 @@ mknode(const char *conf, const char *statefile)
 static void
 freenode(struct node *n)
 {
+	size_t i;
+
+	for (i = 0; i < n->cf->napps; i++)
+		free(n->apps[i]);
 	node_config_free(n->cf);
 	free(n->apps);
 	free(n->px);
@@ -80,7 +86,7 @@ feed(struct node *n, size_t i, int ok, int running)
 {
 	int c;
 
-	c = health_record(n, &n->apps[i].h, &n->cf->apps[i].check, ok,
+	c = health_record(n, &n->apps[i]->h, &n->cf->apps[i].check, ok,
 	    running, n->cf->apps[i].name, ok ? "pass" : "fail");
 	state_update_gate(n);
 	return (c);
@@ -115,23 +121,23 @@ main(void)
 		return (done_testing());
 
 	/* rise 2: one pass is not enough, two are. */
-	ok(!feed(n, 0, 1, 1) && !n->apps[0].h.up, "web: one pass, still down");
-	ok(feed(n, 0, 1, 1) && n->apps[0].h.up, "web: two passes, up");
+	ok(!feed(n, 0, 1, 1) && !n->apps[0]->h.up, "web: one pass, still down");
+	ok(feed(n, 0, 1, 1) && n->apps[0]->h.up, "web: two passes, up");
 	is_str(agent(n, "web"), "up ready 100%\n", "agent: up ready 100%");
 	/* fall 3: two failures keep it up, a pass resets the count. */
 	feed(n, 0, 0, 1);
 	feed(n, 0, 0, 1);
-	ok(n->apps[0].h.up, "web: two failures, still up (fall 3)");
+	ok(n->apps[0]->h.up, "web: two failures, still up (fall 3)");
 	feed(n, 0, 1, 1);
 	feed(n, 0, 0, 1);
 	feed(n, 0, 0, 1);
-	ok(n->apps[0].h.up, "web: a pass in between resets the count");
-	ok(feed(n, 0, 0, 1) && !n->apps[0].h.up, "web: third failure, down");
+	ok(n->apps[0]->h.up, "web: a pass in between resets the count");
+	ok(feed(n, 0, 0, 1) && !n->apps[0]->h.up, "web: third failure, down");
 	is_str(agent(n, "web"), "down\n", "agent: down");
 	feed(n, 0, 1, 1);
 	feed(n, 0, 1, 1);
-	ok(n->apps[0].h.up, "web: up again");
-	ok(feed(n, 0, 1, 0) && !n->apps[0].h.up,
+	ok(n->apps[0]->h.up, "web: up again");
+	ok(feed(n, 0, 1, 0) && !n->apps[0]->h.up,
 	    "web: jail stopped: down at once, whatever the check says");
 	feed(n, 0, 1, 1);
 	feed(n, 0, 1, 1);
@@ -167,14 +173,14 @@ main(void)
 	freenode(n);
 	n = mknode(conf, sf);
 	ok(n != NULL, "a second node from the same state file");
-	is_int(n->apps[0].weight, 75, "weight restored");
-	is_int(n->apps[1].admin, ADMIN_MAINT, "maint restored");
-	ok(n->apps[0].h.up && n->lb.up, "fresh health restored");
+	is_int(n->apps[0]->weight, 75, "weight restored");
+	is_int(n->apps[1]->admin, ADMIN_MAINT, "maint restored");
+	ok(n->apps[0]->h.up && n->lb.up, "fresh health restored");
 	state_update_gate(n);
 	ok(n->px[0].want, "so the gate reopens as it was: no flap");
 	feed(n, 0, 0, 1);
 	feed(n, 0, 0, 1);
-	ok(n->apps[0].h.up, "restored up still needs fall failures");
+	ok(n->apps[0]->h.up, "restored up still needs fall failures");
 	freenode(n);
 
 	/* Too old: health is not trusted, the operator's settings are. */
@@ -186,8 +192,8 @@ main(void)
 		ok(system(cmd) == 0, "age the state file");
 		free(cmd);
 		m = mknode(conf, sf);
-		ok(m != NULL && !m->apps[0].h.up, "stale health ignored");
-		ok(m != NULL && m->apps[0].weight == 75,
+		ok(m != NULL && !m->apps[0]->h.up, "stale health ignored");
+		ok(m != NULL && m->apps[0]->weight == 75,
 		    "stale file: weight still restored");
 		if (m != NULL)
 			freenode(m);
