@@ -4,7 +4,9 @@
 # the app and the load balancer (a real haproxy) are healthy, loses it
 # within bgp.withdraw_within when either is not, gets it back after the
 # node's BIRD restarts, and keeps it untouched across a restart of
-# stasis serve.
+# stasis serve, nor across a reload of serve.conf that keeps the prefix;
+# a reload adds prefixes (one IPv6, over an IPv6 session) and removes one
+# (its protocol disabled, the peer loses it).
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/lib/node.sh"
 need_root
@@ -14,11 +16,16 @@ command -v socat >/dev/null || skip_all "socat not installed"
 
 node_tmp
 PFX=192.0.2.77/32
+PFX2=192.0.2.78/32
+PFX6=2001:db8:77::/48
 WITHDRAW_MS=3000
 HTTP=$(free_port); AGENT=$(free_port); APP=$(free_port)
 
 node_netns
 ok $? "two network namespaces joined by a veth pair"
+ip -n "$NSA" addr add fd77::1/64 dev "va$$" nodad &&
+ip -n "$NSB" addr add fd77::2/64 dev "vb$$" nodad
+ok $? "and IPv6 addresses on it"
 
 # The fragment an operator adds to bird.conf (stasis-serve.conf(5)).
 cat >"$T/node.conf" <<CONF
@@ -29,12 +36,29 @@ protocol static anycast_web {
 	ipv4;
 	route $PFX blackhole;
 }
+protocol static anycast_two {
+	disabled yes;
+	ipv4;
+	route $PFX2 blackhole;
+}
+protocol static anycast_v6 {
+	disabled yes;
+	ipv6;
+	route $PFX6 blackhole;
+}
 protocol bgp peer {
 	local 10.77.0.1 as 65001;
 	neighbor 10.77.0.2 as 65002;
 	connect retry time 1;
 	error wait time 1, 5;
 	ipv4 { import none; export where source = RTS_STATIC; };
+}
+protocol bgp peer6 {
+	local fd77::1 as 65001;
+	neighbor fd77::2 as 65002;
+	connect retry time 1;
+	error wait time 1, 5;
+	ipv6 { import none; export where source = RTS_STATIC; };
 }
 CONF
 cat >"$T/peer.conf" <<CONF
@@ -47,11 +71,20 @@ protocol bgp node {
 	error wait time 1, 5;
 	ipv4 { import all; export none; };
 }
+protocol bgp node6 {
+	local fd77::2 as 65002;
+	neighbor fd77::1 as 65001;
+	connect retry time 1;
+	error wait time 1, 5;
+	ipv6 { import all; export none; };
+}
 CONF
 bird_start node "$NSA"; ok $? "the node's BIRD starts in $NSA"
 bird_start peer "$NSB"; ok $? "the peer's BIRD starts in $NSB"
 WAIT_TRIES=200 wait_for sh -c "birdc -s $T/peer.ctl show protocols node | grep -q Established"
 ok $? "eBGP session established"
+WAIT_TRIES=200 wait_for sh -c "birdc -s $T/peer.ctl show protocols node6 | grep -q Established"
+ok $? "and the IPv6 one"
 ok "$(peer_route peer $PFX >/dev/null; echo $((! $?)))" "before stasis: the peer has no route to $PFX"
 
 cat >"$T/haproxy.cfg" <<CONF
@@ -71,7 +104,9 @@ backend web
 	http-check disable-on-404
 	server web1 127.0.0.1:$APP check port $HTTP inter 200ms fall 2 rise 1 agent-check agent-port $AGENT agent-send "web\n" agent-inter 200ms
 CONF
-cat >"$T/serve.conf" <<CONF
+# serve_conf [EXTRA-PREFIX-LINES]: the node's serve.conf.
+serve_conf() {
+cat >"$T/serve.conf.new" <<CONF
 listen: [127.0.0.1:$HTTP]
 agent: 127.0.0.1:$AGENT
 state: $T/state.json
@@ -89,6 +124,10 @@ bgp:
   prefixes:
     $PFX: {protocol: anycast_web, apps: [web]}
 CONF
+printf '%s' "$1" >>"$T/serve.conf.new"
+mv "$T/serve.conf.new" "$T/serve.conf"
+}
+serve_conf
 
 touch "$T/web.healthy"
 node_haproxy "$T/haproxy.cfg"; ok $? "haproxy starts"
@@ -161,6 +200,61 @@ like "$(cat "$T/serve.log")" 'state: restored' "the state file was read back"
 is "$(stasis status --json -s "$T/ctl.sock" | jq -r '.bgp.prefixes[0].bird')" up "status: BIRD's protocol is up"
 is "$(stasis status --json -s "$T/ctl.sock" | jq -r '.bgp.prefixes[0].announce')" true "status: the gate is open"
 like "$(stasis status -s "$T/ctl.sock")" "$PFX +anycast_web +announce +up" "status table shows the gate and BIRD"
+
+# Reloads.  watch_route PREFIX SECONDS: in the background, note in
+# $T/gone every moment the peer has no route to PREFIX.
+watch_route() {
+	rm -f "$T/gone"
+	(_end=$(($(now_ms) + $2 * 1000))
+	while [ "$(now_ms)" -lt $_end ]; do
+		peer_route peer "$1" >/dev/null || echo "$(now_ms)" >>"$T/gone"
+		sleep 0.05
+	done) &
+	WATCH=$!
+}
+
+before=$(peer_route peer $PFX)
+like "$before" "^$PFX .*AS65001" "before the reload the peer has $PFX"
+watch_route $PFX 4
+sleep 0.5
+serve_conf "    $PFX2: {protocol: anycast_two, apps: [web]}
+    $PFX6: {protocol: anycast_v6}
+"
+out=$(stasis reload -s "$T/ctl.sock"); ok $? "stasis reload adds two prefixes"
+like "$out" "prefix $PFX2 added; prefix $PFX6 added" "and says so"
+wait_route peer $PFX2 yes 10; ok $? "the peer gains $PFX2 (added by reload)"
+wait_route peer $PFX6 yes 10; ok $? "and the IPv6 $PFX6 over the IPv6 session"
+like "$(peer_route peer $PFX6)" 'AS65001' "learnt over eBGP from AS65001"
+wait $WATCH
+ok "$([ ! -s "$T/gone" ]; echo $?)" "$PFX never left the peer during the reload (polled every 50 ms)"
+is "$(peer_route peer $PFX)" "$before" "and kept its route and time: no withdraw and re-announce"
+
+# The app fails: all three go (the gate applies to added prefixes too).
+rm -f "$T/web.healthy"
+wait_route peer $PFX6 no 10; ok $? "app down: the IPv6 prefix is withdrawn"
+wait_route peer $PFX2 no 10; ok $? "and $PFX2"
+touch "$T/web.healthy"
+wait_route peer $PFX yes 10 && wait_route peer $PFX2 yes 10 &&
+    wait_route peer $PFX6 yes 10
+ok $? "app back: all announced again"
+
+sleep 1
+before=$(peer_route peer $PFX)
+before6=$(peer_route peer $PFX6)
+like "$before6" "^$PFX6 .*AS65001" "and $PFX6"
+watch_route $PFX 4
+sleep 0.5
+serve_conf "    $PFX6: {protocol: anycast_v6}
+"
+kill -HUP "$SERVE_PID"
+wait_route peer $PFX2 no 10; ok $? "a prefix removed by reload (SIGHUP) is withdrawn"
+like "$(birdc -s "$T/node.ctl" show protocols anycast_two)" 'anycast_two +Static +master4 +down' "its static protocol is disabled in BIRD"
+wait $WATCH
+ok "$([ ! -s "$T/gone" ]; echo $?)" "$PFX never left the peer meanwhile"
+is "$(peer_route peer $PFX)" "$before" "$PFX: same route, same time"
+is "$(peer_route peer $PFX6)" "$before6" "$PFX6: same route, same time"
+like "$(cat "$T/serve.log")" "reload: $T/serve.conf: prefix $PFX2 removed" "the log says what the reload changed"
+is "$(stasis status --json -s "$T/ctl.sock" | jq -r '[.bgp.prefixes[].prefix] | join(" ")')" "$PFX $PFX6" "status lists the prefixes of the new file"
 
 # withdraw_on_exit: a daemon stopped for good takes its routes with it.
 node_serve_stop
