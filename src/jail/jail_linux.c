@@ -20,6 +20,7 @@
  * into each namespace and fork again, since a PID namespace applies only
  * to children.
  */
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/poll.h>
 #include <sys/prctl.h>
@@ -731,8 +732,13 @@ struct cmd_child {
 	int		 fg;
 };
 
-/* The vfork child's stack: init starts one command at a time. */
+/*
+ * The vfork child's stack: init starts one command at a time.  It holds
+ * execvpe's path buffer (PATH_MAX) and, for a script without "#!", its
+ * copy of argv: a longer argv gets a stack mapped for it.
+ */
 static char cmd_stack[64 * 1024] __attribute__((aligned(16)));
+#define CMD_STACK_SLACK	(32 * 1024)
 
 /*
  * A command in init's vfork child: system calls, then exec.  Not
@@ -777,8 +783,9 @@ init_run(const struct jail_spec *sp, int ctl, int *last)
 	struct jail_run_opts o;
 	struct cmd_child c;
 	struct strv argv = STRV_INIT;
-	char *payload, *q, *end, **env;
+	char *payload, *q, *end, **env, *stack;
 	int fds[3] = { -1, -1, -1 }, i, fg;
+	size_t ssize;
 	sigset_t all, old;
 	pid_t pid;
 
@@ -830,13 +837,28 @@ init_run(const struct jail_spec *sp, int ctl, int *last)
 	 * copy-on-write faults after.  Every signal stays blocked until it
 	 * has reset them, so that no handler of ours runs on its stack.
 	 */
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	env = environ;
-	pid = clone(cmd_child, cmd_stack + sizeof(cmd_stack),
-	    CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
-	environ = env;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	stack = cmd_stack;
+	ssize = sizeof(cmd_stack);
+	if (CMD_STACK_SLACK + (argv.n + 2) * sizeof(char *) > ssize) {
+		ssize = (CMD_STACK_SLACK + (argv.n + 2) * sizeof(char *) +
+		    4095) & ~(size_t)4095;
+		if ((stack = mmap(NULL, ssize, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0)) ==
+		    MAP_FAILED)
+			stack = NULL;
+	}
+	pid = -1;
+	if (stack != NULL) {
+		sigfillset(&all);
+		sigprocmask(SIG_SETMASK, &all, &old);
+		env = environ;
+		pid = clone(cmd_child, stack + ssize,
+		    CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
+		environ = env;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (stack != cmd_stack)
+			munmap(stack, ssize);
+	}
 	exec_plan_free(&c.x);
 	for (i = 0; i < 3; i++)
 		close(fds[i]);

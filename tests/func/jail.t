@@ -141,6 +141,16 @@ kill -INT "$(init_pid $S)" 2>/dev/null
 wait $bg
 is "$(cat "$JT/si.out")" survived "SIGINT to the jail's init does not end the jail"
 
+# A command jail's command is started by init (a vfork-style child): a
+# script without "#!" runs through sh, even with a long argv (execvpe
+# copies it onto the child's stack).
+printf 'echo nosb $# "$1"\n' > "$JT/data/nosb"
+chmod +x "$JT/data/nosb"
+out=$(jail -q -c name=ns$$ path="$ROOT" "$USR" \
+    "mount+=$JT/data $ROOT/data nullfs ro" command=/data/nosb \
+    $(seq 1 20000) 2>&1)
+is "$out" "nosb 20000 1" "a script without #! and 20000 arguments runs"
+
 # A jail without persist lives as long as its command.
 J2=cmd$$
 out=$(jail -c name=$J2 path="$ROOT" "$USR" command=/bin/sh -c 'echo in-jail $(hostname)')
