@@ -120,9 +120,17 @@ printf -- '- id: two\n  execute-command: /bin/echo\n  response-message: hook two
 stasis reload -s "$T/ctl.sock" >/dev/null
 is "$(curl -s "http://127.0.0.1:$HTTP/hooks/two")" "hook two again" "the same hooks file is read again"
 
-# The operator's state survives a restart too (the state file).
 is "$(code /_up/web)" 404 "web drained through all reloads"
 stasis undrain -s "$T/ctl.sock" web >/dev/null
 wait_code /_up/web 200; ok $? "undrained: 200"
+
+# A daemon on flags alone has no file to read again, and says so.
+stasis serve -s "$T/flags.sock" -S "" -l "127.0.0.1:$(free_port)" >>"$T/serve.log" 2>&1 &
+FL=$!
+cleanup "kill $FL 2>/dev/null"
+WAIT_TRIES=100 wait_for test -S "$T/flags.sock"
+like "$(stasis reload -s "$T/flags.sock")" "no configuration file: nothing to reload" "reload without a file: nothing to do"
+kill $FL
+wait $FL
 node_log_clean
 done_testing

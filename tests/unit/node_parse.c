@@ -109,6 +109,9 @@ test_ctl(void)
 	ok(node_ctl_parse("weight web 101", 14, &c) == -1, "weight > 100");
 	ok(node_ctl_parse("drain", 5, &c) == -1, "drain without app");
 	ok(node_ctl_parse("drain a/b", 9, &c) == -1, "bad app name");
+	ok(node_ctl_parse("reload\n", 7, &c) == 0 && c.op == CTL_RELOAD,
+	    "reload");
+	ok(node_ctl_parse("reload now", 10, &c) == -1, "reload takes no word");
 	ok(node_ctl_parse("reboot", 6, &c) == -1, "unknown request");
 	ok(node_ctl_parse("", 0, &c) == -1, "empty request");
 }
