@@ -39,7 +39,9 @@ agent() { echo "$1" | nc -q1 127.0.0.1 "$AGENT"; }
 printf -- '- id: one\n  execute-command: /bin/echo\n  response-message: hook one\n' >"$T/h1.yaml"
 printf -- '- id: two\n  execute-command: /bin/echo\n  response-message: hook two\n' >"$T/h2.yaml"
 HOOKS=$T/h1.yaml
-conf "web:test, -f, $T/web.ok" "db:true"
+# slow: its check is in the middle of a probe most of the time, so the
+# reload that removes it retires a thread that is still probing.
+conf "web:test, -f, $T/web.ok" "db:true" "slow:sleep, 30"
 touch "$T/web.ok"
 node_serve "$T/serve.conf"; ok $? "stasis serve starts"
 wait_code /_up/web 200; ok $? "web is up"
@@ -55,7 +57,7 @@ is "$(agent db)" "up ready 30%" "db weighted 30% by the operator"
 started=$(st .started)
 
 # Add an app with `stasis reload`.
-conf "web:test, -f, $T/web.ok" "db:true" "new:true"
+conf "web:test, -f, $T/web.ok" "db:true" "slow:sleep, 30" "new:true"
 out=$(stasis reload -s "$T/ctl.sock"); ok $? "stasis reload succeeds"
 like "$out" "reloaded $T/serve.conf: app new added" "and says what changed"
 wait_code /_up/new 200; ok $? "the added app answers /_up/new 200"
@@ -75,7 +77,8 @@ like "$(curl -s "http://127.0.0.1:$HTTP/_up/db")" "no such app" "and says it is 
 is "$(st '[.apps[].name] | join(",")')" "web,new" "status lists the apps of the new file"
 is "$(agent db)" "down" "the agent says down for it"
 like "$(cat "$T/serve.log")" 'SIGHUP: reloading' "SIGHUP reloads the configuration"
-like "$(cat "$T/serve.log")" 'app db removed' "and logs the removal"
+like "$(cat "$T/serve.log")" 'app db removed; app slow removed' "and logs the removals"
+is "$(code /_up/slow)" 503 "the app whose check was probing is gone too"
 is "$(code /_up/web)" 404 "web still drained"
 
 # Change a check: new now tests a file that is not there.
