@@ -113,9 +113,9 @@ state: $T/state.json
 state_max_age: 3s
 apps:
   web:
-    check: {command: [test, -f, $T/web.healthy], interval: 400ms,
+    check: {command: [test, -f, $T/web.healthy], interval: ${INTERVAL:-400ms},
             timeout: 400ms, rise: 2, fall: 2}
-lb: {haproxy: $T/haproxy.sock, backend: web, interval: 400ms,
+lb: {haproxy: $T/haproxy.sock, backend: web, interval: ${INTERVAL:-400ms},
      timeout: 400ms, rise: 1, fall: 2}
 bgp:
   socket: $T/node.ctl
@@ -217,11 +217,14 @@ before=$(peer_route peer $PFX)
 like "$before" "^$PFX .*AS65001" "before the reload the peer has $PFX"
 watch_route $PFX 4
 sleep 0.5
+# The same reload changes the app's and the load balancer's checks: they
+# restart from their health, the gate stays open.
+INTERVAL=500ms
 serve_conf "    $PFX2: {protocol: anycast_two, apps: [web]}
     $PFX6: {protocol: anycast_v6}
 "
-out=$(stasis reload -s "$T/ctl.sock"); ok $? "stasis reload adds two prefixes"
-like "$out" "prefix $PFX2 added; prefix $PFX6 added" "and says so"
+out=$(stasis reload -s "$T/ctl.sock"); ok $? "stasis reload adds two prefixes and changes two checks"
+like "$out" "app web: check changed; lb check changed; prefix $PFX2 added; prefix $PFX6 added" "and says so"
 wait_route peer $PFX2 yes 10; ok $? "the peer gains $PFX2 (added by reload)"
 wait_route peer $PFX6 yes 10; ok $? "and the IPv6 $PFX6 over the IPv6 session"
 like "$(peer_route peer $PFX6)" 'AS65001' "learnt over eBGP from AS65001"
