@@ -137,15 +137,35 @@ PY
 cold() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 
 # pid of the daemon serving $M (its command line names the mount point)
-daemon_hwm() {
+daemon_pid() {
 	for p in /proc/[0-9]*; do
 		if (tr '\0' ' ' <"$p/cmdline") 2>/dev/null |
 		    grep -q " $M\( \|$\)"; then
-			awk '/VmHWM/ { print $2 }' "$p/status"
+			echo "${p#/proc/}"
 			return
 		fi
 	done
-	echo 0
+}
+
+daemon_hwm() {
+	_p=$(daemon_pid)
+	if [ -n "$_p" ]; then
+		awk '/VmHWM/ { print $2 }' "/proc/$_p/status"
+	else
+		echo 0
+	fi
+}
+
+# umount, then wait (up to 10 s) for the daemon to exit: one that
+# lingers (archivemount freeing its tree) is otherwise taken for the
+# next tool's daemon.
+unmount() {
+	umount "$M"
+	_i=0
+	while [ $_i -lt 100 ] && [ -n "$(daemon_pid)" ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
 }
 
 do_mount() {	# do_mount KIND SOURCE
@@ -181,7 +201,7 @@ run_tree() {
 	put "$2.all_secs" "$(field 3)"
 	put "$2.all_done" "$(field 4)"
 	put "$2.hwm" "$(daemon_hwm)"
-	umount "$M"
+	unmount
 	# Warm: the archive already in the page cache (as after a first
 	# mount, or on a machine with the image in RAM), so what is left is
 	# each tool's own work, not the disk's.
@@ -190,7 +210,7 @@ run_tree() {
 	do_mount "$1" "$3"
 	t1=$(now)
 	put "$2.warmmount" "$(awk "BEGIN { print $t1 - $t0 }")"
-	umount "$M"
+	unmount
 }
 
 # run_big KIND LABEL SOURCE
@@ -210,7 +230,7 @@ run_big() {
 	put "$2.rand_n" "$(field 1)"
 	put "$2.rand_secs" "$(field 3)"
 	put "$2.bighwm" "$(daemon_hwm)"
-	umount "$M"
+	unmount
 }
 
 # idx_mount LABEL KEY SOURCE: cold mount time with a saved index.
@@ -222,7 +242,7 @@ idx_mount() {
 	do_mount tarfs "$3"
 	t1=$(now)
 	put "$1.$2" "$(awk "BEGIN { print $t1 - $t0 }")"
-	umount "$M"
+	unmount
 	rm -f "$3.tfidx"
 }
 
