@@ -26,4 +26,7 @@ tar -C "$tree" --sort=name --owner=0 --group=0 --numeric-owner \
     --mtime=@0 -cf "$tree.tar" .
 stasis tarfs --compress "$tree.tar" "$dir/app-$ver.tar.zst"
 rm -f "$tree.tar"
+# The index beside it: every mount of this release, the first one on a
+# node included, reads it instead of scanning the archive (ship both).
+stasis tarfs --index -q "$dir/app-$ver.tar.zst"
 echo "$dir/app-$ver.tar.zst"

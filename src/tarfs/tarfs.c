@@ -101,7 +101,7 @@ struct tarfs *
 tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 {
 	struct tarfs *t = xcalloc(1, sizeof(*t));
-	char *ip;
+	char *ip, *rp;
 
 	t->quiet = o != NULL && o->quiet;
 	t->archive = xstrdup(archive);
@@ -115,6 +115,19 @@ tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 		ip = index_path(archive, o != NULL ? o->tarindex : NULL);
 		t->loaded = try_index(t, ip);
 		free(ip);
+		/*
+		 * Through a link (releases/current.tar.zst -> app-2.tar.zst)
+		 * the index was saved beside the target.
+		 */
+		if (!t->loaded && (o == NULL || o->tarindex == NULL) &&
+		    (rp = realpath(archive, NULL)) != NULL) {
+			if (strcmp(rp, archive) != 0) {
+				ip = index_path(rp, NULL);
+				t->loaded = try_index(t, ip);
+				free(ip);
+			}
+			free(rp);
+		}
 		if (!t->loaded && (o == NULL || o->tarindex == NULL) &&
 		    (ip = cache_path(&t->src)) != NULL) {
 			t->loaded = try_index(t, ip);
