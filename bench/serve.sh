@@ -84,6 +84,26 @@ sleep 1.5	# the app's check passes
 set -- $(bench "http://127.0.0.1:$HTTP/jails"); j_rps=$1 j_p99=$2; shift 2; j_err="$*"
 set -- $(bench "http://127.0.0.1:$HTTP/_up/web"); u_rps=$1 u_p99=$2; shift 2; u_err="$*"
 set -- $(bench "http://127.0.0.1:$HAP/"); h_rps=$1 h_p99=$2
+
+# /_up/web again while the daemon reloads serve.conf every 50 ms (an app
+# added and removed in turn): what a reload costs the HTTP side.
+cp "$T/serve.conf" "$T/serve.a"
+printf '  db: {check: {command: [true], interval: 1s, rise: 1}}\n' |
+    cat "$T/serve.conf" - >"$T/serve.b"
+(i=0; while :; do
+	if [ $((i % 2)) = 0 ]; then cp "$T/serve.b" "$T/serve.tmp"
+	else cp "$T/serve.a" "$T/serve.tmp"; fi
+	mv "$T/serve.tmp" "$T/serve.conf"
+	kill -HUP "$spid" 2>/dev/null || break
+	i=$((i + 1)); echo $i >"$T/nhup"; sleep 0.05
+done) &
+hup=$!
+pids="$pids $hup"
+set -- $(bench "http://127.0.0.1:$HTTP/_up/web"); r_rps=$1 r_p99=$2; shift 2; r_err="$*"
+kill "$hup" 2>/dev/null || true
+wait "$hup" 2>/dev/null || true
+pids=${pids% $hup}	# the EXIT trap must not stop at a dead one
+nhup=$(cat "$T/nhup")
 rss() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 s_rss=$(rss "$spid")
 h_rss=$(for p in $(pgrep -f "haproxy -f $T/haproxy.cfg"); do rss "$p"; done | sort -n | tail -1)
@@ -115,10 +135,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; els
 	echo "| GET /jails (jls -v --libxo json) | stasis serve | $j_rps | $j_p99 ms | - |"
 	echo "| jls document | talk's \`jls \| nc -l\` loop (sequential) | $nc_rps | - | $(ratio "$j_rps" "$nc_rps") |"
 	echo "| GET /_up/web | stasis serve | $u_rps | $u_p99 ms | - |"
+	echo "| GET /_up/web, reloading every 50 ms | stasis serve ($nhup reloads) | $r_rps | $r_p99 ms | $(ratio "$r_rps" "$u_rps") of the above |"
 	echo "| fixed 200 from memory | haproxy \`http-request return\` | $h_rps | $h_p99 ms | $(ratio "$u_rps" "$h_rps") |"
 	echo
 	echo "Peak resident memory after the runs: stasis serve ${s_rss} KiB, haproxy ${h_rss} KiB."
-	[ -n "$j_err$u_err" ] && echo && echo "wrk reported: $j_err $u_err"
+	[ -n "$j_err$u_err$r_err" ] && echo && echo "wrk reported: $j_err $u_err $r_err"
 	echo
 	echo "The haproxy row is a ceiling, not a peer doing the same work: it"
 	echo "answers a constant, where /_up/APP reads the app's live state."
