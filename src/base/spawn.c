@@ -142,6 +142,10 @@ fork_child(const struct spawn_opts *o, int fds[3], pid_t *pidp)
 	}
 	cin = o->in != NULL ? inp[0] : (o->flags & SPAWN_NULL_IN) ? nul : -1;
 	cout = outp[1] != -1 ? outp[1] : (o->flags & SPAWN_QUIET) ? nul : -1;
+	if (o->flags & SPAWN_IN_FD)
+		cin = o->in_fd;
+	if (o->flags & SPAWN_OUT_FD)
+		cout = o->out_fd;
 	if (o->flags & SPAWN_MERGE_ERR)
 		cerr = outp[1];
 	else

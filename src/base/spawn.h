@@ -19,6 +19,9 @@
 #define SPAWN_NULL_IN		0x08	/* stdin from /dev/null */
 #define SPAWN_SEARCH_PATH	0x10	/* look argv[0] up in PATH */
 #define SPAWN_QUIET		0x20	/* discard uncaptured output */
+#define SPAWN_IN_FD		0x40	/* stdin from opts.in_fd */
+#define SPAWN_OUT_FD		0x80	/* stdout to opts.out_fd (then a
+					   spawn_start pipe: stderr only) */
 
 struct spawn_opts {
 	char *const	*argv;
@@ -33,6 +36,8 @@ struct spawn_opts {
 	uid_t		 uid;		/* run as, when set_ids is non-zero */
 	gid_t		 gid;
 	int		 set_ids;
+	int		 in_fd;		/* with SPAWN_IN_FD */
+	int		 out_fd;	/* with SPAWN_OUT_FD */
 };
 
 struct spawn_result {

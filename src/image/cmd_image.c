@@ -1,15 +1,18 @@
 /*
- * stasis image: build images from directory trees (ZFS streams for now).
+ * stasis image: build images from directory trees: ZFS send streams and
+ * reproducible tar or seekable tar.zst.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "image/image.h"
@@ -29,6 +32,9 @@ usage(int explicit)
 	fprintf(explicit ? stdout : stderr,
 	    "usage: stasis image zfs [-q] [-o file] [-s snapshot] "
 	    "[-w workdir] DIR\n"
+	    "       stasis image tar [-qz] [-o file] [-t mtime] "
+	    "[--owner-root]\n"
+	    "                        [--cross-mounts] DIR\n"
 	    "\n"
 	    "Write DIR as a full ZFS send stream (to stdout, or -o file), "
 	    "built in a\nscratch file-backed pool under workdir "
@@ -40,6 +46,16 @@ usage(int explicit)
 	    "(default: image)\n"
 	    "  -w DIR       where the scratch pool's file goes\n"
 	    "  -q           no progress bar or summary\n"
+	    "\n"
+	    "tar: write DIR as a reproducible POSIX tar (to stdout, or -o "
+	    "file): sorted\nnames, numeric owners, the same bytes for the "
+	    "same tree.\n"
+	    "  -z           a seekable tar.zst with its index beside it "
+	    "(needs -o)\n"
+	    "  -t, --mtime SECONDS  no mtime later than this "
+	    "(default: $SOURCE_DATE_EPOCH)\n"
+	    "  --owner-root every owner and group 0\n"
+	    "  --cross-mounts  enter other file systems mounted in DIR\n"
 	    "\nSee stasis-image(8).\n");
 	return (explicit ? 0 : 64);
 }
@@ -110,6 +126,95 @@ image_zfs(int argc, char **argv)
 	return (rc == -1 ? fail("zfs %s", o.dir) : 0);
 }
 
+static int
+image_tar(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "help",	  no_argument,	     NULL, 'h' },
+		{ "mtime",	  required_argument, NULL, 't' },
+		{ "owner-root",	  no_argument,	     NULL, 'R' },
+		{ "cross-mounts", no_argument,	     NULL, 'X' },
+		{ NULL,		  0,		     NULL, 0 }
+	};
+	struct image_tar_opts o;
+	struct image_tar_stats st;
+	struct sigaction sa;
+	const char *out = NULL, *sde;
+	long long n;
+	int c, rc, zstd = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.outfd = STDOUT_FILENO;
+	o.stop = &stop;
+	/* reproducible-builds.org: clamp to SOURCE_DATE_EPOCH if set. */
+	if ((sde = getenv("SOURCE_DATE_EPOCH")) != NULL && *sde != '\0') {
+		if (str_tonum(sde, 0, INT64_MAX, &n) == -1)
+			return (failx("tar: SOURCE_DATE_EPOCH=%s: not a number "
+			    "of seconds", sde));
+		o.clamp = 1;
+		o.max_mtime = n;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+ho:qt:z", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return (usage(1));
+		case 'o':
+			out = optarg;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 't':
+			if (str_tonum(optarg, 0, INT64_MAX, &n) == -1)
+				return (fail("tar: --mtime %s", optarg));
+			o.clamp = 1;
+			o.max_mtime = n;
+			break;
+		case 'z':
+			zstd = 1;
+			break;
+		case 'R':
+			o.owner_root = 1;
+			break;
+		case 'X':
+			o.cross_mounts = 1;
+			break;
+		default:
+			return (usage(0));
+		}
+	}
+	if (argc - optind != 1)
+		return (usage(0));
+	o.dir = argv[optind];
+	if (zstd && out == NULL)
+		return (failx("image tar: -z needs -o file (the index is "
+		    "saved beside it)"));
+	if (out == NULL && isatty(STDOUT_FILENO))
+		return (failx("image tar: must redirect output "
+		    "(or use -o file)"));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (out != NULL)
+		rc = image_tar_file(&o, out, zstd, &st);
+	else
+		rc = image_tar_write(&o, &st);
+	if (rc == -1)
+		return (fail("tar %s", o.dir));
+	if (zstd && !o.quiet) {
+		char zs[16];
+
+		str_fmtsize(zs, sizeof(zs), st.zbytes);
+		fprintf(stderr, "compressed to %s (%.0f%% of the tar), "
+		    "indexed: %s\n", zs, st.bytes ? 100.0 * st.zbytes /
+		    st.bytes : 0.0, out);
+	}
+	return (0);
+}
+
 int
 cmd_image(int argc, char **argv)
 {
@@ -119,7 +224,9 @@ cmd_image(int argc, char **argv)
 		return (usage(1));
 	if (strcmp(argv[1], "zfs") == 0)
 		return (image_zfs(argc - 1, argv + 1));
-	fprintf(stderr, "%s: image: unknown format %s (only zfs so far)\n",
+	if (strcmp(argv[1], "tar") == 0)
+		return (image_tar(argc - 1, argv + 1));
+	fprintf(stderr, "%s: image: unknown format %s (zfs or tar)\n",
 	    progname, argv[1]);
 	return (usage(0));
 }

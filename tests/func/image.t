@@ -48,7 +48,7 @@ ok $((rc == 0)) "missing dir fails"
 like "$out" "nope: No such file" "missing dir: message"
 ok $([ ! -e $W/c.zfs ]; echo $?) "no output file left on failure"
 run_fails "bad snapshot name" -- "$STASIS" image zfs -o $W/d.zfs -s 'a b' $I
-run_fails "unknown format" -- "$STASIS" image tar $I
+run_fails "unknown format" -- "$STASIS" image cpio $I
 run_ok "--help" -- "$STASIS" image --help
 is "$(pools)" "$before" "no scratch pool left at the end"
 

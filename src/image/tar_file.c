@@ -1,0 +1,266 @@
+/*
+ * An image tar into a named file, never half-written: a temporary name in
+ * the same directory, renamed over the target once everything worked and
+ * removed on every other path.  A tar.zst is `stasis tarfs --compress`
+ * reading our tar from a pipe (on the other core) and writing our
+ * temporary file, then `stasis tarfs
+ * --index` saving its indexes beside it: the image feature runs tarfs as
+ * a program, not as a library (docs/ARCHITECTURE.md, "Dependencies").
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/file.h"
+#include "base/spawn.h"
+#include "image/image.h"
+
+static char *
+self_exe(void)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", buf, sizeof(buf) - 1)) <= 0)
+		return (xstrdup("stasis"));
+	buf[n] = '\0';
+	return (xstrdup(buf));
+}
+
+/* "dir/.base.XXXXXX" beside out. */
+static char *
+temp_name(const char *out)
+{
+	const char *slash = strrchr(out, '/');
+
+	if (slash == NULL)
+		return (xasprintf(".%s.XXXXXX", out));
+	return (xasprintf("%.*s/.%s.XXXXXX", (int)(slash - out), out,
+	    slash + 1));
+}
+
+/* The child's last line, as spawn_cmd reports a tool's failure. */
+static void
+child_error(struct buf *msg, int status, const char *what)
+{
+	char *m = str_trim((char *)buf_cstr(msg)), *nl;
+
+	if ((nl = strrchr(m, '\n')) != NULL)
+		m = nl + 1;
+	if (*m != '\0')
+		error_set("%s: %s", what, m);
+	else if (WIFSIGNALED(status))
+		error_set("%s: killed by signal %d", what, WTERMSIG(status));
+	else
+		error_set("%s: exit status %d", what, WEXITSTATUS(status));
+}
+
+/*
+ * Start `stasis tarfs --compress - -` reading a pipe and writing outfd;
+ * *wfd gets the pipe's other end, *errfd the child's stderr.
+ */
+static pid_t
+start_compress(const char *exe, int outfd, int *wfd, int *errfd)
+{
+	struct spawn_opts so;
+	char *argv[] = { "stasis", "tarfs", "--compress", "-", "-", NULL };
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return (error_sys("pipe"));
+	memset(&so, 0, sizeof(so));
+	so.argv = argv;
+	so.path = exe;
+	so.flags = SPAWN_IN_FD | SPAWN_OUT_FD;
+	so.in_fd = p[0];
+	so.out_fd = outfd;
+	pid = spawn_start(&so, errfd);
+	close(p[0]);
+	if (pid == -1) {
+		close(p[1]);
+		return (-1);
+	}
+	*wfd = p[1];
+	return (pid);
+}
+
+/* Read the child's output to its end and reap it. */
+static int
+finish_child(pid_t pid, int errfd, struct buf *msg)
+{
+	char b[4096];
+	ssize_t n;
+	int status;
+
+	for (;;) {
+		n = read(errfd, b, sizeof(b));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (msg->len < 65536)
+			buf_add(msg, b, n);
+	}
+	close(errfd);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return (-1);
+	return (status);
+}
+
+static int
+write_zstd(const struct image_tar_opts *o, int outfd,
+    struct image_tar_stats *st)
+{
+	struct image_tar_opts c = *o;
+	struct buf msg = BUF_INIT;
+	char *exe = self_exe();
+	int errfd, status, rc;
+	pid_t pid;
+
+	if ((pid = start_compress(exe, outfd, &c.outfd, &errfd)) == -1) {
+		free(exe);
+		return (-1);
+	}
+	free(exe);
+	rc = image_tar_write(&c, st);
+	if (rc == -1) {
+		/*
+		 * A broken pipe: tarfs failed first, and says why.  Anything
+		 * else: stop it before it sees EOF and takes the tar as
+		 * complete.
+		 */
+		int epipe = errno == EPIPE;
+		char *m = xstrdup(error_msg());
+
+		if (!epipe)
+			spawn_kill_group(pid, 1000);
+		close(c.outfd);
+		status = finish_child(pid, errfd, &msg);
+		if (epipe && status != 0)
+			child_error(&msg, status, "tarfs --compress");
+		else
+			error_set("%s", m);
+		free(m);
+		buf_free(&msg);
+		return (-1);
+	}
+	close(c.outfd);
+	status = finish_child(pid, errfd, &msg);
+	if (status != 0) {
+		child_error(&msg, status, "tarfs --compress");
+		rc = -1;
+	}
+	buf_free(&msg);
+	return (rc);
+}
+
+static int
+save_index(const char *out)
+{
+	struct buf msg = BUF_INIT;
+	char *exe = self_exe();
+	char *argv[] = { "stasis", "tarfs", "--index", "-q", (char *)out,
+	    NULL };
+	struct spawn_opts so;
+	struct spawn_result r;
+	int rc = 0;
+
+	memset(&so, 0, sizeof(so));
+	so.argv = argv;
+	so.path = exe;
+	so.flags = SPAWN_CAPTURE_OUT | SPAWN_MERGE_ERR | SPAWN_NULL_IN;
+	if (spawn_run(&so, &r) == -1)
+		rc = -1;
+	else {
+		if (r.exit_code != 0) {
+			child_error(&r.out, r.status, "tarfs --index");
+			rc = -1;
+		}
+		spawn_result_free(&r);
+	}
+	buf_free(&msg);
+	free(exe);
+	return (rc);
+}
+
+int
+image_tar_file(const struct image_tar_opts *o, const char *out, int zstd,
+    struct image_tar_stats *st)
+{
+	struct image_tar_opts c = *o;
+	struct stat sb;
+	char *tmp = temp_name(out);
+	int fd, rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		error_sys("create %s", out);
+		free(tmp);
+		return (-1);
+	}
+	if (fchmod(fd, 0644) == -1) {
+		error_sys("chmod %s", tmp);
+		goto out;
+	}
+	c.self_fd = fd;
+	if (zstd) {
+		if (write_zstd(&c, fd, st) == -1)
+			goto out;
+		if (fstat(fd, &sb) == -1) {
+			error_sys("stat %s", out);
+			goto out;
+		}
+		st->zbytes = sb.st_size;
+	} else {
+		c.outfd = fd;
+		if (image_tar_write(&c, st) == -1)
+			goto out;
+	}
+	{
+		int r = fsync(fd);
+
+		if (close(fd) == -1)
+			r = -1;
+		fd = -1;
+		if (r == -1) {
+			error_sys("write %s", out);
+			goto out;
+		}
+	}
+	if (rename(tmp, out) == -1) {
+		error_sys("rename to %s", out);
+		goto out;
+	}
+	rc = 0;
+	/* Saved by the archive's inode, kept across the rename. */
+	if (zstd && save_index(out) == -1) {
+		char *p;
+
+		rc = -1;
+		(void)unlink(out);
+		p = xasprintf("%s.zidx", out);
+		(void)unlink(p);
+		free(p);
+		p = xasprintf("%s.tfidx", out);
+		(void)unlink(p);
+		free(p);
+	}
+out:
+	if (fd != -1)
+		close(fd);
+	if (rc == -1)
+		(void)unlink(tmp);
+	free(tmp);
+	return (rc);
+}

@@ -1,0 +1,158 @@
+#!/bin/sh
+# stasis image tar: a tree with every kind of entry as a reproducible tar,
+# checked by extracting it with GNU tar and bsdtar and by mounting it with
+# stasis tarfs (plain and -z), each compared with the source tree.
+. "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/lib/tarfs.sh"
+need_root
+TMPD=$(mktemp -d /tmp/stasis-imgtar.XXXXXX)
+chmod 755 "$TMPD"
+cleanup "rm -rf $TMPD"
+T=$TMPD/tree
+O=$TMPD/out
+mkdir -p $T/etc $T/dev $T/var/empty $O
+long=$(printf 'n%.0s' $(seq 1 200))
+lt=$(printf 't%.0s' $(seq 1 150))
+echo "root:x:0:0::/root:/bin/sh" >$T/etc/passwd
+echo long >"$T/$long"
+ln -s "$lt" $T/etc/longlink
+ln -s passwd $T/etc/link
+echo twice >$T/etc/hl1
+ln $T/etc/hl1 $T/var/hl2
+mkfifo $T/dev/fifo
+mknod $T/dev/null c 1 3
+mknod $T/dev/loopx b 7 200
+echo suid >$T/suid
+chmod 4755 $T/suid
+echo owned >$T/owned
+chown 12345:12345 $T/owned
+chmod 640 $T/owned
+dd if=/dev/urandom of=$T/blob bs=64k count=20 status=none
+: >$T/empty
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' $T/sock
+# Whole seconds (tar keeps no more); one file older than the rest.
+find $T -exec touch -h -d @1600000000 {} +
+touch -d @1234567890 $T/etc/passwd
+
+tarfs_list $T | grep -v '^sock ' >$TMPD/src.list
+is "$(wc -l <$TMPD/src.list)" 17 "the source tree has every kind of entry"
+
+out=$("$STASIS" image tar -o $O/a.tar $T 2>&1)
+ok $? "image tar -o FILE"
+like "$out" "wrote [0-9.]+[KMG]? tar in [0-9]+ seconds" "summary line"
+like "$out" "sock: socket ignored" "the socket: a warning"
+is "$(ls -A $O)" a.tar "only the tar in the output dir"
+is "$(tar tf $O/a.tar | head -4 | tr '\n' ' ')" "./ ./blob ./dev/ ./dev/fifo " \
+    "names as tar -C DIR . gives them, sorted"
+ok $(tar tf $O/a.tar | grep -q sock; echo $((! $?))) "no socket entry"
+tar tf $O/a.tar | tr -d '\n' | grep -q 'PaxHeaders'
+ok $((! $?)) "pax headers used for the long names"
+
+# Every extractor sees the source tree.
+check_tree() {	# check_tree NAME DIR
+	tarfs_list "$2" >"$2.list"
+	if diff -u $TMPD/src.list "$2.list" >"$2.diff"; then
+		ok 0 "$1: same tree as the source ($(wc -l <"$2.list") entries)"
+	else
+		ok 1 "$1: same tree as the source"
+		sed 's/^/#   /' "$2.diff" | head -30
+	fi
+}
+mkdir $TMPD/gnu $TMPD/bsd $TMPD/m $TMPD/mz
+tar --numeric-owner -xpf $O/a.tar -C $TMPD/gnu 2>$TMPD/gnu.err
+ok $? "GNU tar extracts it"
+is "$(cat $TMPD/gnu.err)" "" "GNU tar has no complaint"
+check_tree "GNU tar -x" $TMPD/gnu
+bsdtar --numeric-owner -xpf $O/a.tar -C $TMPD/bsd 2>$TMPD/bsd.err
+ok $? "bsdtar extracts it"
+is "$(cat $TMPD/bsd.err)" "" "bsdtar has no complaint"
+check_tree "bsdtar -x" $TMPD/bsd
+if tarfs_mount $O/a.tar $TMPD/m; then
+	check_tree "tarfs mount" $TMPD/m
+	tarfs_umount $TMPD/m
+else
+	ok 1 "tarfs mounts it"
+fi
+
+# Reproducible: the same tree, the same bytes; clamped mtimes hide a touch.
+"$STASIS" image tar -q $T >$O/b.tar 2>$TMPD/b.err
+ok $? "image tar to stdout"
+is "$(cat $TMPD/b.err)" "" "-q: nothing on stderr"
+is "$(sha256sum <$O/b.tar)" "$(sha256sum <$O/a.tar)" "two runs, same bytes"
+"$STASIS" image tar -q --mtime 1500000000 $T >$O/c1.tar
+touch $T/blob
+"$STASIS" image tar -q --mtime 1500000000 $T >$O/c2.tar
+is "$(sha256sum <$O/c2.tar)" "$(sha256sum <$O/c1.tar)" \
+    "a touched file, --mtime given: same bytes"
+is "$(tar --numeric-owner -tvf $O/c1.tar ./etc/passwd | awk '{print $4}')" \
+    2009-02-13 "an mtime older than --mtime is kept"
+is "$(TZ=UTC tar -tvf $O/c1.tar ./blob | awk '{print $4, $5}')" \
+    "2017-07-14 02:40" "a newer one is clamped to it"
+"$STASIS" image tar -q $T >$O/b2.tar
+ok $([ "$(sha256sum <$O/b2.tar)" != "$(sha256sum <$O/a.tar)" ]; echo $?) \
+    "without --mtime the touch shows"
+SOURCE_DATE_EPOCH=1500000000 "$STASIS" image tar -q $T >$O/c3.tar
+is "$(sha256sum <$O/c3.tar)" "$(sha256sum <$O/c1.tar)" \
+    "SOURCE_DATE_EPOCH is --mtime's default"
+"$STASIS" image tar -q --owner-root $T >$O/r.tar
+is "$(tar --numeric-owner -tvf $O/r.tar | awk '{print $2}' | sort -u)" 0/0 \
+    "--owner-root: every owner 0/0"
+touch -d @1600000000 $T/blob
+
+# Seekable tar.zst with its index beside it.
+out=$("$STASIS" image tar -z -o $O/a.tar.zst $T 2>&1)
+ok $? "image tar -z"
+like "$out" "compressed to .* indexed: $O/a.tar.zst" "-z summary"
+is "$(zstd -dc $O/a.tar.zst | sha256sum)" "$(sha256sum <$O/a.tar)" \
+    "the tar.zst holds the same tar"
+like "$("$STASIS" tarfs --check $O/a.tar.zst 2>&1)" "from the saved index" \
+    "tarfs reads the saved index"
+if tarfs_mount $O/a.tar.zst $TMPD/mz; then
+	check_tree "tarfs mount of the tar.zst" $TMPD/mz
+	tarfs_umount $TMPD/mz
+else
+	ok 1 "tarfs mounts the tar.zst"
+fi
+
+# Other file systems are not entered unless asked.
+F=$TMPD/fs
+mkdir -p $F/mnt
+mount -t tmpfs -o size=1m stasis-imgtar$$ $F/mnt && cleanup "umount -l $F/mnt"
+echo inside >$F/mnt/file
+"$STASIS" image tar -q $F >$O/f1.tar
+is "$(tar tf $O/f1.tar | tr '\n' ' ')" "./ ./mnt/ " "a mount point: kept, not entered"
+"$STASIS" image tar -q --cross-mounts $F >$O/f2.tar
+is "$(tar tf $O/f2.tar | tr '\n' ' ')" "./ ./mnt/ ./mnt/file " "--cross-mounts enters it"
+
+# Failures: a message, a non-zero exit and nothing left behind.
+rm -f $O/*
+out=$("$STASIS" image tar -o $O/x.tar $TMPD/nope 2>&1); rc=$?
+ok $((rc == 0)) "missing dir fails"
+like "$out" "nope: open: No such file or directory" "missing dir: message"
+chmod 777 $O
+echo secret >$T/secret; chmod 000 $T/secret
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$STASIS" image tar -q -o $O/u.tar $T 2>&1); rc=$?
+ok $((rc == 0)) "unreadable file fails"
+like "$out" "tree: \./[a-z]+: Permission denied" "unreadable file: message"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$STASIS" image tar -q -z -o $O/u.tar.zst $T 2>&1); rc=$?
+ok $((rc == 0)) "unreadable file fails with -z too"
+like "$out" "tree: \./[a-z]+: Permission denied" "-z: the same message"
+rm -f $T/secret
+is "$(ls -A $O)" "" "no output or temporary file left"
+mount -t tmpfs -o size=512k stasis-imgtarf$$ $O && cleanup "umount -l $O"
+out=$("$STASIS" image tar -q -o $O/full.tar $T 2>&1); rc=$?
+ok $((rc == 0)) "a full disk fails"
+like "$out" "write: No space left on device" "full disk: message"
+out=$("$STASIS" image tar -q -z -o $O/full.tar.zst $T 2>&1); rc=$?
+ok $((rc == 0)) "a full disk fails with -z"
+like "$out" "No space left on device" "-z full disk: message"
+"$STASIS" image tar -q $T >/dev/full 2>/dev/null
+ok $(($? == 0)) "stdout that cannot be written: fails"
+is "$(ls -A $O)" "" "no output file left after any failure"
+run_fails "-z without -o" -- "$STASIS" image tar -z $T
+run_fails "bad --mtime" -- "$STASIS" image tar --mtime yesterday $T
+run_ok "--help" -- "$STASIS" image tar --help
+
+done_testing
