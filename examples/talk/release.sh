@@ -21,12 +21,10 @@ printf 'root:x:0:0:root:/root:/bin/sh\nwww:x:80:80:www:/nonexistent:/bin/false\n
 printf 'root:x:0:\nwww:x:80:\n' >"$tree/etc/group"
 echo "app $ver" >"$tree/srv/app/index.html"
 echo "$ver" >"$tree/etc/release"
-# Reproducible: sorted names, fixed owners and times.
-tar -C "$tree" --sort=name --owner=0 --group=0 --numeric-owner \
-    --mtime=@0 -cf "$tree.tar" .
-stasis tarfs --compress "$tree.tar" "$dir/app-$ver.tar.zst"
-rm -f "$tree.tar"
-# The index beside it: every mount of this release, the first one on a
-# node included, reads it instead of scanning the archive (ship both).
-stasis tarfs --index -q "$dir/app-$ver.tar.zst"
+# Reproducible: sorted names, owners 0, no mtime after 1970 (the same
+# tree gives the same bytes), seekable, and the index beside it: every
+# mount of this release, the first one on a node included, reads it
+# instead of scanning the archive (ship both).
+stasis image tar -q -z --owner-root --mtime 0 -o "$dir/app-$ver.tar.zst" \
+    "$tree"
 echo "$dir/app-$ver.tar.zst"
