@@ -346,7 +346,8 @@ entry(struct tw *t, int dfd, const char *name, const struct stat *sb)
 	if (t->o->clamp && e.mtime > t->o->max_mtime)
 		e.mtime = t->o->max_mtime;
 
-	if (!S_ISDIR(sb->st_mode) && sb->st_nlink > 1 &&
+	if (!S_ISDIR(sb->st_mode) && !S_ISSOCK(sb->st_mode) &&
+	    sb->st_nlink > 1 &&
 	    (first = hlink_seen(t, sb->st_dev, sb->st_ino, e.name)) != NULL) {
 		e.type = '1';
 		e.link = first;

@@ -30,17 +30,27 @@ chmod 640 $T/owned
 dd if=/dev/urandom of=$T/blob bs=64k count=20 status=none
 : >$T/empty
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' $T/sock
+ln $T/sock $T/sock2
+# Paths of 988 to 994 bytes: pax records of 996 to 1002, whose length
+# field itself grows from 3 digits to 4 in the middle.
+seg=$(printf 's%.0s' $(seq 1 240))
+deep=$T/$seg/$seg/$seg/$seg
+mkdir -p $deep
+for n in 22 23 24 25 26 27 28; do
+	echo $n >$deep/$(printf 'f%.0s' $(seq 1 $n))
+done
 # Whole seconds (tar keeps no more); one file older than the rest.
 find $T -exec touch -h -d @1600000000 {} +
 touch -d @1234567890 $T/etc/passwd
 
-tarfs_list $T | grep -v '^sock ' >$TMPD/src.list
-is "$(wc -l <$TMPD/src.list)" 17 "the source tree has every kind of entry"
+tarfs_list $T | grep -v '^sock' >$TMPD/src.list
+is "$(wc -l <$TMPD/src.list)" 28 "the source tree has every kind of entry"
 
 out=$("$STASIS" image tar -o $O/a.tar $T 2>&1)
 ok $? "image tar -o FILE"
 like "$out" "wrote [0-9.]+[KMG]? tar in [0-9]+ seconds" "summary line"
 like "$out" "sock: socket ignored" "the socket: a warning"
+like "$out" "sock2: socket ignored" "its second name too, not a hard link"
 is "$(ls -A $O)" a.tar "only the tar in the output dir"
 is "$(tar tf $O/a.tar | head -4 | tr '\n' ' ')" "./ ./blob ./dev/ ./dev/fifo " \
     "names as tar -C DIR . gives them, sorted"
