@@ -215,7 +215,7 @@ node_reload(struct node *n, struct buf *sum)
 	const char *hpath;
 	void *newhooks = NULL;
 	size_t i, ngone = 0;
-	ssize_t j;
+	ssize_t j, *pxfrom;
 	int *restart = NULL, lb_restart = 0, hooks_gone = 0;
 
 	n->reload_tried = now_wall();
@@ -299,13 +299,16 @@ node_reload(struct node *n, struct buf *sum)
 		    "added" : "check changed");
 	}
 	px = xcalloc(cf->nprefixes + 1, sizeof(*px));
+	pxfrom = xcalloc(cf->nprefixes + 1, sizeof(*pxfrom));
 	for (i = 0; i < cf->nprefixes; i++) {
 		const struct prefix_conf *np = &cf->prefixes[i];
 
+		pxfrom[i] = -1;
 		j = find_prefix(old, np->prefix);
 		if (j != -1 && strcmp(old->prefixes[j].protocol,
 		    np->protocol) == 0) {
-			px[i] = n->px[j];
+			/* Its state is copied under the mutex, below. */
+			pxfrom[i] = j;
 			if (!same_gate_apps(old, &old->prefixes[j], cf, np))
 				note(sum, "prefix %s: apps changed",
 				    np->prefix);
@@ -385,6 +388,11 @@ node_reload(struct node *n, struct buf *sum)
 	}
 	free(n->apps);
 	n->apps = apps;
+	/* The gate thread writes px[].bird under the mutex. */
+	for (i = 0; i < cf->nprefixes; i++)
+		if (pxfrom[i] != -1)
+			px[i] = n->px[pxfrom[i]];
+	free(pxfrom);
 	free(n->px);
 	n->px = px;
 	n->px_gen++;
