@@ -151,6 +151,16 @@ ok $((rc == 0)) "unreadable file fails with -z too"
 like "$out" "tree: \./[a-z]+: Permission denied" "-z: the same message"
 rm -f $T/secret
 is "$(ls -A $O)" "" "no output or temporary file left"
+# Interrupted while writing a big tree (as soon as its temporary file
+# is there): exit non-zero, nothing left, with and without -z.
+for z in "" -z; do
+	"$STASIS" image tar -q $z -o $O/int.tar /usr >/dev/null 2>&1 &
+	pid=$!
+	wait_for sh -c "ls -A $O | grep -q ." && kill -INT $pid
+	wait $pid
+	ok $(($? == 0)) "SIGINT${z:+ with $z}: fails"
+	is "$(ls -A $O)" "" "SIGINT${z:+ with $z}: nothing left"
+done
 mount -t tmpfs -o size=512k stasis-imgtarf$$ $O && cleanup "umount -l $O"
 out=$("$STASIS" image tar -q -o $O/full.tar $T 2>&1); rc=$?
 ok $((rc == 0)) "a full disk fails"
