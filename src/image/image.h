@@ -31,7 +31,7 @@ struct image_tar_opts {
 	int		 outfd;		/* image_tar_write's output */
 	int		 self_fd;	/* >0: a file never archived (the
 					   output, when outfd is a pipe) */
-	int		 quiet;		/* no progress, no summary, no warnings */
+	int		 quiet;		/* no progress, summary, warnings */
 	int		 owner_root;	/* every uid and gid 0 */
 	int		 cross_mounts;	/* descend into other file systems */
 	int		 clamp;		/* mtimes above max_mtime become it */

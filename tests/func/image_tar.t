@@ -29,7 +29,8 @@ chown 12345:12345 $T/owned
 chmod 640 $T/owned
 dd if=/dev/urandom of=$T/blob bs=64k count=20 status=none
 : >$T/empty
-python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' $T/sock
+python3 -c 'import socket, sys
+socket.socket(socket.AF_UNIX).bind(sys.argv[1])' $T/sock
 ln $T/sock $T/sock2
 # Paths of 988 to 994 bytes: pax records of 996 to 1002, whose length
 # field itself grows from 3 digits to 4 in the middle.
@@ -130,9 +131,11 @@ mkdir -p $F/mnt
 mount -t tmpfs -o size=1m stasis-imgtar$$ $F/mnt && cleanup "umount -l $F/mnt"
 echo inside >$F/mnt/file
 "$STASIS" image tar -q $F >$O/f1.tar
-is "$(tar tf $O/f1.tar | tr '\n' ' ')" "./ ./mnt/ " "a mount point: kept, not entered"
+is "$(tar tf $O/f1.tar | tr '\n' ' ')" "./ ./mnt/ " \
+    "a mount point: kept, not entered"
 "$STASIS" image tar -q --cross-mounts $F >$O/f2.tar
-is "$(tar tf $O/f2.tar | tr '\n' ' ')" "./ ./mnt/ ./mnt/file " "--cross-mounts enters it"
+is "$(tar tf $O/f2.tar | tr '\n' ' ')" "./ ./mnt/ ./mnt/file " \
+    "--cross-mounts enters it"
 
 # Failures: a message, a non-zero exit and nothing left behind.
 rm -f $O/*
