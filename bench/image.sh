@@ -65,7 +65,7 @@ tsize=$(du -sh --apparent-size -x "$TREE" | cut -f1)
 	echo "| --- | ---: | ---: | ---: | ---: |"
 } >"$out"
 base=
-for c in stasis stdout gnutar bsdtar stasisz gnupipe tarzstd; do
+for c in ${BENCH_IMAGE_CASES:-stasis stdout gnutar bsdtar stasisz gnupipe tarzstd}; do
 	run $c >$W/t.$c
 	m=$(median <$W/t.$c)
 	b=$(best <$W/t.$c)

@@ -24,6 +24,8 @@
 #include "base/spawn.h"
 #include "image/image.h"
 
+#define PIPE_BYTES	(1 << 20)
+
 static char *
 self_exe(void)
 {
@@ -78,6 +80,12 @@ start_compress(const char *exe, int outfd, int *wfd, int *errfd)
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return (error_sys("pipe"));
+	/*
+	 * The compressor reads a batch, then compresses it on every CPU
+	 * while reading nothing: a pipe that holds a whole output buffer
+	 * lets us read the next files meanwhile (best effort).
+	 */
+	(void)fcntl(p[1], F_SETPIPE_SZ, PIPE_BYTES);
 	memset(&so, 0, sizeof(so));
 	so.argv = argv;
 	so.path = exe;
