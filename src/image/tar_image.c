@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,32 @@ copy_file(struct tw *t, int fd, uint64_t size, const char *name)
 
 static int	walk(struct tw *, int dfd);
 
+static uint64_t estimate;
+
+static int
+add_size(const char *p, const struct stat *sb, int flag, struct FTW *f)
+{
+	estimate += BLOCK;
+	if (flag == FTW_F && S_ISREG(sb->st_mode))
+		estimate += ((uint64_t)sb->st_size + BLOCK - 1) / BLOCK * BLOCK;
+	return (0);
+}
+
+/*
+ * The tar's size near enough for a bar with a percentage: one header per
+ * entry plus whole blocks of data (hard links and pax headers aside).
+ * Only worth a second walk when someone watches the bar.
+ */
+static uint64_t
+tar_estimate(const struct image_tar_opts *o)
+{
+	estimate = 0;
+	if (nftw(o->dir, add_size, 64, FTW_PHYS |
+	    (o->cross_mounts ? 0 : FTW_MOUNT)) == -1)
+		return (0);
+	return (estimate + 2 * BLOCK);
+}
+
 /* The entry named t->path, name within dfd, stat st. */
 static int
 entry(struct tw *t, int dfd, const char *name, const struct stat *sb)
@@ -526,7 +553,8 @@ image_tar_write(const struct image_tar_opts *o, struct image_tar_stats *st)
 	}
 	t.out = xmalloc(OUTBUF);
 	if (!o->quiet)
-		t.pr = progress_new("wrote", "tar", 0, 2);
+		t.pr = progress_new("wrote", "tar", isatty(2) ?
+		    tar_estimate(o) : 0, 2);
 	buf_addstr(&t.path, "./");
 	{
 		struct ent e;

@@ -97,6 +97,14 @@ else
 	ok 1 "tarfs mounts it"
 fi
 
+# On a terminal: a bar with a percentage (the tree's size walked first;
+# a tree big enough to be drawn, after 0.2 s).
+bar=$(script -qc "'$STASIS' image tar -o $O/tty.tar /usr/share" /dev/null |
+    tr '\r' '\n')
+like "$bar" "^tar \[#* *\] +[0-9]+% " "a progress bar on a terminal"
+like "$bar" "wrote [0-9.]+[KMG] tar in" "then the summary"
+rm -f $O/tty.tar
+
 # Reproducible: the same tree, the same bytes; clamped mtimes hide a touch.
 "$STASIS" image tar -q $T >$O/b.tar 2>$TMPD/b.err
 ok $? "image tar to stdout"
