@@ -13,7 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/log.h"
+#include "base/path.h"
 #include "commands.h"
 
 #ifndef STASIS_VERSION
@@ -109,22 +111,22 @@ static char **main_argv;
 static void
 run_full(void)
 {
-	char self[PATH_MAX], full[PATH_MAX + 8], *slash;
+	char *self, *full, *slash;
 	struct stat a, b;
-	ssize_t n;
 
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
+	if ((self = path_self_exe()) == NULL)
 		return;
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) == NULL)
-		return;
-	*slash = '\0';
-	snprintf(full, sizeof(full), "%s/stasis", self);
-	if (stat("/proc/self/exe", &a) == -1 || stat(full, &b) == -1 ||
-	    (a.st_dev == b.st_dev && a.st_ino == b.st_ino))
-		return;
-	fflush(NULL);
-	execv(full, main_argv);
+	if ((slash = strrchr(self, '/')) != NULL) {
+		*slash = '\0';
+		full = xasprintf("%s/stasis", self);
+		if (stat("/proc/self/exe", &a) == 0 && stat(full, &b) == 0 &&
+		    (a.st_dev != b.st_dev || a.st_ino != b.st_ino)) {
+			fflush(NULL);
+			execv(full, main_argv);
+		}
+		free(full);
+	}
+	free(self);
 }
 
 static int

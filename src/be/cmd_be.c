@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/path.h"
 #include "base/tree.h"
 #include "be/be.h"
 #include "commands.h"
@@ -567,10 +568,9 @@ static int
 be_cmd_jail(struct be *b, int argc, char **argv)
 {
 	struct strv av = STRV_INIT;
-	char *where = NULL, *ds, self[4096];
+	char *where = NULL, *ds, *self;
 	int batch = 0, keep = 0, c, rc, status, i;
 	const char *name;
-	ssize_t n;
 	pid_t pid;
 	struct strv opts = STRV_INIT;
 
@@ -599,22 +599,23 @@ be_cmd_jail(struct be *b, int argc, char **argv)
 		return (usage(0));
 	}
 	name = argv[optind++];
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0) {
+	if ((self = path_self_exe()) == NULL) {
 		strv_free(&opts);
-		return (failx("jail: cannot find our own binary"));
+		return (fail("jail"));
 	}
-	self[n] = '\0';
 	/* A BE mounted already is used where it is, and stays mounted. */
 	if ((ds = be_dataset(b, name)) != NULL &&
 	    (where = zfs_mountpoint_of(ds)) != NULL)
 		keep = 1;
 	else if (be_mount(b, name, NULL, &where) == -1) {
 		free(ds);
+		free(self);
 		strv_free(&opts);
 		return (fail("jail %s", name));
 	}
 	free(ds);
 	strv_push(&av, self);
+	free(self);
 	strv_push(&av, "jail");
 	strv_push(&av, "-q");
 	strv_push(&av, "-c");

@@ -21,21 +21,23 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/file.h"
+#include "base/path.h"
 #include "base/spawn.h"
 #include "image/image.h"
 
 #define PIPE_BYTES	(1 << 20)
 
+/* Ours, or "stasis" from PATH when /proc is not there to say. */
 static char *
 self_exe(void)
 {
-	char buf[4096];
-	ssize_t n;
+	char *p = path_self_exe();
 
-	if ((n = readlink("/proc/self/exe", buf, sizeof(buf) - 1)) <= 0)
-		return (xstrdup("stasis"));
-	buf[n] = '\0';
-	return (xstrdup(buf));
+	if (p == NULL) {
+		error_clear();
+		p = xstrdup("stasis");
+	}
+	return (p);
 }
 
 /* "dir/.base.XXXXXX" beside out. */

@@ -76,16 +76,17 @@ canon_addrs(const struct jail_params *p, const char *name, int fam,
 			strv_push(out, text);
 }
 
+/* Ours, or "stasis" from PATH when /proc is not there to say. */
 static char *
 self_exe(void)
 {
-	char buf[4096];
-	ssize_t n;
+	char *p = path_self_exe();
 
-	if ((n = readlink("/proc/self/exe", buf, sizeof(buf) - 1)) <= 0)
-		return (xstrdup("stasis"));
-	buf[n] = '\0';
-	return (xstrdup(buf));
+	if (p == NULL) {
+		error_clear();
+		p = xstrdup("stasis");
+	}
+	return (p);
 }
 
 /* A tarball on the host, mounted with our tarfs; returns the dir (held

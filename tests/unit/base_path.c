@@ -93,5 +93,14 @@ main(void)
 	ok(access(dir, F_OK) == -1, "rmtree removed everything");
 	free(dir);
 	buf_free(&b);
+	{
+		char *self = path_self_exe();
+		struct stat a, b;
+
+		ok(self != NULL && self[0] == '/' && stat(self, &a) == 0 &&
+		    stat("/proc/self/exe", &b) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev, "path_self_exe is this binary");
+		free(self);
+	}
 	return (done_testing());
 }
