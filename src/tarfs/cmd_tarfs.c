@@ -225,7 +225,7 @@ do_index(int argc, char **argv, struct tarfs_open_opts *oo)
 		if (zstd_write_index == NULL)
 			return (failx("--index: zstd support not built"));
 		if (zstd_write_index(argv[0], argc == 2 ? argv[1] :
-		    NULL, &lim) == -1)
+		    NULL, &lim, oo->quiet) == -1)
 			return (fail("--index %s", argv[0]));
 		oo->zindex = argc == 2 ? argv[1] : oo->zindex;
 	}
@@ -355,7 +355,7 @@ cmd_tarfs(int argc, char **argv)
 		if (zstd_compress_seekable == NULL)
 			return (failx("--compress: zstd support not built"));
 		if (zstd_compress_seekable(argv[0], argv[1], frame,
-		    level) == -1)
+		    level, oo.quiet) == -1)
 			return (fail("--compress %s", argv[0]));
 		return (0);
 	}

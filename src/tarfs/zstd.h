@@ -77,10 +77,10 @@ void		 zsrc_set_cache(struct zsrc *, size_t bytes);
 
 /* stasis tarfs --index: build (if needed) and write the index. */
 int		 zstd_write_index(const char *archive, const char *index_path,
-		    const struct zsrc_limits *);
+		    const struct zsrc_limits *, int quiet);
 /* stasis tarfs --compress: tar -> seekable tar.zst (frame_size bytes
-   of input per frame; 0: a default). */
+   of input per frame; 0: a default); quiet: no bar, no summary. */
 int		 zstd_compress_seekable(const char *in, const char *out,
-		    size_t frame_size, int level);
+		    size_t frame_size, int level, int quiet);
 
 #endif

@@ -129,7 +129,7 @@ out_finish(struct out *o, int ok)
 
 int
 zstd_compress_seekable(const char *in, const char *outpath,
-    size_t frame_size, int level)
+    size_t frame_size, int level, int quiet)
 {
 	struct job jobs[NWORK_MAX];
 	struct progress *pr = NULL;
@@ -178,7 +178,7 @@ zstd_compress_seekable(const char *in, const char *outpath,
 		jobs[i].out = xmalloc(jobs[i].outcap);
 	}
 	pr = progress_new("compressed", in, fstat(ifd, &st) == 0 &&
-	    S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0, 2);
+	    S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0, quiet ? -1 : 2);
 	while (got > 0) {
 		/* Read a batch of frames, compress them in parallel. */
 		for (nj = 0; nj < nw; nj++) {
@@ -245,7 +245,7 @@ zstd_compress_seekable(const char *in, const char *outpath,
 		goto fail;
 	}
 	total_out += tab.len;
-	progress_done(pr, 0);
+	progress_done(pr, quiet);
 	ok = 1;
 	goto done;
 fail:
@@ -253,7 +253,7 @@ fail:
 done:
 	if (out_finish(&o, ok) == -1)
 		ok = 0;
-	if (ok) {
+	if (ok && !quiet) {
 		str_fmtsize(a, sizeof(a), total_in);
 		str_fmtsize(b, sizeof(b), total_out);
 		fprintf(stderr, "wrote %s: %zu frames, %s -> %s (%.1f%%)\n",

@@ -201,7 +201,7 @@ save_cache(const struct zindex *idx, const struct zkey *k, char **where)
 
 int
 zstd_write_index(const char *archive, const char *index_path,
-    const struct zsrc_limits *lim)
+    const struct zsrc_limits *lim, int quiet)
 {
 	struct zindex idx;
 	struct zkey key;
@@ -218,18 +218,22 @@ zstd_write_index(const char *archive, const char *index_path,
 	close(fd);
 	str_fmtsize(sz, sizeof(sz), idx.dsize);
 	if (idx.origin == ZIDX_SEEKTABLE) {
-		printf("%s: has a seek table (%zu frames, %s); no index "
-		    "needed\n", archive, idx.n, sz);
+		if (!quiet)
+			printf("%s: has a seek table (%zu frames, %s): no "
+			    "zstd index needed\n", archive, idx.n, sz);
 		rc = 0;
 		goto out;
 	}
 	to = index_path ? xstrdup(index_path) : zidx_beside_path(archive);
 	if (from != NULL && strcmp(from, to) == 0) {
-		printf("%s: index %s is up to date (%zu frames, %s)\n",
-		    archive, to, idx.n, sz);
+		if (!quiet)
+			printf("%s: index %s is up to date (%zu frames, "
+			    "%s)\n", archive, to, idx.n, sz);
 		rc = 0;
 	} else if (zidx_save(to, &idx, &key) == 0) {
-		printf("wrote index %s (%zu frames, %s)\n", to, idx.n, sz);
+		if (!quiet)
+			printf("wrote index %s (%zu frames, %s)\n", to, idx.n,
+			    sz);
 		rc = 0;
 	} else if (index_path == NULL && ((e = errno) == EACCES ||
 	    e == EROFS || e == EPERM)) {

@@ -336,7 +336,7 @@ test_index(void)
 	is_int(st.index_decompressed, olen, "decompressed once, all of it");
 	zsrc_close(z);
 
-	ok(zstd_write_index(a, NULL, NULL) == 0, "--index writes beside");
+	ok(zstd_write_index(a, NULL, NULL, 1) == 0, "--index writes beside");
 	ix = zidx_beside_path(a);
 	ok(access(ix, F_OK) == 0, "%s exists", ix);
 	test_file("single frame, saved index", a, ix);
@@ -345,9 +345,9 @@ test_index(void)
 	is_int(st.index_decompressed, 0, "saved index: nothing decompressed "
 	    "to index");
 	zsrc_close(z);
-	ok(zstd_write_index(a, NULL, NULL) == 0, "--index again: up to date");
+	ok(zstd_write_index(a, NULL, NULL, 1) == 0, "--index again: up to date");
 
-	ok(zstd_write_index(a, ix2, NULL) == 0, "--index to a chosen path");
+	ok(zstd_write_index(a, ix2, NULL, 1) == 0, "--index to a chosen path");
 	z = zopen(a, ix2);
 	is_str(z ? zsrc_index_from(z) : "", ix2, "chosen index used");
 	zsrc_close(z);
@@ -367,7 +367,7 @@ test_index(void)
 	if (geteuid() == 0) {
 		ok(1, "# skip read-only dir as root");
 	} else {
-		ok(zstd_write_index(b, NULL, NULL) == 0, "--index in the cache dir");
+		ok(zstd_write_index(b, NULL, NULL, 1) == 0, "--index in the cache dir");
 		z = zopen(b, NULL);
 		ok(z != NULL && strstr(zsrc_index_from(z), "/stasis/tarfs/") !=
 		    NULL, "cache dir index used");
@@ -376,7 +376,7 @@ test_index(void)
 	sh("chmod 755 %s/ro", dir);
 
 	/* A seekable file needs no index. */
-	ok(zstd_write_index(tpath("seek.zst"), NULL, NULL) == 0 &&
+	ok(zstd_write_index(tpath("seek.zst"), NULL, NULL, 1) == 0 &&
 	    access(tpath("seek.zst.zidx"), F_OK) == -1,
 	    "--index on a seekable file writes nothing");
 	free(ix);
@@ -553,17 +553,17 @@ main(void)
 
 	/* Seekable, small frames and the default. */
 	q = tpath("seek.zst");
-	ok(zstd_compress_seekable(p, q, 64 << 10, 3) == 0, "compress");
+	ok(zstd_compress_seekable(p, q, 64 << 10, 3, 1) == 0, "compress");
 	test_file("seekable 64K", q, "seek table");
 	ok(sh("zstd -q -d -c %s | cmp -s - %s", q, p) == 0,
 	    "zstd -d reads the seekable file");
 	q = tpath("seekdef.zst");
-	ok(zstd_compress_seekable(p, q, 0, 1) == 0, "compress, defaults");
+	ok(zstd_compress_seekable(p, q, 0, 1, 1) == 0, "compress, defaults");
 	test_file("seekable default", q, "seek table");
-	ok(zstd_compress_seekable(p, q, 100, 3) == -1, "frame size 100 "
+	ok(zstd_compress_seekable(p, q, 100, 3, 1) == -1, "frame size 100 "
 	    "refused: %s", error_msg());
-	ok(zstd_compress_seekable(p, q, 0, 99) == -1, "level 99 refused");
-	ok(zstd_compress_seekable(tpath("nope"), q, 0, 3) == -1,
+	ok(zstd_compress_seekable(p, q, 0, 99, 1) == -1, "level 99 refused");
+	ok(zstd_compress_seekable(tpath("nope"), q, 0, 3, 1) == -1,
 	    "missing input: %s", error_msg());
 
 	/* One frame, content size in the header (zstd FILE). */
