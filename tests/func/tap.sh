@@ -13,6 +13,8 @@ _tap_n=0
 _tap_failed=0
 _tap_cleanups=""
 
+# A failure's details go to stderr, which prove shows without -v: the
+# make check log of a CI run then says what differed, not only which.
 ok() {	# ok STATUS NAME...: pass when STATUS is 0
 	_s=$1; shift
 	_tap_n=$((_tap_n + 1))
@@ -30,7 +32,7 @@ is() {	# is GOT WANT NAME...
 		ok 0 "$@"
 	else
 		ok 1 "$@"
-		printf '#   got:  %s\n#   want: %s\n' "$_g" "$_w" | sed 's/^/#/'
+		printf '#   got:  %s\n#   want: %s\n' "$_g" "$_w" | sed 's/^/#/' >&2
 	fi
 }
 
@@ -40,20 +42,20 @@ like() {	# like GOT PATTERN(grep -E) NAME...
 		ok 0 "$@"
 	else
 		ok 1 "$@"
-		printf '#   got:  %s\n#   want match: %s\n' "$_g" "$_p"
+		printf '#   got:  %s\n#   want match: %s\n' "$_g" "$_p" >&2
 	fi
 }
 
 run_ok() {	# run_ok NAME -- CMD...: pass when CMD exits 0
 	_name=$1; shift; [ "$1" = "--" ] && shift
 	if _out=$("$@" 2>&1); then ok 0 "$_name"; else
-		ok 1 "$_name"; printf '%s\n' "$_out" | sed 's/^/#   /'; fi
+		ok 1 "$_name"; printf '%s\n' "$_out" | sed 's/^/#   /' >&2; fi
 }
 
 run_fails() {	# run_fails NAME -- CMD...: pass when CMD exits non-zero
 	_name=$1; shift; [ "$1" = "--" ] && shift
 	if _out=$("$@" 2>&1); then
-		ok 1 "$_name"; printf '%s\n' "$_out" | sed 's/^/#   /'
+		ok 1 "$_name"; printf '%s\n' "$_out" | sed 's/^/#   /' >&2
 	else ok 0 "$_name"; fi
 }
 

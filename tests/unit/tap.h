@@ -18,7 +18,8 @@ static int tap_n, tap_failed;
 	printf(__VA_ARGS__);						\
 	printf("\n");							\
 	if (!ok_c_)							\
-		printf("#   failed at %s line %d\n", __FILE__, __LINE__);	\
+		fprintf(stderr, "#   failed at %s line %d\n", __FILE__,	\
+		    __LINE__);						\
 	fflush(stdout);							\
 } while (0)
 
@@ -26,7 +27,7 @@ static int tap_n, tap_failed;
 	long long is_g_ = (got), is_w_ = (want);			\
 	ok(is_g_ == is_w_, "%s", name);					\
 	if (is_g_ != is_w_)						\
-		printf("#   got %lld, want %lld\n", is_g_, is_w_);	\
+		fprintf(stderr, "#   got %lld, want %lld\n", is_g_, is_w_); \
 } while (0)
 
 #define is_str(got, want, name) do {					\
@@ -35,7 +36,7 @@ static int tap_n, tap_failed;
 	    (is_g_ != NULL && is_w_ != NULL && strcmp(is_g_, is_w_) == 0); \
 	ok(is_e_, "%s", name);						\
 	if (!is_e_)							\
-		printf("#   got '%s', want '%s'\n",			\
+		fprintf(stderr, "#   got '%s', want '%s'\n",		\
 		    is_g_ ? is_g_ : "(null)", is_w_ ? is_w_ : "(null)"); \
 } while (0)
 
