@@ -60,11 +60,27 @@ usage(int explicit)
 	return (explicit ? 0 : 64);
 }
 
+/*
+ * SIGINT and SIGTERM set stop (no SA_RESTART: a blocked read or write
+ * returns EINTR), which the build checks to remove what it made; a
+ * closed output pipe is a write error, not a silent death.
+ */
+static void
+catch_stop(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 static int
 image_zfs(int argc, char **argv)
 {
 	struct image_zfs_opts o;
-	struct sigaction sa;
 	const char *out = NULL;
 	uint64_t bytes;
 	int c, rc;
@@ -108,11 +124,7 @@ image_zfs(int argc, char **argv)
 	} else if (isatty(STDOUT_FILENO))
 		return (failx("image zfs: must redirect output "
 		    "(or use -o file)"));
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	catch_stop();
 	rc = image_zfs_stream(&o, &bytes);
 	if (out != NULL) {
 		close(o.outfd);
@@ -138,7 +150,6 @@ image_tar(int argc, char **argv)
 	};
 	struct image_tar_opts o;
 	struct image_tar_stats st;
-	struct sigaction sa;
 	const char *out = NULL, *sde;
 	long long n;
 	int c, rc, zstd = 0;
@@ -193,11 +204,7 @@ image_tar(int argc, char **argv)
 	if (out == NULL && isatty(STDOUT_FILENO))
 		return (failx("image tar: must redirect output "
 		    "(or use -o file)"));
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	catch_stop();
 	if (out != NULL)
 		rc = image_tar_file(&o, out, zstd, &st);
 	else
