@@ -114,8 +114,7 @@ run_full(void)
 	char *self, *full, *slash;
 	struct stat a, b;
 
-	if ((self = path_self_exe()) == NULL)
-		return;
+	self = path_self_exe();
 	if ((slash = strrchr(self, '/')) != NULL) {
 		*slash = '\0';
 		full = xasprintf("%s/stasis", self);

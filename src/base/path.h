@@ -34,10 +34,11 @@ int	 path_is_mountpoint(const char *);
 /* Make a fresh directory from a template like /tmp/stasis.XXXXXX. */
 char	*path_mkdtemp(const char *prefix);
 /*
- * The running binary's path (malloc'd), or NULL with error_set: what
- * a command runs to start another of ours (`stasis tarfs` for a jail's
- * tarball root, `stasis jail` for `bectl jail`).  One place to port:
- * FreeBSD has no /proc/self/exe, but sysctl KERN_PROC_PATHNAME.
+ * The running binary's path (malloc'd), or "stasis" (for a PATH lookup)
+ * when /proc is not there to say: what a command runs to start another
+ * of ours (`stasis tarfs` for a jail's tarball root, `stasis jail` for
+ * `bectl jail`).  One place to port: FreeBSD has no /proc/self/exe, but
+ * sysctl KERN_PROC_PATHNAME.
  */
 char	*path_self_exe(void);
 

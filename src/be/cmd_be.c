@@ -599,10 +599,7 @@ be_cmd_jail(struct be *b, int argc, char **argv)
 		return (usage(0));
 	}
 	name = argv[optind++];
-	if ((self = path_self_exe()) == NULL) {
-		strv_free(&opts);
-		return (fail("jail"));
-	}
+	self = path_self_exe();
 	/* A BE mounted already is used where it is, and stays mounted. */
 	if ((ds = be_dataset(b, name)) != NULL &&
 	    (where = zfs_mountpoint_of(ds)) != NULL)
@@ -636,7 +633,7 @@ be_cmd_jail(struct be *b, int argc, char **argv)
 	fflush(stdout);
 	rc = 1;
 	if ((pid = fork()) == 0) {
-		execv(av.v[0], av.v);
+		execvp(av.v[0], av.v);
 		_exit(127);
 	}
 	if (pid > 0 && waitpid(pid, &status, 0) == pid)

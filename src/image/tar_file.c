@@ -27,19 +27,6 @@
 
 #define PIPE_BYTES	(1 << 20)
 
-/* Ours, or "stasis" from PATH when /proc is not there to say. */
-static char *
-self_exe(void)
-{
-	char *p = path_self_exe();
-
-	if (p == NULL) {
-		error_clear();
-		p = xstrdup("stasis");
-	}
-	return (p);
-}
-
 /* "dir/.base.XXXXXX" beside out. */
 static char *
 temp_name(const char *out)
@@ -134,7 +121,7 @@ write_zstd(const struct image_tar_opts *o, int outfd,
 {
 	struct image_tar_opts c = *o;
 	struct buf msg = BUF_INIT;
-	char *exe = self_exe();
+	char *exe = path_self_exe();
 	int errfd, status, rc;
 	pid_t pid;
 
@@ -179,7 +166,7 @@ static int
 save_index(const char *out)
 {
 	struct buf msg = BUF_INIT;
-	char *exe = self_exe();
+	char *exe = path_self_exe();
 	char *argv[] = { "stasis", "tarfs", "--index", "-q", (char *)out,
 	    NULL };
 	struct spawn_opts so;

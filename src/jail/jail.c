@@ -76,19 +76,6 @@ canon_addrs(const struct jail_params *p, const char *name, int fam,
 			strv_push(out, text);
 }
 
-/* Ours, or "stasis" from PATH when /proc is not there to say. */
-static char *
-self_exe(void)
-{
-	char *p = path_self_exe();
-
-	if (p == NULL) {
-		error_clear();
-		p = xstrdup("stasis");
-	}
-	return (p);
-}
-
 /* A tarball on the host, mounted with our tarfs; returns the dir (held
  * in host_mounts). */
 static char *
@@ -103,7 +90,7 @@ mount_tarball(struct jail_state *st, const char *rundir, const char *tar)
 		free(dir);
 		return (NULL);
 	}
-	exe = self_exe();
+	exe = path_self_exe();
 	rc = spawn_cmd(NULL, exe, "tarfs", tar, dir, (char *)NULL);
 	free(exe);
 	if (rc == -1) {
