@@ -1,16 +1,17 @@
 /*
  * stasis tarfs: argv in, tarfs.h and zstd.h calls out.
  *
- *   stasis tarfs [-fdq] [-o options] ARCHIVE DIR
+ *   stasis tarfs [-fdqv] [-o options] ARCHIVE DIR
  *   stasis tarfs --check ARCHIVE
- *   stasis tarfs --index ARCHIVE [INDEX]
- *   stasis tarfs --compress [-l level] [-F size] IN.tar OUT.tar.zst
+ *   stasis tarfs --index [--embed] ARCHIVE [INDEX]
+ *   stasis tarfs --compress [--no-embed] [-l level] [-F size] IN.tar OUT
  *   mount.tarfs ARCHIVE DIR [-sfnv] [-o options]     (mount(8) helper)
  */
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -25,24 +26,26 @@
 #include "tarfs/zstd.h"
 
 #pragma weak zstd_write_index
-#pragma weak zstd_compress_seekable
 
 static int
 usage(FILE *f, int status)
 {
 	fprintf(f,
-	    "usage: stasis tarfs [-fdq] [-o options] ARCHIVE DIR\n"
+	    "usage: stasis tarfs [-fdqv] [-o options] ARCHIVE DIR\n"
 	    "       stasis tarfs --check ARCHIVE\n"
-	    "       stasis tarfs --index ARCHIVE [INDEX]\n"
-	    "       stasis tarfs --compress [-l level] [-F frame-size] "
-	    "IN.tar OUT.tar.zst\n"
+	    "       stasis tarfs --index [--embed] ARCHIVE [INDEX]\n"
+	    "       stasis tarfs --compress [--no-embed] [-l level] "
+	    "[-F frame-size]\n"
+	    "                    IN.tar OUT.tar.zst\n"
 	    "       mount.tarfs ARCHIVE DIR [-sfnv] [-o options]\n"
 	    "\n"
 	    "Mount a tar or tar.zst archive read-only on DIR.\n"
 	    "  -f, --foreground  do not daemonize\n"
 	    "  -d, --debug       FUSE debug output (implies -f)\n"
 	    "  -q, --quiet       no progress bar or warnings\n"
-	    "  -o OPTIONS        tarindex=PATH (saved index), reindex,\n"
+	    "  -v, --verbose     say which index was used\n"
+	    "  -o OPTIONS        tarindex=PATH (saved index), reindex\n"
+	    "                    (ignore saved and embedded indexes),\n"
 	    "                    saveindex (save one if there was none),\n"
 	    "                    index=PATH (zstd index), threads=N,\n"
 	    "                    readahead=KB (the mount's),\n"
@@ -53,8 +56,11 @@ usage(FILE *f, int status)
 	    "  --check           index the archive, print a summary, exit\n"
 	    "  --index           save the index (ARCHIVE.tfidx; for tar.zst\n"
 	    "                    also the zstd random-access index)\n"
+	    "  --embed           with --index: write it into the archive\n"
+	    "                    itself (a tar, or a seekable tar.zst)\n"
 	    "  --compress        write a seekable tar.zst from a tar (- for\n"
-	    "                    stdin or stdout)\n"
+	    "                    stdin or stdout), the index embedded\n"
+	    "  --no-embed        with --compress: without the index\n"
 	    "See stasis-tarfs(8).\n");
 	return (status);
 }
@@ -167,14 +173,20 @@ static int
 do_check(const char *archive, const struct tarfs_open_opts *oo)
 {
 	struct tarfs *t;
+	const char *from;
 	char sz[32];
 
 	if ((t = tarfs_open(archive, oo)) == NULL)
 		return (fail(NULL));
-	printf("%s: %s, %llu inodes, index %s%s\n", archive,
+	from = tarfs_index_from(t);
+	printf("%s: %s, %llu inodes, index %s%s%s%s\n", archive,
 	    tarfs_format(t), (unsigned long long)tarfs_count(t),
 	    str_fmtsize(sz, sizeof(sz), tarfs_memory(t)),
-	    tarfs_from_index(t) ? " (from the saved index)" : "");
+	    from == NULL ? "" : strcmp(from, "embedded") == 0 ?
+	    " (from the index embedded in the archive)" :
+	    " (from the saved index ", from == NULL ||
+	    strcmp(from, "embedded") == 0 ? "" : from,
+	    from == NULL || strcmp(from, "embedded") == 0 ? "" : ")");
 	tarfs_close(t);
 	return (0);
 }
@@ -201,11 +213,26 @@ is_zstd(const char *path)
  * tar INDEX names it), built afresh from the archive.
  */
 static int
-do_index(int argc, char **argv, struct tarfs_open_opts *oo)
+do_index(int argc, char **argv, struct tarfs_open_opts *oo, int embed)
 {
 	struct tarfs *t;
 	const char *tidx = oo->tarindex;
 	char *where = NULL;
+	uint64_t n;
+
+	if (embed) {
+		if (argc != 1 || tidx != NULL)
+			return (failx("--index --embed: the index goes into "
+			    "the archive, not to a file"));
+		/* A full disk is an error to undo, not a death (ulimit -f). */
+		signal(SIGXFSZ, SIG_IGN);
+		if (tarfs_embed_index(argv[0], oo, &n) == -1)
+			return (fail("--index --embed %s", argv[0]));
+		if (!oo->quiet)
+			printf("embedded the tarfs index in %s (%llu "
+			    "inodes)\n", argv[0], (unsigned long long)n);
+		return (0);
+	}
 
 	oo->rebuild = 1;
 	oo->save = 0;
@@ -257,6 +284,9 @@ cmd_tarfs(int argc, char **argv)
 		{ "check",	no_argument,	   NULL, 'C' },
 		{ "index",	no_argument,	   NULL, 'I' },
 		{ "compress",	no_argument,	   NULL, 'Z' },
+		{ "embed",	no_argument,	   NULL, 'E' },
+		{ "no-embed",	no_argument,	   NULL, 'e' },
+		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ NULL,		0,		   NULL, 0 }
 	};
 	struct tarfs_mount_opts mo = { 0 };
@@ -264,7 +294,7 @@ cmd_tarfs(int argc, char **argv)
 	struct buf fopts = BUF_INIT;
 	struct tarfs *t;
 	long long n;
-	int helper, c, mode = 0, fake = 0, level = 3, r;
+	int helper, c, mode = 0, fake = 0, level = 3, r, embed = -1;
 	size_t frame = 0;
 
 	/*
@@ -303,7 +333,13 @@ cmd_tarfs(int argc, char **argv)
 			break;
 		case 's':	/* mount(8): sloppy */
 		case 'n':	/* mount(8): no mtab */
-		case 'v':
+			break;
+		case 'v':	/* also mount(8)'s: verbose */
+			log_set_level(LOG_LVL_DEBUG);
+			break;
+		case 'E':
+		case 'e':
+			embed = c == 'E';
 			break;
 		case 'o':
 			if (parse_opts(optarg, &fopts, &oo, &mo) == -1)
@@ -340,6 +376,9 @@ cmd_tarfs(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
+	if ((embed == 1 && mode != 'I') || (embed == 0 && mode != 'Z'))
+		return (failx("%s goes with %s", embed ? "--embed" :
+		    "--no-embed", embed ? "--index" : "--compress"));
 	switch (mode) {
 	case 'C':
 		if (argc != 1)
@@ -348,14 +387,12 @@ cmd_tarfs(int argc, char **argv)
 	case 'I':
 		if (argc < 1 || argc > 2)
 			return (usage(stderr, 64));
-		return (do_index(argc, argv, &oo));
+		return (do_index(argc, argv, &oo, embed == 1));
 	case 'Z':
 		if (argc != 2)
 			return (usage(stderr, 64));
-		if (zstd_compress_seekable == NULL)
-			return (failx("--compress: zstd support not built"));
-		if (zstd_compress_seekable(argv[0], argv[1], frame,
-		    level, oo.quiet) == -1)
+		if (tarfs_compress(argv[0], argv[1], frame, level, oo.quiet,
+		    embed != 0) == -1)
 			return (fail("--compress %s", argv[0]));
 		return (0);
 	}

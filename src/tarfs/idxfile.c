@@ -7,6 +7,8 @@
  * out; the hash and the per-directory lists are rebuilt on load, which
  * is cheap and means nothing in the file can make a lookup loop.  It
  * names the archive's size and mtime, and is ignored when they differ.
+ * The same bytes embedded in the archive (embed.c) name only where the
+ * tar ends, and file data must lie before that.
  * Everything in it is checked before use as if hostile: an index file
  * is as untrusted as the archive.
  */
@@ -41,13 +43,11 @@ struct idxdirent {
 	uint32_t	name, namelen, parent, ino;
 };
 
-int
-tf_index_save(const struct tarfs *t, const char *path)
+void
+tf_index_encode(const struct tarfs *t, struct buf *b, uint64_t tarend)
 {
 	struct idxhdr h;
-	struct buf b = BUF_INIT;
 	size_t i;
-	int r;
 
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, MAGIC, 8);
@@ -55,25 +55,40 @@ tf_index_save(const struct tarfs *t, const char *path)
 	h.hdrsize = sizeof(h);
 	h.inodesize = sizeof(struct tf_inode);
 	h.direntsize = sizeof(struct idxdirent);
-	h.srcsize = t->src.size;
-	h.fsize = t->src.fsize;
-	h.mtime = t->src.mtime;
-	h.mtime_ns = t->src.mtime_ns;
+	if (tarend != 0) {
+		/* Embedded: it describes the tar up to its end, whatever
+		   file holds it, so nothing about that file is named. */
+		h.srcsize = tarend;
+	} else {
+		h.srcsize = t->src.size;
+		h.fsize = t->src.fsize;
+		h.mtime = t->src.mtime;
+		h.mtime_ns = t->src.mtime_ns;
+	}
 	h.ninodes = t->ninodes;
 	h.ndirents = t->ndirents;
 	h.poollen = t->poollen;
 	h.nchunks = t->nchunks;
-	buf_add(&b, &h, sizeof(h));
-	buf_add(&b, t->inodes, t->ninodes * sizeof(*t->inodes));
+	buf_add(b, &h, sizeof(h));
+	buf_add(b, t->inodes, t->ninodes * sizeof(*t->inodes));
 	for (i = 0; i < t->ndirents; i++) {
 		struct idxdirent d = { t->dirents[i].name,
 		    t->dirents[i].namelen, t->dirents[i].parent,
 		    t->dirents[i].ino };
 
-		buf_add(&b, &d, sizeof(d));
+		buf_add(b, &d, sizeof(d));
 	}
-	buf_add(&b, t->pool, t->poollen);
-	buf_add(&b, t->chunks, t->nchunks * sizeof(*t->chunks));
+	buf_add(b, t->pool, t->poollen);
+	buf_add(b, t->chunks, t->nchunks * sizeof(*t->chunks));
+}
+
+int
+tf_index_save(const struct tarfs *t, const char *path)
+{
+	struct buf b = BUF_INIT;
+	int r;
+
+	tf_index_encode(t, &b, 0);
 	r = file_write_atomic(path, b.data, b.len, 0644);
 	buf_free(&b);
 	return (r);
@@ -85,9 +100,12 @@ bad(const char *what, size_t i)
 	return (error_set("corrupt index: %s %zu", what, i));
 }
 
-/* Every field that a lookup or a read will trust. */
+/*
+ * Every field that a lookup or a read will trust; file bytes must lie
+ * below lim (the archive's size, or the tar's end for an embedded one).
+ */
 static int
-check(struct tarfs *t)
+check(struct tarfs *t, uint64_t lim)
 {
 	uint8_t *seen = NULL;
 	size_t i, k;
@@ -131,8 +149,7 @@ check(struct tarfs *t)
 			if (n->flags & ~TF_SPARSE)
 				return (bad("inode flags", i));
 			if (!(n->flags & TF_SPARSE)) {
-				if (n->data > t->src.size ||
-				    n->size > t->src.size - n->data)
+				if (n->data > lim || n->size > lim - n->data)
 					return (bad("file extent", i));
 				break;
 			}
@@ -150,8 +167,8 @@ check(struct tarfs *t)
 					if (c->len == 0 || c->off < end ||
 					    c->len > n->size ||
 					    c->off > n->size - c->len ||
-					    c->data > t->src.size ||
-					    c->len > t->src.size - c->data)
+					    c->data > lim ||
+					    c->len > lim - c->data)
 						return (bad("sparse chunk", k));
 					end = c->off + c->len;
 				}
@@ -207,6 +224,13 @@ out:
 int
 tf_index_load(struct tarfs *t, const void *buf, size_t len)
 {
+	return (tf_index_load_x(t, buf, len, 0));
+}
+
+int
+tf_index_load_x(struct tarfs *t, const void *buf, size_t len,
+    uint64_t tarend)
+{
 	const char *p = buf;
 	struct idxhdr h;
 	uint64_t need;
@@ -219,7 +243,12 @@ tf_index_load(struct tarfs *t, const void *buf, size_t len)
 	    h.hdrsize != sizeof(h) || h.inodesize != sizeof(struct tf_inode) ||
 	    h.direntsize != sizeof(struct idxdirent))
 		return (error_set("not a tarfs index of this version"));
-	if (h.srcsize != t->src.size || h.fsize != t->src.fsize ||
+	if (tarend != 0) {
+		/* Embedded: never the file's mtime, which copies change. */
+		if (h.srcsize != tarend || tarend > t->src.size ||
+		    h.fsize != 0 || h.mtime != 0 || h.mtime_ns != 0)
+			return (error_set("index is not of this tar"));
+	} else if (h.srcsize != t->src.size || h.fsize != t->src.fsize ||
 	    h.mtime != t->src.mtime || h.mtime_ns != t->src.mtime_ns)
 		return (error_set("index is stale (the archive changed)"));
 	if (h.ninodes >= 0xfffffff0u || h.ndirents >= 0xfffffff0u ||
@@ -255,7 +284,7 @@ tf_index_load(struct tarfs *t, const void *buf, size_t len)
 	t->nchunks = t->capchunks = h.nchunks;
 	t->chunks = xmalloc(h.nchunks * sizeof(*t->chunks) + 1);
 	memcpy(t->chunks, p, h.nchunks * sizeof(*t->chunks));
-	if (check(t) == -1) {
+	if (check(t, tarend != 0 ? tarend : t->src.size) == -1) {
 		tf_index_free(t);
 		t->ninodes = t->ndirents = t->poollen = t->nchunks = 0;
 		t->capinodes = t->capdirents = t->poolcap = t->capchunks = 0;

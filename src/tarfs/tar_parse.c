@@ -998,6 +998,7 @@ tf_index_build(struct tarfs *t)
 		attrs_free(&ps.local);
 		ps.nsp = 0;
 	}
+	t->tarend = ps.off < t->src.size ? ps.off : t->src.size; /* embed.c */
 	tf_finalize(t);
 	r = 0;
 out:

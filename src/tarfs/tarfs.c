@@ -91,8 +91,11 @@ try_index(struct tarfs *t, const char *path)
 			log_warn("%s: %s; reading the archive instead", path,
 			    error_msg());
 		error_clear();
-	} else
+	} else {
 		r = 1;
+		free(t->from);
+		t->from = xstrdup(path);
+	}
 	buf_free(&b);
 	return (r);
 }
@@ -112,6 +115,11 @@ tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 		return (NULL);
 	}
 	if (o == NULL || !o->rebuild) {
+		/* In the archive: bound to its bytes, not to its mtime. */
+		if (o == NULL || o->tarindex == NULL)
+			t->loaded = tf_embed_load(t);
+		if (t->loaded)
+			goto loaded;
 		ip = index_path(archive, o != NULL ? o->tarindex : NULL);
 		t->loaded = try_index(t, ip);
 		free(ip);
@@ -134,13 +142,15 @@ tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 			free(ip);
 		}
 		if (t->loaded)
-			return (t);
+			goto loaded;
 	}
 	if (tf_index_build(t) == -1) {
 		error_wrap("%s", archive);
 		tarfs_close(t);
 		return (NULL);
 	}
+	log_debug("%s: %llu inodes, read from the archive's headers",
+	    archive, (unsigned long long)t->ninodes);
 	if (o != NULL && o->save && tarfs_save_index(t, o->tarindex,
 	    NULL) == -1) {
 		/* Only a cache: the mount goes on. */
@@ -148,6 +158,14 @@ tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 			log_warn("%s", error_msg());
 		error_clear();
 	}
+	return (t);
+loaded:
+	if (strcmp(t->from, "embedded") == 0)
+		log_debug("%s: %llu inodes, from the index embedded in it",
+		    archive, (unsigned long long)t->ninodes);
+	else
+		log_debug("%s: %llu inodes, from the saved index %s", archive,
+		    (unsigned long long)t->ninodes, t->from);
 	return (t);
 }
 
@@ -158,6 +176,8 @@ tarfs_open_mem(const void *buf, size_t len)
 
 	t->quiet = 1;
 	src_open_mem(&t->src, buf, len);
+	if ((t->loaded = tf_embed_load(t)))
+		return (t);
 	if (tf_index_build(t) == -1) {
 		tarfs_close(t);
 		return (NULL);
@@ -212,6 +232,12 @@ tarfs_from_index(const struct tarfs *t)
 	return (t->loaded);
 }
 
+const char *
+tarfs_index_from(const struct tarfs *t)
+{
+	return (t->loaded ? t->from : NULL);
+}
+
 void
 tarfs_close(struct tarfs *t)
 {
@@ -220,5 +246,6 @@ tarfs_close(struct tarfs *t)
 	tf_index_free(t);
 	src_close(&t->src);
 	free(t->archive);
+	free(t->from);
 	free(t);
 }

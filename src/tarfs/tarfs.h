@@ -60,6 +60,28 @@ int		 tarfs_save_index(const struct tarfs *, const char *path,
 		    char **where);
 /* Whether tarfs_open() loaded a saved index (1) or read the archive. */
 int		 tarfs_from_index(const struct tarfs *);
+/* Which: "embedded" (in the archive), the index file's path, or NULL. */
+const char	*tarfs_index_from(const struct tarfs *);
+
+/*
+ * The index embedded in the archive itself, found by tarfs_open()
+ * before any index file (unless opts->tarindex names one, or rebuild)
+ * and ignored unless it checks out (embed.c says how).
+ * tarfs_embed_index() reads the archive's headers and embeds the index
+ * in place: after a plain tar's end-of-archive marker (replacing one
+ * already there), or in a skippable frame before a seekable tar.zst's
+ * seek table.  On failure the archive is left as it was, byte for byte.
+ * *count (if not NULL) gets the number of inodes.
+ */
+int		 tarfs_embed_index(const char *archive,
+		    const struct tarfs_open_opts *, uint64_t *count);
+/*
+ * stasis tarfs --compress: the tar in (or "-", stdin) to a seekable
+ * tar.zst out (or "-", stdout) of frame bytes per frame (0: default) at
+ * level; embed: with the index in it (from stdin only into a file).
+ */
+int		 tarfs_compress(const char *in, const char *out, size_t frame,
+		    int level, int quiet, int embed);
 void		 tarfs_close(struct tarfs *);
 
 /* Number of inodes (root included), and of index bytes held. */

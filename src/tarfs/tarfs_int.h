@@ -11,6 +11,8 @@
 
 #include "tarfs.h"
 
+struct buf;
+
 /*
  * The archive as an uncompressed byte range: a plain file read with
  * pread(2), a zstd file through zsrc_pread(), or bytes in memory.
@@ -92,7 +94,10 @@ struct tarfs {
 	size_t		  nchunks, capchunks;
 	int		  quiet;
 	int		  loaded;	/* from a saved index */
+	char		 *from;		/* which: its path, or "embedded" */
 	char		 *archive;	/* its path, for the default index */
+	uint64_t	  tarend;	/* where the headers ended: the end-
+					   of-archive marker, or the end */
 };
 
 /* tar_parse.c, node.c */
@@ -102,5 +107,17 @@ void	tf_index_free(struct tarfs *);
 /* idxfile.c: the index saved to a file, and loaded (and checked) back */
 int	tf_index_save(const struct tarfs *, const char *path);
 int	tf_index_load(struct tarfs *, const void *, size_t);
+/*
+ * The same bytes in a buffer, and loaded back: tarend 0 for a saved
+ * index (checked against the archive's size and mtime), else the offset
+ * of the end-of-archive marker of an embedded one (embed.c), which must
+ * match and bounds every file's bytes.
+ */
+void	tf_index_encode(const struct tarfs *, struct buf *, uint64_t tarend);
+int	tf_index_load_x(struct tarfs *, const void *, size_t,
+	    uint64_t tarend);
+
+/* embed.c: the index embedded in the archive */
+int	tf_embed_load(struct tarfs *);
 
 #endif

@@ -83,4 +83,30 @@ int		 zstd_write_index(const char *archive, const char *index_path,
 int		 zstd_compress_seekable(const char *in, const char *out,
 		    size_t frame_size, int level, int quiet);
 
+/*
+ * The extra frame: one skippable frame between the last data frame and
+ * the seek table, where stasis embeds the tarfs index (tarfs.h).  The
+ * table's entries sum to where it starts; other readers never see it.
+ * zsrc_extra: where its payload (after the 8-byte frame header) lies in
+ * the file: 1, or 0 when there is none (or no seek table).
+ */
+int		 zsrc_extra(struct zsrc *, uint64_t *off, uint64_t *len);
+struct zextra {
+	const void	*data;
+	size_t		 len;
+	uint64_t	 insize;	/* written only if the input had
+					   exactly this many bytes */
+};
+/* zstd_compress_seekable with an extra frame (NULL: none). */
+int		 zstd_compress_seekable_x(const char *in, const char *out,
+		    size_t frame_size, int level, int quiet,
+		    const struct zextra *);
+/*
+ * Put data (len 0: nothing) as the extra frame of the seekable file at
+ * path, in place of any there: what follows the data frames is
+ * rewritten and fsync'd; on failure it is written back as it was.
+ */
+int		 zstd_set_extra(const char *path, const void *data,
+		    size_t len);
+
 #endif

@@ -26,6 +26,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/file.h"
+#include "base/log.h"
 #include "base/progress.h"
 #include "tarfs/zstd.h"
 #include "tarfs/zstd_int.h"
@@ -127,9 +128,116 @@ out_finish(struct out *o, int ok)
 	return (ok ? rc : -1);
 }
 
+/* The extra frame's header and payload, appended to out. */
+static int
+extra_frame(struct buf *out, const void *data, size_t len)
+{
+	uint8_t h[8];
+
+	if (len > UINT32_MAX)
+		return (error_set("an extra frame of %zu bytes: at most %u",
+		    len, UINT32_MAX));
+	zput32(h, ZSTD_EXTRA_MAGIC);
+	zput32(h + 4, (uint32_t)len);
+	buf_add(out, h, sizeof(h));
+	buf_add(out, data, len);
+	return (0);
+}
+
+static int
+pwrite_all(int fd, const void *p, size_t len, uint64_t off)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pwrite(fd, (const char *)p + done, len - done,
+		    (off_t)(off + done));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return (-1);
+		done += (size_t)n;
+	}
+	return (0);
+}
+
+int
+zstd_set_extra(const char *path, const void *data, size_t len)
+{
+	struct zindex idx;
+	struct stat st;
+	struct buf nb = BUF_INIT;
+	uint8_t *old = NULL;
+	uint64_t fsize, tsize, oldlen;
+	int fd, r, rc = -1;
+
+	memset(&idx, 0, sizeof(idx));
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
+		return (error_sys("%s", path));
+	if (fstat(fd, &st) == -1) {
+		error_sys("%s", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		error_set("%s: not a regular file", path);
+		goto out;
+	}
+	fsize = (uint64_t)st.st_size;
+	if ((r = zseek_read(fd, fsize, path, &idx)) == -1)
+		goto out;
+	if (r == 0) {
+		error_set("%s: no seek table (`stasis tarfs --compress` "
+		    "writes a seekable tar.zst)", path);
+		goto out;
+	}
+	if (len > 0 && extra_frame(&nb, data, len) == -1) {
+		error_wrap("%s", path);
+		goto out;
+	}
+	/* What follows the data frames, kept to be written back. */
+	oldlen = fsize - idx.dend;
+	tsize = oldlen - idx.xlen;
+	old = xmalloc(oldlen);
+	if (zpread_all(fd, old, oldlen, idx.dend) == -1) {
+		error_wrap("%s", path);
+		goto out;
+	}
+	buf_add(&nb, old + idx.xlen, tsize);	/* the table, verbatim */
+	if (pwrite_all(fd, nb.data, nb.len, idx.dend) == -1 ||
+	    ftruncate(fd, (off_t)(idx.dend + nb.len)) == -1 ||
+	    fsync(fd) == -1) {
+		error_sys("%s", path);
+		if (pwrite_all(fd, old, oldlen, idx.dend) == -1 ||
+		    ftruncate(fd, (off_t)fsize) == -1 || fsync(fd) == -1) {
+			char *m = xstrdup(error_msg());
+
+			error_set("%s; putting its old end back failed too: "
+			    "%s", m, strerror(errno));
+			free(m);
+		}
+		goto out;
+	}
+	rc = 0;
+out:
+	close(fd);
+	zindex_free(&idx);
+	free(old);
+	buf_free(&nb);
+	return (rc);
+}
+
 int
 zstd_compress_seekable(const char *in, const char *outpath,
     size_t frame_size, int level, int quiet)
+{
+	return (zstd_compress_seekable_x(in, outpath, frame_size, level,
+	    quiet, NULL));
+}
+
+int
+zstd_compress_seekable_x(const char *in, const char *outpath,
+    size_t frame_size, int level, int quiet, const struct zextra *x)
 {
 	struct job jobs[NWORK_MAX];
 	struct progress *pr = NULL;
@@ -237,6 +345,18 @@ zstd_compress_seekable(const char *in, const char *outpath,
 			total_in += jobs[i].inlen;
 			total_out += jobs[i].outlen;
 			progress_update(pr, total_in);
+		}
+	}
+	if (x != NULL && x->len > 0) {
+		/* The input changed since the caller read it: not ours. */
+		if (x->insize != total_in)
+			log_warn("%s: %llu bytes read, %llu expected: the "
+			    "input changed; no extra frame", in,
+			    (unsigned long long)total_in,
+			    (unsigned long long)x->insize);
+		else if (extra_frame(&tab, x->data, x->len) == -1) {
+			error_wrap("%s", outpath);
+			goto fail;
 		}
 	}
 	zseek_table(&tab, cs, ds, sum, n);

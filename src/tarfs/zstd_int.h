@@ -20,6 +20,8 @@
 #define ZSTD_SKIP_MAGIC		0x184D2A50U	/* low 4 bits free */
 #define ZSTD_SKIP_MASK		0xFFFFFFF0U
 #define ZSEEK_SKIP_MAGIC	0x184D2A5EU
+/* The extra frame tarfs writes before the seek table (zstd.h). */
+#define ZSTD_EXTRA_MAGIC	0x184D2A53U
 #define ZSEEK_MAGIC		0x8F92EAB1U
 #define ZSEEK_FOOTER		9
 /*
@@ -53,6 +55,12 @@ struct zindex {
 	enum zidx_origin origin;
 	uint64_t	 decompressed;	/* bytes decompressed to build it */
 	uint32_t	 window_max;	/* largest window seen (0: unknown) */
+	/*
+	 * Seek tables only: where the data frames end, and the length of
+	 * the one skippable frame between them and the table (0: none).
+	 */
+	uint64_t	 dend;
+	uint64_t	 xlen;
 };
 
 /* What identifies the archive an index belongs to. */
@@ -70,12 +78,16 @@ int	 zkey_of(int fd, struct zkey *);
  * Seek table (zstd_seek.c).  zseek_parse reads a table from the last
  * tlen bytes of a file of fsize bytes (tail holds them): 1 when there
  * is one (idx filled), 0 when the file has none, -1 when it has a
- * broken one.  zseek_read does the same on an fd.
+ * broken one.  The frames it lists may be followed by one skippable
+ * frame before the table (zstd.h's extra frame): its header is checked
+ * when tail holds it, else by zseek_read, which does the same on an fd.
  */
 int	 zseek_parse(const uint8_t *tail, size_t tlen, uint64_t fsize,
 	    struct zindex *);
 int	 zseek_read(int fd, uint64_t fsize, const char *name,
 	    struct zindex *);
+/* Whether h (8 bytes) heads one skippable frame of exactly xlen bytes. */
+int	 zseek_gap_ok(const uint8_t *h, uint64_t xlen);
 /* Append the seek table frame for these entries to out. */
 void	 zseek_table(struct buf *out, const uint32_t *csize,
 	    const uint32_t *dsize, const uint32_t *csum, size_t n);

@@ -7,7 +7,12 @@
  *	footer: number of frames (4) | descriptor (1) | magic 0x8F92EAB1
  *
  * all little-endian.  The table is untrusted: it must account for every
- * byte of the file before it, and it is bounded before it is read.
+ * byte of the file before it, and it is bounded before it is read.  One
+ * skippable frame may lie between the last data frame and the table
+ * (where `stasis tarfs --compress` embeds the tarfs index): the entries
+ * then sum to where it starts, and it must end where the table does.
+ * Readers of the seekable format find frames from the table's sums and
+ * never look at it; zstd -d skips it as any skippable frame.
  */
 #include <sys/stat.h>
 
@@ -164,7 +169,11 @@ zseek_parse(const uint8_t *tail, size_t tlen, uint64_t fsize,
 		}
 		coff += csize;
 	}
-	if (coff != fsize - tsize) {
+	idx->dend = coff;
+	idx->xlen = fsize - tsize - coff;
+	/* The gap's header, when tail holds it; else zseek_read's job. */
+	if (idx->xlen != 0 && (idx->xlen < 8 || (tlen >= fsize - coff &&
+	    !zseek_gap_ok(tail + tlen - (fsize - coff), idx->xlen)))) {
 		zindex_free(idx);
 		return (error_set("seek table: frames cover %llu bytes, the "
 		    "file has %llu before the table", (unsigned long long)coff,
@@ -172,6 +181,13 @@ zseek_parse(const uint8_t *tail, size_t tlen, uint64_t fsize,
 	}
 	idx->origin = ZIDX_SEEKTABLE;
 	return (1);
+}
+
+int
+zseek_gap_ok(const uint8_t *h, uint64_t xlen)
+{
+	return ((zle32(h) & ZSTD_SKIP_MASK) == ZSTD_SKIP_MAGIC &&
+	    (uint64_t)zle32(h + 4) + 8 == xlen);
 }
 
 int
@@ -218,6 +234,19 @@ zseek_read(int fd, uint64_t fsize, const char *name, struct zindex *idx)
 	}
 	r = zseek_parse(tail, tsize, fsize, idx);
 	free(tail);
+	if (r == 1 && idx->xlen != 0) {
+		uint8_t h[8];
+
+		if (zpread_all(fd, h, sizeof(h), idx->dend) == -1)
+			r = -1;
+		else if (!zseek_gap_ok(h, idx->xlen))
+			r = error_set("seek table: frames cover %llu bytes, "
+			    "then %llu bytes that are not one skippable frame",
+			    (unsigned long long)idx->dend,
+			    (unsigned long long)idx->xlen);
+		if (r == -1)
+			zindex_free(idx);
+	}
 	if (r == -1)
 		return (error_wrap("%s", name));
 	return (r);

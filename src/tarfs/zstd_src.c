@@ -770,6 +770,16 @@ zsrc_index_from(struct zsrc *z)
 	}
 }
 
+int
+zsrc_extra(struct zsrc *z, uint64_t *off, uint64_t *len)
+{
+	if (z->idx.origin != ZIDX_SEEKTABLE || z->idx.xlen < 8)
+		return (0);
+	*off = z->idx.dend + 8;
+	*len = z->idx.xlen - 8;
+	return (1);
+}
+
 void
 zsrc_stats(struct zsrc *z, struct zsrc_stats *st)
 {

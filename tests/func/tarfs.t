@@ -135,12 +135,15 @@ tarfs_compare "py-crafted.tar" "$A/py-crafted.tar" bsdtar
 "$STASIS" tarfs --compress -F 256k "$A/gnu-pax-s10.tar" "$A/seekable.tar.zst" \
     >/dev/null 2>&1
 zstd -q -T2 "$A/gnu.tar" -o "$A/plain.tar.zst"
+"$STASIS" tarfs --compress --no-embed -F 256k "$A/gnu-pax-s10.tar" \
+    "$A/seekable-ne.tar.zst" >/dev/null 2>&1
 tarfs_compare "seekable tar.zst" "$A/seekable.tar.zst"
+tarfs_compare "seekable tar.zst, no index in it" "$A/seekable-ne.tar.zst"
 tarfs_compare "zstd(1) tar.zst" "$A/plain.tar.zst"
 
 # A saved index (--index): a remount reads it instead of the headers,
 # gives the same tree, and is ignored once the archive changes.
-for a in gnu-pax-s10.tar seekable.tar.zst; do
+for a in gnu-pax-s10.tar seekable-ne.tar.zst; do
 	cp "$A/$a" "$TMPD/idx-$a"
 	run_ok "$a: --index" -- "$STASIS" tarfs --index "$TMPD/idx-$a"
 	like "$("$STASIS" tarfs --check "$TMPD/idx-$a")" "from the saved index" \
