@@ -34,7 +34,7 @@ usage(int explicit)
 	    "[-w workdir] DIR\n"
 	    "       stasis image tar [-qz] [-o file] [-t mtime] "
 	    "[--owner-root]\n"
-	    "                        [--cross-mounts] DIR\n"
+	    "                        [--cross-mounts] [--no-embed] DIR\n"
 	    "\n"
 	    "Write DIR as a full ZFS send stream (to stdout, or -o file), "
 	    "built in a\nscratch file-backed pool under workdir "
@@ -50,8 +50,12 @@ usage(int explicit)
 	    "tar: write DIR as a reproducible POSIX tar (to stdout, or -o "
 	    "file): sorted\nnames, numeric owners, the same bytes for the "
 	    "same tree.\n"
-	    "  -z           a seekable tar.zst with its index beside it "
-	    "(needs -o)\n"
+	    "With -o, the tarfs index follows the tar's end-of-archive "
+	    "marker (tar\nreaders stop before it), so a mount need not "
+	    "read every header.\n"
+	    "  -z           a seekable tar.zst (needs -o)\n"
+	    "  --no-embed   with -o: no tarfs index in the file (-z: "
+	    "saved beside it)\n"
 	    "  -t, --mtime SECONDS  no mtime later than this "
 	    "(default: $SOURCE_DATE_EPOCH)\n"
 	    "  --owner-root every owner and group 0\n"
@@ -146,6 +150,7 @@ image_tar(int argc, char **argv)
 		{ "mtime",	  required_argument, NULL, 't' },
 		{ "owner-root",	  no_argument,	     NULL, 'R' },
 		{ "cross-mounts", no_argument,	     NULL, 'X' },
+		{ "no-embed",	  no_argument,	     NULL, 'E' },
 		{ NULL,		  0,		     NULL, 0 }
 	};
 	struct image_tar_opts o;
@@ -191,6 +196,9 @@ image_tar(int argc, char **argv)
 		case 'X':
 			o.cross_mounts = 1;
 			break;
+		case 'E':
+			o.no_embed = 1;
+			break;
 		default:
 			return (usage(0));
 		}
@@ -199,8 +207,7 @@ image_tar(int argc, char **argv)
 		return (usage(0));
 	o.dir = argv[optind];
 	if (zstd && out == NULL)
-		return (failx("image tar: -z needs -o file (the index is "
-		    "saved beside it)"));
+		return (failx("image tar: -z needs -o file"));
 	if (out == NULL && isatty(STDOUT_FILENO))
 		return (failx("image tar: must redirect output "
 		    "(or use -o file)"));

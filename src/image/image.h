@@ -35,6 +35,8 @@ struct image_tar_opts {
 	int		 owner_root;	/* every uid and gid 0 */
 	int		 cross_mounts;	/* descend into other file systems */
 	int		 clamp;		/* mtimes above max_mtime become it */
+	int		 no_embed;	/* image_tar_file: no tarfs index in
+					   the file */
 	int64_t		 max_mtime;
 	volatile int	*stop;		/* set by a signal handler */
 };
@@ -61,8 +63,10 @@ int	image_tar_write(const struct image_tar_opts *,
  * The same into the file out, atomically: a temporary name in out's
  * directory, renamed over out only when everything worked.  With zstd,
  * out is a seekable tar.zst made by `stasis tarfs --compress` fed
- * through a pipe, and `stasis tarfs --index` then saves its indexes
- * beside it (out.zidx, out.tfidx).
+ * through a pipe.  `stasis tarfs --index --embed` then puts the tarfs
+ * index into it (after the tar's end-of-archive marker, or in a
+ * skippable frame of the tar.zst); with no_embed, a tar is left as it
+ * is and a tar.zst gets its indexes saved beside it (out.tfidx).
  */
 int	image_tar_file(const struct image_tar_opts *, const char *out,
 	    int zstd, struct image_tar_stats *);

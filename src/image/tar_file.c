@@ -3,9 +3,12 @@
  * the same directory, renamed over the target once everything worked and
  * removed on every other path.  A tar.zst is `stasis tarfs --compress`
  * reading our tar from a pipe (on the other core) and writing our
- * temporary file, then `stasis tarfs
- * --index` saving its indexes beside it: the image feature runs tarfs as
- * a program, not as a library (docs/ARCHITECTURE.md, "Dependencies").
+ * temporary file.  Then `stasis tarfs --index --embed` puts the tarfs
+ * index into the temporary file, so that the first mount of the image
+ * reads it instead of every header (with no_embed, a tar.zst gets its
+ * indexes saved beside it by `stasis tarfs --index` instead): the image
+ * feature runs tarfs as a program, not as a library
+ * (docs/ARCHITECTURE.md, "Dependencies").
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -63,7 +66,8 @@ static pid_t
 start_compress(const char *exe, int outfd, int *wfd, int *errfd)
 {
 	struct spawn_opts so;
-	char *argv[] = { "stasis", "tarfs", "--compress", "-", "-", NULL };
+	char *argv[] = { "stasis", "tarfs", "--compress", "--no-embed", "-",
+	    "-", NULL };
 	int p[2];
 	pid_t pid;
 
@@ -162,17 +166,22 @@ write_zstd(const struct image_tar_opts *o, int outfd,
 	return (rc);
 }
 
+/* stasis tarfs --index: beside out, or (embed) into it. */
 static int
-save_index(const char *out)
+save_index(const char *out, int embed)
 {
 	struct buf msg = BUF_INIT;
 	char *exe = path_self_exe();
 	char *argv[] = { "stasis", "tarfs", "--index", "-q", (char *)out,
-	    NULL };
+	    NULL, NULL };
 	struct spawn_opts so;
 	struct spawn_result r;
 	int rc = 0;
 
+	if (embed) {
+		argv[4] = "--embed";
+		argv[5] = (char *)out;
+	}
 	memset(&so, 0, sizeof(so));
 	so.argv = argv;
 	so.path = exe;
@@ -181,7 +190,8 @@ save_index(const char *out)
 		rc = -1;
 	else {
 		if (r.exit_code != 0) {
-			child_error(&r.out, r.status, "tarfs --index");
+			child_error(&r.out, r.status, embed ?
+			    "tarfs --index --embed" : "tarfs --index");
 			rc = -1;
 		}
 		spawn_result_free(&r);
@@ -235,13 +245,17 @@ image_tar_file(const struct image_tar_opts *o, const char *out, int zstd,
 			goto out;
 		}
 	}
+	if (!o->no_embed && save_index(tmp, 1) == -1)
+		goto out;
 	if (rename(tmp, out) == -1) {
 		error_sys("rename to %s", out);
 		goto out;
 	}
 	rc = 0;
+	if (zstd && stat(out, &sb) == 0)
+		st->zbytes = sb.st_size;	/* the index included */
 	/* Saved by the archive's inode, kept across the rename. */
-	if (zstd && save_index(out) == -1) {
+	if (zstd && o->no_embed && save_index(out, 0) == -1) {
 		char *p;
 
 		rc = -1;

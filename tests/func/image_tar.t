@@ -109,7 +109,17 @@ rm -f $O/tty.tar
 "$STASIS" image tar -q $T >$O/b.tar 2>$TMPD/b.err
 ok $? "image tar to stdout"
 is "$(cat $TMPD/b.err)" "" "-q: nothing on stderr"
-is "$(sha256sum <$O/b.tar)" "$(sha256sum <$O/a.tar)" "two runs, same bytes"
+is "$(head -c "$(stat -c %s $O/b.tar)" $O/a.tar | sha256sum)" \
+    "$(sha256sum <$O/b.tar)" "two runs, same bytes (-o adds the index after)"
+like "$("$STASIS" tarfs --check $O/a.tar)" "from the index embedded" \
+    "-o FILE: the tarfs index is in the file"
+"$STASIS" image tar -q -o $O/a2.tar $T
+is "$(sha256sum <$O/a2.tar)" "$(sha256sum <$O/a.tar)" \
+    "two runs to a file, same bytes, index included"
+"$STASIS" image tar -q --no-embed -o $O/ne.tar $T
+is "$(sha256sum <$O/ne.tar)" "$(sha256sum <$O/b.tar)" \
+    "--no-embed: the file is what stdout gets"
+rm -f $O/a2.tar $O/ne.tar
 "$STASIS" image tar -q --mtime 1500000000 $T >$O/c1.tar
 touch $T/blob
 "$STASIS" image tar -q --mtime 1500000000 $T >$O/c2.tar
@@ -134,10 +144,16 @@ touch -d @1600000000 $T/blob
 out=$("$STASIS" image tar -z -o $O/a.tar.zst $T 2>&1)
 ok $? "image tar -z"
 like "$out" "compressed to .* indexed: $O/a.tar.zst" "-z summary"
-is "$(zstd -dc $O/a.tar.zst | sha256sum)" "$(sha256sum <$O/a.tar)" \
+is "$(zstd -dc $O/a.tar.zst | sha256sum)" "$(sha256sum <$O/b.tar)" \
     "the tar.zst holds the same tar"
-like "$("$STASIS" tarfs --check $O/a.tar.zst 2>&1)" "from the saved index" \
-    "tarfs reads the saved index"
+like "$("$STASIS" tarfs --check $O/a.tar.zst 2>&1)" "from the index embedded" \
+    "tarfs reads the index embedded in it"
+is "$(ls $O/a.tar.zst.* 2>/dev/null)" "" "no index files beside it"
+out=$("$STASIS" image tar -z --no-embed -o $O/ne.tar.zst $T 2>&1)
+ok $? "image tar -z --no-embed"
+like "$("$STASIS" tarfs --check $O/ne.tar.zst 2>&1)" \
+    "from the saved index $O/ne.tar.zst.tfidx" \
+    "--no-embed: the index saved beside it, and read"
 if tarfs_mount $O/a.tar.zst $TMPD/mz; then
 	check_tree "tarfs mount of the tar.zst" $TMPD/mz
 	tarfs_umount $TMPD/mz
