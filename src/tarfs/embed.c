@@ -182,7 +182,7 @@ load_at(struct tarfs *t, const struct trailer *tr, uint64_t off)
 	uint8_t *idx = xmalloc(tr->idxlen + 1);
 	int r = -1;
 
-	if (t->src.kind == SRC_FILE) {
+	if (t->src.kind != SRC_ZSTD) {
 		if (src_pread(&t->src, idx, tr->idxlen, off) == -1)
 			error_sys("read");
 		else

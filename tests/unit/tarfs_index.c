@@ -386,6 +386,119 @@ test_saved(void)
 	tarfs_close(t);
 }
 
+/* Walk a whole tree, as the fuzzer does; the number of entries seen. */
+static size_t
+walk(struct tarfs *t)
+{
+	const char *name;
+	uint64_t ino, idx, child, n = tarfs_count(t);
+	size_t seen = 0;
+	char b[64];
+
+	for (ino = 1; ino <= n; ino++)
+		for (idx = 0; tarfs_readdir(t, ino, idx, &name, &child) == 1;
+		    idx++) {
+			seen++;
+			(void)tarfs_read(t, child, b, sizeof(b), 0);
+		}
+	return (seen);
+}
+
+/*
+ * The index embedded after the end-of-archive marker: found, the same
+ * tree; any one byte changed, any cut, or an append as tar -r does it,
+ * and it is ignored (the headers are read, or the archive refused as
+ * corrupt), never used.
+ */
+static void
+test_embedded(void)
+{
+	char path[] = "/tmp/tarfs_embed.XXXXXX";
+	static unsigned char emb[1 << 20];
+	struct tarfs *t, *u;
+	uint64_t count = 0;
+	size_t m, i, used = 0, scanned = 0, refused = 0, seen;
+	FILE *f;
+	int fd;
+
+	arlen = 0;
+	hdr("d/", '5', NULL, NULL, 0, 0755, 1);
+	hdr("d/f", '0', NULL, "hello", 5, 0644, 2);
+	hdr("d/l", '2', "f", NULL, 0, 0777, 3);
+	hdr("d/h", '1', "d/f", NULL, 0, 0644, 4);
+	hdr("e/g", '0', NULL, "x", 1, 0600, 5);
+	end();
+	memset(ar + arlen, 0, 9 * 512);		/* record padding */
+	arlen += 9 * 512;
+	t = open_ar();
+	fd = mkstemp(path);
+	ok(fd != -1 && write(fd, ar, arlen) == (ssize_t)arlen, "tar written");
+	close(fd);
+	ok(tarfs_embed_index(path, NULL, &count) == 0, "embedded (%s)",
+	    error_msg());
+	is_int(count, tarfs_count(t), "inodes counted");
+	f = fopen(path, "rb");
+	m = fread(emb, 1, sizeof(emb), f);
+	fclose(f);
+	ok(m > arlen && memcmp(emb, ar, arlen) == 0,
+	    "the tar's bytes untouched, %zu bytes follow", m - arlen);
+	u = tarfs_open_mem(emb, m);
+	ok(u != NULL && tarfs_from_index(u) &&
+	    strcmp(tarfs_index_from(u), "embedded") == 0, "found and used");
+	if (u == NULL || t == NULL)
+		return;
+	is_str(rd(u, "d/h"), "hello", "a hardlink reads through it");
+	is_int(tarfs_count(u), tarfs_count(t), "same inode count");
+	seen = walk(t);
+	is_int(walk(u), seen, "same entries");
+	tarfs_close(u);
+	ok(tarfs_embed_index(path, NULL, NULL) == 0, "embedded again");
+	f = fopen(path, "rb");
+	ok(fread(ar + arlen, 1, m + 1, f) == m && memcmp(ar + arlen, emb,
+	    m) == 0, "the same bytes: the old index replaced");
+	fclose(f);
+	unlink(path);
+
+	/* Every single-byte change from the end marker on. */
+	for (i = arlen - 11 * 512; i < m; i++) {
+		emb[i] ^= 0x41;
+		u = tarfs_open_mem(emb, m);
+		if (u == NULL)
+			refused++;
+		else {
+			if (tarfs_from_index(u))
+				used++;
+			else if (walk(u) == seen &&
+			    strcmp(rd(u, "d/h"), "hello") == 0)
+				scanned++;
+			tarfs_close(u);
+		}
+		emb[i] ^= 0x41;
+	}
+	ok(used == 0, "one byte changed: never used (%zu read from the "
+	    "headers, %zu refused as corrupt)", scanned, refused);
+	ok(scanned + refused == m - (arlen - 11 * 512), "and every time "
+	    "the tree is right or the archive refused");
+	for (used = 0, i = arlen; i < m; i++) {
+		u = tarfs_open_mem(emb, i);
+		if (u != NULL && tarfs_from_index(u))
+			used++;
+		tarfs_close(u);
+	}
+	is_int(used, 0, "cut anywhere: never used");
+	/* tar -r: a new entry and end marker from the old marker on. */
+	memcpy(ar, emb, m);
+	arlen -= 11 * 512;
+	hdr("new", '0', NULL, "appended", 8, 0644, 6);
+	end();
+	u = tarfs_open_mem(ar, m);
+	ok(u != NULL && !tarfs_from_index(u) &&
+	    strcmp(rd(u, "new"), "appended") == 0,
+	    "appended as tar -r does: the stale trailer ignored");
+	tarfs_close(u);
+	tarfs_close(t);
+}
+
 int
 main(void)
 {
@@ -395,5 +508,6 @@ main(void)
 	test_sparse();
 	test_hostile();
 	test_saved();
+	test_embedded();
 	return (done_testing());
 }

@@ -536,6 +536,56 @@ test_bombs(void)
 	}
 }
 
+/*
+ * The extra frame before the seek table: the table still describes the
+ * data frames, zstd -d skips it, zstd_set_extra replaces or removes it
+ * in place, and a gap that is not one skippable frame breaks the table.
+ */
+static void
+test_extra(const char *orig)
+{
+	static const char data[] = "extra frame payload";
+	struct zextra x = { data, sizeof(data), olen };
+	struct zindex idx;
+	struct zsrc *z;
+	struct stat st;
+	uint64_t off = 0, len = 0;
+	char *q = tpath("extra.zst"), *q2 = tpath("extra2.zst");
+	int fd;
+
+	ok(zstd_compress_seekable_x(orig, q, 64 << 10, 1, 1, &x) == 0,
+	    "compress with an extra frame");
+	test_file("seekable with an extra frame", q, "seek table");
+	ok(sh("zstd -q -d -c %s | cmp -s - %s", q, orig) == 0,
+	    "zstd -d skips the extra frame");
+	z = zopen(q, NULL);
+	ok(z != NULL && zsrc_extra(z, &off, &len) == 1 &&
+	    len == sizeof(data), "zsrc_extra finds it (%llu bytes)",
+	    (unsigned long long)len);
+	zsrc_close(z);
+	ok(zstd_compress_seekable(orig, q2, 64 << 10, 1, 1) == 0 &&
+	    zstd_set_extra(q2, data, sizeof(data)) == 0 &&
+	    sh("cmp -s %s %s", q, q2) == 0,
+	    "zstd_set_extra writes the same bytes");
+	ok(zstd_set_extra(q2, NULL, 0) == 0 && (z = zopen(q2, NULL)) != NULL &&
+	    zsrc_extra(z, &off, &len) == 0, "and takes it out again");
+	zsrc_close(z);
+	x.insize = olen + 1;
+	ok(zstd_compress_seekable_x(orig, q2, 64 << 10, 1, 1, &x) == 0 &&
+	    (z = zopen(q2, NULL)) != NULL && zsrc_extra(z, &off, &len) == 0,
+	    "an input of another size: no extra frame");
+	zsrc_close(z);
+	/* The frame's magic made a data frame's: no longer a valid gap. */
+	fd = open(q, O_RDWR);
+	fstat(fd, &st);
+	ok(pwrite(fd, "\x28\xb5\x2f\xfd", 4, (off_t)off - 8) == 4,
+	    "gap magic changed");
+	ok(zseek_read(fd, st.st_size, q, &idx) == -1, "the table is "
+	    "refused: %s", error_msg());
+	close(fd);
+	ok(zstd_set_extra(q, data, 1) == -1, "and not rewritten");
+}
+
 int
 main(void)
 {
@@ -588,6 +638,7 @@ main(void)
 	sh("cd %s && for f in part.*; do zstd -q -c < $f; done > %s", dir, q);
 	test_file("multi frame, no sizes", q, "decompression");
 
+	test_extra(p);
 	test_corrupt(tpath("seek.zst"));
 	test_index();
 	test_bombs();
