@@ -108,7 +108,7 @@ one(const struct opts *o, const char *rundir, struct jail_params *p,
 		jail_params_set(p, "exec.jail_user", o->user ? o->user :
 		    o->juser, 0);
 	if (o->remove) {
-		if (jail_remove(rundir, name, confp, o->flags) == -1) {
+		if (jail_destroy(rundir, name, confp, o->flags) == -1) {
 			if (!o->create)
 				return (fail("%s", name));
 			error_clear();

@@ -3,15 +3,14 @@
  * its template, the talk's `zfs diff` trick without ZFS.
  *
  * With stasis.root=overlay the changes are exactly the overlay's upper
- * directory: a whiteout (a 0:0 character device) is a removal, an entry
+ * directory: a whiteout (jail_os_whiteout: on Linux a 0:0 character
+ * device) is a removal, an entry
  * also in the template a modification, anything else an addition.  With
  * a plain root (ro or rw) the jail's root is walked against the
  * template, staying on the root's own filesystem: mounted data, config
  * and /tmp are not part of the root, so they are not listed.
  */
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/xattr.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -60,7 +59,6 @@ walk_upper(struct walk *w, const char *rel, int depth)
 	DIR *d;
 	struct dirent *de;
 	struct stat st, lst;
-	char opq[4];
 
 	if (depth > DIFF_MAX_DEPTH)
 		return (error_set("%s: too deep", rel));
@@ -84,15 +82,12 @@ walk_upper(struct walk *w, const char *rel, int depth)
 			free(child);
 			continue;
 		}
-		if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))
+		if (jail_os_whiteout(full, &st))
 			emit(w, '-', child);
 		else if (S_ISDIR(st.st_mode)) {
 			if (in_lower(w, child, &lst) && S_ISDIR(lst.st_mode)) {
-				int opaque = lgetxattr(full,
-				    "trusted.overlay.opaque", opq,
-				    sizeof(opq)) > 0 && opq[0] == 'y';
-
-				emit(w, opaque ? 'R' : 'M', child);
+				emit(w, jail_os_opaque(full) ? 'R' : 'M',
+				    child);
 			} else
 				emit(w, '+', child);
 			if (walk_upper(w, child, depth + 1) == -1) {
@@ -134,23 +129,6 @@ is_mount(struct walk *w, const char *rel)
 		if (strcmp(w->mounts.v[i] + 1, rel) == 0)
 			return (1);
 	return (0);
-}
-
-/* Mount points inside the jail (its own view), "/" excluded. */
-static void
-load_mounts(struct walk *w, pid_t pid)
-{
-	char path[64], line[8192], mp[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 &&
-		    strcmp(mp, "/") != 0)
-			strv_push(&w->mounts, mp);
-	fclose(f);
 }
 
 /* Both trees at rel: what is only in the jail, only in the template. */
@@ -213,6 +191,16 @@ walk_both(struct walk *w, const char *rel, int depth)
 }
 
 static int
+under_path(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return (1);
+	return (strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0'));
+}
+
+static int
 cmp_path(const void *a, const void *b)
 {
 	const char *x = *(char *const *)a, *y = *(char *const *)b;
@@ -246,8 +234,16 @@ jail_diff(const char *rundir, const char *jail, struct buf *out)
 		    st.info.name, st.template + 4);
 		goto out;
 	}
-	/* A tarball or a clone was mounted for the jail: that is lower. */
-	w.lower = st.host_mounts.n > 0 ? st.host_mounts.v[0] : st.template;
+	/*
+	 * A tarball or a clone was mounted for the jail: that is lower.  The
+	 * jail's own mounts (FreeBSD records them too) are under its path.
+	 */
+	w.lower = st.template;
+	for (i = 0; i < st.host_mounts.n; i++)
+		if (!under_path(st.host_mounts.v[i], st.info.path)) {
+			w.lower = st.host_mounts.v[i];
+			break;
+		}
 	if (st.upper != NULL) {
 		w.top = st.upper;
 		rc = walk_upper(&w, "", 0);
@@ -259,7 +255,7 @@ jail_diff(const char *rundir, const char *jail, struct buf *out)
 		}
 		w.top = root;
 		w.dev = sb.st_dev;
-		load_mounts(&w, st.info.pid);
+		jail_os_mounts(&st, &w.mounts);
 		rc = walk_both(&w, "", 0);
 	}
 	if (rc == 0) {

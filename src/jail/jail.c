@@ -9,7 +9,6 @@
  * Remove: exec.prestop; exec.stop inside; SIGTERM, stop.timeout, kill;
  * exec.poststop; host-side unmounts; exec.release.
  */
-#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <arpa/inet.h>
@@ -22,7 +21,6 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/path.h"
-#include "base/spawn.h"
 #include "zfs/zfs.h"
 #include "jail/jail.h"
 #include "jail/jail_impl.h"
@@ -76,13 +74,12 @@ canon_addrs(const struct jail_params *p, const char *name, int fam,
 			strv_push(out, text);
 }
 
-/* A tarball on the host, mounted with our tarfs; returns the dir (held
- * in host_mounts). */
+/* A tarball on the host, mounted read-only (tarfs); returns the dir
+ * (held in host_mounts). */
 static char *
 mount_tarball(struct jail_state *st, const char *rundir, const char *tar)
 {
-	char *dir, *exe;
-	int rc;
+	char *dir;
 
 	dir = xasprintf("%s/jails/%s/tar%zu", rundir, st->info.name,
 	    st->host_mounts.n);
@@ -90,10 +87,7 @@ mount_tarball(struct jail_state *st, const char *rundir, const char *tar)
 		free(dir);
 		return (NULL);
 	}
-	exe = path_self_exe();
-	rc = spawn_cmd(NULL, exe, "tarfs", tar, dir, (char *)NULL);
-	free(exe);
-	if (rc == -1) {
+	if (jail_os_mount_tarball(tar, dir) == -1) {
 		error_wrap("tarfs %s", tar);
 		rmdir(dir);
 		free(dir);
@@ -154,7 +148,7 @@ undo_host(const char *rundir, struct jail_state *st)
 	size_t i;
 
 	for (i = st->host_mounts.n; i > 0; i--)
-		(void)umount2(st->host_mounts.v[i - 1], MNT_DETACH);
+		jail_os_unmount(st->host_mounts.v[i - 1]);
 	strv_free(&st->host_mounts);
 	(void)rundir;
 }
@@ -476,21 +470,21 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 		goto fail;
 	}
 	started = 1;
+	/* The kernel's jid on FreeBSD, unless jid= asked for one. */
+	jid = st.info.jid;
+	st.info.cpusetid = st.info.jid;
 	/* vnet.interface: host interfaces move into the jail's stack. */
 	{
 		struct jail_param *jp = jail_params_find(&p,
 		    "vnet.interface");
 		size_t i;
-		char pid[32];
 
-		snprintf(pid, sizeof(pid), "%d", (int)st.info.pid);
 		for (i = 0; jp != NULL && i < jp->vals.n; i++) {
 			if (!st.netns || jail_params_get(&p, "vnet") == NULL) {
 				error_set("vnet.interface needs vnet");
 				goto fail;
 			}
-			if (spawn_cmd(NULL, "ip", "link", "set", "dev",
-			    jp->vals.v[i], "netns", pid, (char *)NULL) == -1) {
+			if (jail_os_vnet_iface(&st, jp->vals.v[i]) == -1) {
 				error_wrap("vnet.interface %s", jp->vals.v[i]);
 				goto fail;
 			}
@@ -566,7 +560,7 @@ fail0:
 }
 
 int
-jail_remove(const char *rundir, const char *jail,
+jail_destroy(const char *rundir, const char *jail,
     const struct jail_params *confp, int flags)
 {
 	struct jail_state st;
@@ -731,7 +725,8 @@ jail_modify(const char *rundir, const struct jail_params *params, int flags)
 		goto out;
 	/* Last: without persist an empty jail ends (and its state goes). */
 	if (jail_params_find(&p, "persist") != NULL &&
-	    jail_os_persist(&st, jail_params_bool(&p, "persist", 0)) == -1)
+	    jail_os_persist(rundir, &st, jail_params_bool(&p, "persist", 0))
+	    == -1)
 		goto out;
 	rc = 0;
 out:

@@ -140,8 +140,9 @@ int	 jail_modify(const char *rundir, const struct jail_params *, int);
  * Remove a jail: exec.prestop, exec.stop inside, kill every process,
  * unmount, delete its namespaces, exec.poststop, exec.release.
  * `params` (from jail.conf) overrides the hooks stored at creation.
+ * (Not "jail_remove": that is FreeBSD's jail_remove(2), in its libc.)
  */
-int	 jail_remove(const char *rundir, const char *jail,
+int	 jail_destroy(const char *rundir, const char *jail,
 	    const struct jail_params *params, int);
 
 struct jail_exec_opts {

@@ -1,15 +1,28 @@
 /*
  * Internal to src/jail: state files, the pieces of the parameter table
  * the platform code needs, and the interface every platform implements
- * (jail_linux.c; on FreeBSD, jail_freebsd.c over jail(2)).
+ * (jail_linux.c over namespaces; jail_freebsd.c over jail(2)).  The
+ * Makefile builds one of them, and net_linux.c only on Linux.
  */
 #ifndef STASIS_JAIL_IMPL_H
 #define STASIS_JAIL_IMPL_H
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include "base/buf.h"
 #include "jail/jail.h"
+
+/*
+ * 1 where jails are the kernel's own (FreeBSD): its allow.*, enforce_statfs,
+ * children.max, devfs_ruleset, host and sysv* parameters then pass through
+ * as they are, where Linux refuses what it cannot honour.
+ */
+#ifdef __FreeBSD__
+#define JAIL_NATIVE	1
+#else
+#define JAIL_NATIVE	0
+#endif
 
 /* Capability bits (1 << CAP_*) that allow.* parameters keep. */
 #define JCAP_NET_ADMIN		(1ULL << 12)
@@ -32,7 +45,7 @@ int	 jail_addr_check(const char *param, const char *value);
 /* "lo0|10.0.0.1/24" -> "10.0.0.1", prefix 24 (32/128 when absent). */
 int	 jail_addr_parse(const char *value, int family, void *addr,
 	    int *prefix, char *text, size_t textlen);
-/* In the calling process's network namespace. */
+/* net_linux.c: in the calling process's network namespace. */
 int	 jail_net_link_up(const char *ifname);
 int	 jail_net_addr(int add, int family, const void *addr, int prefix,
 	    const char *ifname);
@@ -71,7 +84,6 @@ void	 jail_unlock(int);
 /* Lowest free jid. */
 int	 jail_next_jid(const char *rundir);
 int	 jail_jid_used(const char *rundir, int jid);
-unsigned long long jail_proc_starttime(pid_t);
 void	 jail_info_json(struct buf *, const struct jail_info *);
 
 char	*jail_zfs_clone_name(const char *tmpl, const char *name);
@@ -102,8 +114,11 @@ int	 jail_mounts_collect(const struct jail_params *,
 void	 jail_mounts_free(struct jail_mount *, size_t);
 
 /*
- * The platform.  A jail is an init process (pid 1 of its namespaces)
- * under a supervisor that cleans up when it exits.
+ * The platform.  On Linux a jail is an init process (pid 1 of its
+ * namespaces) under a supervisor that cleans up when it exits; on
+ * FreeBSD it is the kernel's jail (the jid is the kernel's), with the
+ * mounts made on the host under its path and a supervisor that cleans
+ * them up once the kernel has removed the jail.
  */
 struct jail_spec {
 	const char	*rundir;
@@ -151,11 +166,28 @@ int	 jail_os_sethostname(const struct jail_state *, const char *host,
 	    const char *domain);
 int	 jail_os_setaddrs(const struct jail_state *, int family,
 	    const struct strv *add, const struct strv *del);
-int	 jail_os_persist(const struct jail_state *, int persist);
+int	 jail_os_persist(const char *rundir, const struct jail_state *,
+	    int persist);
 /* The path of / inside the jail, seen from the host. */
 char	*jail_os_rootpath(const struct jail_state *);
 /* Wait (briefly) until init has set the jail up; -1 if it does not. */
 int	 jail_os_wait_ready(const struct jail_state *);
+/* Is the jail a state file describes still there (not a reused id)? */
+int	 jail_os_alive(const struct jail_state *);
+/* The start time of a process, against pid reuse (0 if unknown). */
+unsigned long long jail_proc_starttime(pid_t);
+/* Mount a tarball read-only at dir (FUSE tarfs, or the kernel's). */
+int	 jail_os_mount_tarball(const char *tar, const char *dir);
+/* Undo one of our host mounts; quiet when it is not mounted. */
+void	 jail_os_unmount(const char *dir);
+/* vnet.interface: move a host interface into the jail's stack. */
+int	 jail_os_vnet_iface(const struct jail_state *, const char *ifname);
+/* The jail's mount points as the jail sees them ("/tmp"), "/" excluded. */
+void	 jail_os_mounts(const struct jail_state *, struct strv *);
+/* For jail diff of an overlay root: is an upper entry a whiteout, an
+ * upper directory opaque (it hides the template's)? */
+int	 jail_os_whiteout(const char *path, const struct stat *);
+int	 jail_os_opaque(const char *path);
 
 /* user.c: passwd lookups without NSS (static binary, jail roots) */
 struct jail_user {

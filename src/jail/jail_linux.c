@@ -33,6 +33,7 @@
 #include <sys/uio.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -53,6 +54,7 @@
 #include "base/err.h"
 #include "base/file.h"
 #include "base/path.h"
+#include "base/spawn.h"
 #include "jail/jail.h"
 #include "jail/jail_impl.h"
 #include "zfs/zfs.h"
@@ -159,6 +161,41 @@ rm_cgroup(const char *cg)
 	}
 	if (fd >= 0)
 		close(fd);
+}
+
+unsigned long long
+jail_proc_starttime(pid_t pid)
+{
+	char path[64], *p;
+	struct buf b = BUF_INIT;
+	unsigned long long t = 0;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (file_read(path, 4096, &b) == -1) {
+		buf_free(&b);
+		error_clear();
+		return (0);
+	}
+	/* Field 22; skip "pid (comm)" first, comm may hold spaces. */
+	if ((p = strrchr(buf_cstr(&b), ')')) != NULL) {
+		for (i = 2; i < 22 && p != NULL; i++)
+			p = strchr(p + 1, ' ');
+		if (p != NULL)
+			t = strtoull(p + 1, NULL, 10);
+	}
+	buf_free(&b);
+	return (t);
+}
+
+int
+jail_os_alive(const struct jail_state *st)
+{
+	if (st->info.pid <= 0)
+		return (0);
+	if (kill(st->info.pid, 0) == -1 && errno == ESRCH)
+		return (0);
+	return (jail_proc_starttime(st->info.pid) == st->starttime);
 }
 
 void
@@ -1664,8 +1701,10 @@ jail_os_setaddrs(const struct jail_state *st, int family,
 }
 
 int
-jail_os_persist(const struct jail_state *st, int persist)
+jail_os_persist(const char *rundir, const struct jail_state *st,
+    int persist)
 {
+	(void)rundir;
 	if (kill(st->info.pid, persist ? SIGUSR2 : SIGUSR1) == -1)
 		return (error_sys("signal jail %s", st->info.name));
 	return (0);
@@ -1697,4 +1736,67 @@ char *
 jail_os_rootpath(const struct jail_state *st)
 {
 	return (xasprintf("/proc/%d/root", (int)st->info.pid));
+}
+
+/* Our FUSE tarfs, as a command: the jail tools do not link libfuse. */
+int
+jail_os_mount_tarball(const char *tar, const char *dir)
+{
+	char *exe;
+	int rc;
+
+	exe = path_self_exe();
+	rc = spawn_cmd(NULL, exe, "tarfs", tar, dir, (char *)NULL);
+	free(exe);
+	return (rc);
+}
+
+void
+jail_os_unmount(const char *dir)
+{
+	(void)umount2(dir, MNT_DETACH);
+}
+
+int
+jail_os_vnet_iface(const struct jail_state *st, const char *ifname)
+{
+	char pid[32];
+
+	snprintf(pid, sizeof(pid), "%d", (int)st->info.pid);
+	return (spawn_cmd(NULL, "ip", "link", "set", "dev", ifname, "netns",
+	    pid, (char *)NULL));
+}
+
+/* Mount points in init's mount namespace, its own view. */
+void
+jail_os_mounts(const struct jail_state *st, struct strv *out)
+{
+	char path[64], line[8192], mp[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)st->info.pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 &&
+		    strcmp(mp, "/") != 0)
+			strv_push(out, mp);
+	fclose(f);
+}
+
+/* overlayfs: a whiteout is a 0:0 character device in the upper dir. */
+int
+jail_os_whiteout(const char *path, const struct stat *st)
+{
+	(void)path;
+	return (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0));
+}
+
+int
+jail_os_opaque(const char *path)
+{
+	char opq[4];
+
+	return (lgetxattr(path, "trusted.overlay.opaque", opq, sizeof(opq))
+	    > 0 && opq[0] == 'y');
 }

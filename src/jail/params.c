@@ -1,6 +1,8 @@
 /*
  * Jail parameters: the ordered name -> values store, jail(8)'s
  * command-line words, and the table of what this platform honours.
+ * Where jails are the kernel's (JAIL_NATIVE, FreeBSD), allow.* and the
+ * limits Linux refuses pass through to jail_set(2) as they are.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -234,7 +236,7 @@ jail_param_is_bool(const char *name)
 	const struct pdef *d;
 
 	if (strncmp(name, "allow.", 6) == 0)
-		return (allow_known(name));
+		return (JAIL_NATIVE || allow_known(name));
 	return ((d = pdef_find(name)) != NULL && d->type == PT_BOOL);
 }
 
@@ -373,6 +375,13 @@ check_one(const struct jail_param *jp, const struct jail_params *all,
 	size_t i;
 
 	v = jp->vals.n ? jp->vals.v[jp->vals.n - 1] : NULL;
+	if (strncmp(jp->name, "allow.", 6) == 0 && JAIL_NATIVE) {
+		/* The kernel knows its allow.* (jail_set says which not). */
+		if (jail_bool_value(v) < 0)
+			return (error_set("%s: invalid boolean \"%s\"",
+			    jp->name, v));
+		return (0);
+	}
 	if (strncmp(jp->name, "allow.", 6) == 0) {
 		for (a = allows; a->name != NULL; a++)
 			if (strcmp(a->name, jp->name) == 0)
@@ -408,6 +417,16 @@ check_one(const struct jail_param *jp, const struct jail_params *all,
 			return (-1);
 		if (strcmp(jp->name, "jid") == 0 && n < 1)
 			return (error_set("jid: invalid value \"%s\"", v));
+		if (JAIL_NATIVE) {
+			if (strcmp(jp->name, "enforce_statfs") == 0 &&
+			    (n < 0 || n > 2))
+				return (error_set("enforce_statfs: invalid "
+				    "value \"%s\"", v));
+			if (n < 0 && strcmp(jp->name, "jid") != 0)
+				return (error_set("%s: invalid value \"%s\"",
+				    jp->name, v));
+			break;
+		}
 		if (strcmp(jp->name, "enforce_statfs") == 0 && n < 1)
 			return (error_set("enforce_statfs=%s: Linux cannot "
 			    "honour it (a jail sees only its own mount "
@@ -433,6 +452,15 @@ check_one(const struct jail_param *jp, const struct jail_params *all,
 			    jail_bool_value(v) < 0)
 				return (error_set("vnet: invalid value \"%s\" "
 				    "(new or inherit)", v));
+		} else if (JAIL_NATIVE && strcmp(jp->name, "host") == 0) {
+			if (strcmp(v, "new") && strcmp(v, "inherit"))
+				return (error_set("host: invalid value \"%s\" "
+				    "(new or inherit)", v));
+		} else if (JAIL_NATIVE && strncmp(jp->name, "sysv", 4) == 0) {
+			if (strcmp(v, "new") && strcmp(v, "inherit") &&
+			    strcmp(v, "disable"))
+				return (error_set("%s: invalid value \"%s\" "
+				    "(new, inherit or disable)", jp->name, v));
 		} else if (strncmp(jp->name, "sysv", 4) == 0) {
 			if (strcmp(v, "new") != 0)
 				return (error_set("%s=%s: Linux cannot honour "
@@ -519,7 +547,7 @@ jail_params_check(const struct jail_params *p, int create)
 		return (error_set("ip6.addr given with ip6=%s",
 		    jail_params_get(p, "ip6")));
 	/* One network namespace carries both families (see has_netns). */
-	if (create && ((inherits(p, "ip4") && (has_list(p, "ip6.addr") ||
+	if (create && !JAIL_NATIVE && ((inherits(p, "ip4") && (has_list(p, "ip6.addr") ||
 	    has_vnet(p))) || (inherits(p, "ip6") && (has_list(p,
 	    "ip4.addr") || has_vnet(p)))))
 		return (error_set("ip4=inherit or ip6=inherit cannot be "

@@ -1,8 +1,9 @@
 /*
  * Jail state under the run directory: RUNDIR/jails/NAME/state.json,
  * written atomically, so that jls, jexec and the node daemon in other
- * processes see whole states only.  A state whose init is gone (a crash,
- * a kill -9 of the supervisor) counts as not running.
+ * processes see whole states only.  A state whose jail is gone (a crash,
+ * a kill -9 of the supervisor; jail_os_alive says what identifies it on
+ * each platform) counts as not running.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -10,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,39 +68,11 @@ jail_state_free(struct jail_state *st)
 	st->ctlfd = st->readyfd = -1;
 }
 
-unsigned long long
-jail_proc_starttime(pid_t pid)
-{
-	char path[64], *p;
-	struct buf b = BUF_INIT;
-	unsigned long long t = 0;
-	int i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (file_read(path, 4096, &b) == -1) {
-		buf_free(&b);
-		error_clear();
-		return (0);
-	}
-	/* Field 22; skip "pid (comm)" first, comm may hold spaces. */
-	if ((p = strrchr(buf_cstr(&b), ')')) != NULL) {
-		for (i = 2; i < 22 && p != NULL; i++)
-			p = strchr(p + 1, ' ');
-		if (p != NULL)
-			t = strtoull(p + 1, NULL, 10);
-	}
-	buf_free(&b);
-	return (t);
-}
-
+/* The platform knows what identifies a live jail (jail_os_alive). */
 int
 jail_state_alive(const struct jail_state *st)
 {
-	if (st->info.pid <= 0)
-		return (0);
-	if (kill(st->info.pid, 0) == -1 && errno == ESRCH)
-		return (0);
-	return (jail_proc_starttime(st->info.pid) == st->starttime);
+	return (jail_os_alive(st));
 }
 
 static json_t *
