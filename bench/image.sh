@@ -30,7 +30,7 @@ one() {		# one CASE: write $W/o.$CASE
 	bsdtar) bsdtar -C "$TREE" --one-file-system -cf $W/o.bsdtar . ;;
 	stasisz) "$STASIS" image tar -q -z -o $W/o.stasisz "$TREE" ;;
 	gnupipe) tar -C "$TREE" --sort=name --format=pax --numeric-owner \
-	    --one-file-system -cf - . | "$STASIS" tarfs --compress - \
+	    --one-file-system -cf - . | "$STASIS" tarfs --compress --no-embed - \
 	    $W/o.gnupipe 2>/dev/null &&
 	    "$STASIS" tarfs --index -q $W/o.gnupipe ;;
 	tarzstd) tar -C "$TREE" --sort=name --format=pax --numeric-owner \

@@ -532,8 +532,14 @@ tarfs_compress(const char *in, const char *out, size_t frame, int level,
 		else if (t->src.kind != SRC_FILE)
 			error_set("compressed already");
 		else if (!zeros(&t->src, t->tarend, t->src.size))
-			error_set("no end-of-archive marker, or data after it");
-		else if (payload(t, 0, 0, &idx, trl) == 0) {
+			error_set("no end-of-archive marker, or data or more "
+			    "than 1 MiB of padding after it");
+		else if (payload(t, 0, 0, &idx, trl) == -1)
+			;
+		else if (idx.len > UINT32_MAX - TRAILER - 8)
+			error_set("an index of %zu bytes is too big for a "
+			    "zstd frame", idx.len);
+		else {
 			buf_add(&pl, trl, TRAILER);
 			buf_add(&pl, idx.data, idx.len);
 			x.data = pl.data;
