@@ -279,7 +279,11 @@ spawn_begin(const struct spawn_opts *o)
 	p->max = o->max_output ? o->max_output : DEFAULT_MAX_OUTPUT;
 	p->deadline = o->timeout_ms > 0 ? now_ms() + o->timeout_ms : 0;
 	/* A pidfd makes the child's exit a poll event: no 50 ms ticks. */
+#ifdef SYS_pidfd_open
 	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+#else
+	p->pidfd = -1;	/* none (FreeBSD): polled, as when it fails */
+#endif
 	return (p);
 }
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Compile src/jail as FreeBSD builds it -- jail_freebsd.c and every other
-# file but *_linux.c -- with -fsyntax-only, against FreeBSD's declarations
+# file but *_linux.c, and what else the jail tools link -- with -fsyntax-only, against FreeBSD's declarations
 # alone (tests/freebsd/include; -nostdinc: no glibc, no Linux headers).
 # A file that calls something FreeBSD does not declare, or includes a
 # Linux header, fails.  This is a compile check: nothing is run.
@@ -23,11 +23,17 @@ for h in jansson.h jansson_config.h; do
 	[ -f "$jdir/$h" ] && ln -s "$jdir/$h" "$port/$h"
 done
 
+# By default: src/jail, and the rest of what the jail tools link
+# (stasis-jailtools' link map on Linux: base and zfs pieces, stasis.c).
 if [ $# -eq 0 ]; then
 	set --
 	for f in "$root"/src/jail/*.c; do
 		case $f in *_linux.c) continue ;; esac
 		set -- "$@" "$f"
+	done
+	for f in stasis.c base/buf.c base/err.c base/file.c base/log.c \
+	    base/path.c base/spawn.c zfs/zfs_cmd.c zfs/zfs_parse.c; do
+		set -- "$@" "$root/src/$f"
 	done
 fi
 

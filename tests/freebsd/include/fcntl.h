@@ -22,6 +22,7 @@
 #define FD_CLOEXEC	1
 #define AT_FDCWD		-100
 #define AT_SYMLINK_NOFOLLOW	0x0200
+#define AT_REMOVEDIR		0x0800
 /* flock(2) operations */
 #define LOCK_SH		0x01
 #define LOCK_EX		0x02

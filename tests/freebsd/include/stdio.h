@@ -43,6 +43,12 @@ int	 snprintf(char * __restrict, size_t, const char * __restrict, ...)
 	    __attribute__((__format__(__printf__, 3, 4)));
 int	 sscanf(const char * __restrict, const char * __restrict, ...)
 	    __attribute__((__format__(__scanf__, 2, 3)));
+#define _IOFBF	0
+#define _IOLBF	1
+#define _IONBF	2
+int	 setvbuf(FILE * __restrict, char * __restrict, int, size_t);
+int	 dprintf(int, const char * __restrict, ...)
+	    __attribute__((__format__(__printf__, 2, 3)));
 int	 vasprintf(char **, const char *, va_list);
 int	 vfprintf(FILE * __restrict, const char * __restrict, va_list);
 int	 vsnprintf(char * __restrict, size_t, const char * __restrict,

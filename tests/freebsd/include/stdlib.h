@@ -26,6 +26,8 @@ long long strtoll(const char * __restrict, char ** __restrict, int);
 unsigned long strtoul(const char * __restrict, char ** __restrict, int);
 unsigned long long strtoull(const char * __restrict, char ** __restrict,
 	    int);
+double	 strtod(const char * __restrict, char ** __restrict);
+int	 mkostemp(char *, int);
 int	 system(const char *);
 int	 unsetenv(const char *);
 #endif

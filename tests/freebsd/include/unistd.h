@@ -64,6 +64,15 @@ int	 tcsetpgrp(int, pid_t);
 int	 unlink(const char *);
 int	 usleep(unsigned int);
 ssize_t	 write(int, const void *, size_t);
+int	 close_range(unsigned int, unsigned int, int);	/* FreeBSD 13.1+ */
+int	 execvpe(const char *, char * const *, char * const *); /* 14.1+ */
+int	 syscall(int, ...);
+int	 unlinkat(int, const char *, int);
+int	 fchdir(int);
+int	 fchown(int, uid_t, gid_t);
+int	 getgroups(int, gid_t []);
+int	 seteuid(uid_t);
+int	 setegid(gid_t);
 /* getopt(3) */
 extern char	*optarg;
 extern int	 optind, opterr, optopt;
