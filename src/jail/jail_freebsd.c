@@ -322,21 +322,18 @@ mount_rec(struct jail_state *st, const char *type, const char *src,
 	return (0);
 }
 
-/* A mount or mount.fstab entry at path + its mount point. */
+/* A mount or mount.fstab entry: its mount point is a host path, as in
+ * jail(8)'s ("$path/tmp"). */
 static int
-entry_mount(struct jail_state *st, const char *path,
-    const struct jail_mount *m, int devfs_rs)
+entry_mount(struct jail_state *st, const struct jail_mount *m, int devfs_rs)
 {
-	const char *type = m->type;
-	char *dst, *opts;
+	const char *type = m->type, *dst = m->dst;
+	char *opts;
 	int rc, bind;
 
 	bind = strcmp(type, "nullfs") == 0 || strcmp(type, "bind") == 0;
-	dst = xasprintf("%s%s", strcmp(path, "/") ? path : "", m->dst);
-	if (mkmountpoint(dst, bind ? m->src : NULL) == -1) {
-		free(dst);
+	if (mkmountpoint(dst, bind ? m->src : NULL) == -1)
 		return (-1);
-	}
 	if (bind)
 		type = "nullfs";
 	else if (strcmp(type, "proc") == 0)
@@ -347,7 +344,6 @@ entry_mount(struct jail_state *st, const char *path,
 		opts = xstrdup(m->opts);
 	rc = mount_rec(st, type, m->src, dst, opts);
 	free(opts);
-	free(dst);
 	return (rc);
 }
 
@@ -362,6 +358,22 @@ devfs_ruleset(const struct jail_params *p)
 		return (DEVFS_RULESET);
 	}
 	return ((int)n);
+}
+
+/* Make the mount point dst (under path) in lower, path's source. */
+static int
+premake(const char *lower, const char *path, const char *dst,
+    const char *src)
+{
+	char *x;
+	int r;
+
+	if (!under(dst, path))
+		return (0);
+	x = xasprintf("%s%s", lower, dst + strlen(path));
+	r = mkmountpoint(x, src);
+	free(x);
+	return (r);
 }
 
 /*
@@ -392,17 +404,26 @@ setup_mounts(struct jail_spec *sp)
 		    "tree (FreeBSD has no mount namespaces)");
 		goto out;
 	}
+	/* Mount points the root will not let us make once mounted. */
 	lower = sp->rootsrc != NULL ? sp->rootsrc : path;
-	if (sp->upper == NULL)
-		for (i = 0; i < n; i++) {
-			x = xasprintf("%s%s", lower, mv[i].dst);
-			pass = mkmountpoint(x, strcmp(mv[i].type, "nullfs") ==
-			    0 || strcmp(mv[i].type, "bind") == 0 ? mv[i].src :
-			    NULL);
-			free(x);
-			if (pass == -1)
+	if (sp->upper == NULL && (strcmp(lower, path) != 0 || sp->readonly)) {
+		for (i = 0; i < n; i++)
+			if (premake(lower, path, mv[i].dst,
+			    strcmp(mv[i].type, "nullfs") == 0 ||
+			    strcmp(mv[i].type, "bind") == 0 ? mv[i].src : NULL)
+			    == -1)
 				goto out;
-		}
+		x = xasprintf("%s/dev", path);
+		pass = jail_params_bool(p, "mount.devfs", 0) &&
+		    premake(lower, path, x, NULL) == -1;
+		free(x);
+		x = xasprintf("%s/proc", path);
+		pass = pass || (jail_params_bool(p, "mount.procfs", 0) &&
+		    premake(lower, path, x, NULL) == -1);
+		free(x);
+		if (pass)
+			goto out;
+	}
 	if (sp->upper != NULL) {
 		char *up = xasprintf("%s/upper", sp->upper);
 
@@ -422,16 +443,10 @@ setup_mounts(struct jail_spec *sp)
 	}
 	dev = xasprintf("%s/dev", strcmp(path, "/") ? path : "");
 	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < n; i++) {
-			x = xasprintf("%s%s", strcmp(path, "/") ? path : "",
-			    mv[i].dst);
-			if (under(x, dev) == pass && entry_mount(st, path,
-			    &mv[i], rs) == -1) {
-				free(x);
+		for (i = 0; i < n; i++)
+			if (under(mv[i].dst, dev) == pass &&
+			    entry_mount(st, &mv[i], rs) == -1)
 				goto out;
-			}
-			free(x);
-		}
 		if (pass == 0 && jail_params_bool(p, "mount.devfs", 0)) {
 			x = xasprintf("ruleset=%d", rs);
 			if (path_mkdirs(dev, 0755) == -1 ||

@@ -1,0 +1,106 @@
+#!/bin/sh
+# The FreeBSD jail backend against a mock kernel (tests/freebsd/
+# mock_kernel.c): jail_freebsd.c, compiled against FreeBSD's
+# declarations, run on Linux with jail_set(2), jail_get(2),
+# jail_attach(2), jail_remove(2), nmount(2) and unmount(2) replaced by
+# stubs that print what they are given.  This checks the name/value
+# pairs and the order of the calls, not what FreeBSD does with them.
+. "$(dirname "$0")/tap.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+command -v "${CC:-cc}" >/dev/null 2>&1 || skip_all "no C compiler"
+[ -f "$STASIS_BUILD/src/jail/params.o" ] || skip_all "no build objects"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/jfbmock.XXXXXX")
+cleanup "rm -rf '$T'"
+run_ok "the mock kernel builds" -- \
+    "$top/tests/freebsd/mock.sh" "$STASIS_BUILD" "$T/mk"
+mkdir -p "$T/root/data" "$T/root/tmp" "$T/data" "$T/tmpl/etc" "$T/conf" \
+    "$T/up"
+
+mock() {	# mock WHAT PARAM...: the calls, with $T shown as T
+	"$T/mk" "$T/run" "$@" 2>&1 | sed "s|$T|T|g"
+}
+
+is "$(mock release name=t path="$T/root" host.hostname=h \
+    ip4.addr=10.1.2.3,10.1.2.4 ip6.addr=::1 allow.raw_sockets \
+    allow.mount.nodevfs enforce_statfs=1 children.max=3 mount.devfs \
+    mount.procfs "mount=$T/data $T/root/data nullfs ro" \
+    "mount+=tmpfs $T/root/tmp tmpfs rw,size=4m" devfs_ruleset=5)" \
+"nmount flags=0x1 fstype=nullfs fspath=T/root/data target=T/data errmsg[256]
+nmount flags=0 fstype=tmpfs fspath=T/root/tmp from=tmpfs size=4m errmsg[256]
+nmount flags=0 fstype=devfs fspath=T/root/dev from=devfs ruleset=5 errmsg[256]
+nmount flags=0 fstype=procfs fspath=T/root/proc from=procfs errmsg[256]
+jail_set flags=0x1 name=t path=T/root persist host.hostname=h allow.raw_sockets allow.mount.nodevfs enforce_statfs=#1 children.max=#3 devfs_ruleset=#5 ip4.addr=10.1.2.3,10.1.2.4 ip6.addr=::1 errmsg[256]
+jid 7
+jail_set flags=0x2 nopersist jid=#7 errmsg[256]
+jail_get flags=0 jid=#7 name=<out>
+unmount T/root/proc flags=0
+unmount T/root/dev flags=0
+unmount T/root/tmp flags=0
+unmount T/root/data flags=0
+release 1" \
+    "create: mounts in order, then jail_set (created persistent, flags and ints as the kernel takes them, address arrays); release: nopersist, gone, unmounted in reverse"
+
+is "$(mock stop name=p path="$T/root" persist ip4=inherit allow.mount)" \
+"jail_set flags=0x1 name=p path=T/root persist ip4=#2 allow.mount ip6=#2 errmsg[256]
+jid 7
+jail_get flags=0 jid=#7 name=<out>
+jail_remove 7
+jail_get flags=0 jid=#7 name=<out>
+stop 0" \
+    "ip4=inherit is both families' inherit (as one namespace is on Linux); stop: jail_remove"
+
+is "$(mock modify name=m path="$T/root" ip4.addr=10.1.2.3 ip4.addr+=10.1.2.4)" \
+"jail_set flags=0x1 name=m path=T/root persist ip4.addr=10.1.2.3,10.1.2.4 errmsg[256]
+jid 7
+jail_set flags=0x2 host.hostname=h2 jid=#7 errmsg[256]
+sethostname 0
+jail_set flags=0x2 ip4.addr=10.1.2.4,10.1.2.5 jid=#7 errmsg[256]
+setaddrs 0
+jail_set flags=0x2 nopersist jid=#7 errmsg[256]
+jail_get flags=0 jid=#7 name=<out>
+release 1" \
+    "jail -m: hostname and the whole new address list by JAIL_UPDATE"
+
+is "$(mock release name=r path="$T/root" stasis.template="$T/tmpl" \
+    mount.devfs mount.fdescfs "mount=$T/conf $T/root/etc/app nullfs ro")" \
+"nmount flags=0x1 fstype=nullfs fspath=T/root target=T/tmpl errmsg[256]
+nmount flags=0x1 fstype=nullfs fspath=T/root/etc/app target=T/conf errmsg[256]
+nmount flags=0 fstype=devfs fspath=T/root/dev from=devfs ruleset=4 errmsg[256]
+nmount flags=0 fstype=fdescfs fspath=T/root/dev/fd from=fdescfs errmsg[256]
+jail_set flags=0x1 name=r path=T/root persist devfs_ruleset=#4 errmsg[256]
+jid 7
+jail_set flags=0x2 nopersist jid=#7 errmsg[256]
+jail_get flags=0 jid=#7 name=<out>
+unmount T/root/dev/fd flags=0
+unmount T/root/dev flags=0
+unmount T/root/etc/app flags=0
+unmount T/root flags=0
+release 1" \
+    "a template root: nullfs read-only, devfs with ruleset 4 and the jail held to it"
+ok $([ -d "$T/tmpl/etc/app" ] && [ -d "$T/tmpl/dev" ]; echo $?) \
+    "mount points missing in the read-only root are made in its source"
+
+is "$(mock release name=o path="$T/root" stasis.template="$T/tmpl" \
+    stasis.root=overlay stasis.upper="$T/up")" \
+"nmount flags=0x1 fstype=nullfs fspath=T/root target=T/tmpl errmsg[256]
+nmount flags=0 fstype=unionfs fspath=T/root target=T/up/upper errmsg[256]
+jail_set flags=0x1 name=o path=T/root persist errmsg[256]
+jid 7
+jail_set flags=0x2 nopersist jid=#7 errmsg[256]
+jail_get flags=0 jid=#7 name=<out>
+unmount T/root flags=0
+unmount T/root flags=0
+release 1" \
+    "stasis.root=overlay: unionfs over the read-only template"
+
+out=$(mock release name=v path="$T/root" vnet ip4.addr=10.9.9.9)
+like "$out" "^jail_set flags=0x1 name=v path=T/root persist vnet=#1 errmsg\\[256\\]$" \
+    "vnet: vnet=new and no ip4.addr (the kernel refuses both)"
+like "$out" "jail_attach 7" "its addresses go on its lo0, from inside"
+like "$out" "jail_remove 7" "a failed step after jail_set removes the jail"
+
+is "$(mock release name=s path=/ mount.devfs)" \
+    "start: path=/ with mounts would mount over the host's own tree (FreeBSD has no mount namespaces)" \
+    "path=/ with mounts is refused"
+done_testing
