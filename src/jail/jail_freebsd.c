@@ -4,10 +4,11 @@
  * jail_remove(2) kills what is left and removes it, jail_get(2) says
  * whether a jid is still the jail we made.  The jid is the kernel's.
  *
- * The order is jail(8)'s: interface aliases and mounts (mount,
- * mount.fstab, mount.devfs, mount.fdescfs, mount.procfs) first, made
- * with nmount(2) on the host under the jail's path, since FreeBSD has no
- * mount namespaces; then the jail, created persistent (the kernel refuses
+ * jail_os_start follows jail(8)'s order (jail.c runs the exec.* hooks
+ * around it, as on Linux): interface aliases and mounts (the root, mount,
+ * mount.fstab, mount.devfs, mount.fdescfs, mount.procfs) first, made with
+ * nmount(2) on the host, since FreeBSD has no mount namespaces; mount
+ * points are host paths ("$path/tmp"), as in jail(8); then the jail, created persistent (the kernel refuses
  * a new jail that neither persists nor has a process attached); commands
  * inside by fork, chdir(path) (jail_attach does not chdir) and
  * jail_attach; and at release, for a jail not asked to persist, the

@@ -100,6 +100,24 @@ like "$out" "^jail_set flags=0x1 name=v path=T/root persist vnet=#1 errmsg\\[256
 like "$out" "jail_attach 7" "its addresses go on its lo0, from inside"
 like "$out" "jail_remove 7" "a failed step after jail_set removes the jail"
 
+# jail_attach pretending to work: the command runs on the host, as it
+# would be run in the jail (chdir(path) first, jail_attach, the user, a
+# clean environment).
+out=$(cd "$T" && MOCK_ATTACH=1 mock command name=c path="$T/root" \
+    command=sh command+=-c \
+    'command+=echo "$PATH" $(id -u) $(pwd); exit 3' exec.clean \
+    exec.jail_user=nobody)
+is "$out" \
+"jail_set flags=0x1 name=c path=T/root persist errmsg[256]
+jid 7
+jail_attach 7 from T/root
+/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin $(id -u nobody) /
+command 3
+jail_set flags=0x2 nopersist jid=#7 errmsg[256]
+jail_get flags=0 jid=#7 name=<out>
+release 1" \
+    "a command: fork, chdir(path), jail_attach, the user, exec.clean's environment; its exit status; then nopersist"
+
 is "$(mock release name=s path=/ mount.devfs)" \
     "start: path=/ with mounts would mount over the host's own tree (FreeBSD has no mount namespaces)" \
     "path=/ with mounts is refused"
