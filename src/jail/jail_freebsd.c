@@ -7,13 +7,14 @@
  * jail_os_start follows jail(8)'s order (jail.c runs the exec.* hooks
  * around it, as on Linux): interface aliases and mounts (the root, mount,
  * mount.fstab, mount.devfs, mount.fdescfs, mount.procfs) first, made with
- * nmount(2) on the host, since FreeBSD has no mount namespaces; mount
- * points are host paths ("$path/tmp"), as in jail(8); then the jail, created persistent (the kernel refuses
- * a new jail that neither persists nor has a process attached); commands
- * inside by fork, chdir(path) (jail_attach does not chdir) and
- * jail_attach; and at release, for a jail not asked to persist, the
- * persist flag dropped, so that the kernel removes the jail with its last
- * process.  There is no init: the state file's pid stays 0.
+ * nmount(2) on the host, since FreeBSD has no mount namespaces, at mount
+ * points that are host paths ("$path/tmp") as in jail(8); then the jail,
+ * created persistent (the kernel refuses a new jail that neither persists
+ * nor has a process attached).  Commands run inside by fork, chdir(path)
+ * (jail_attach does not chdir) and jail_attach.  At release a jail not
+ * asked to persist has its persist flag dropped, so that the kernel
+ * removes it with its last process.  There is no init: the state file's
+ * pid stays 0.
  *
  * Our host mounts are the jail's to undo, whoever ends it: jail -r, or
  * the jail's last process.  FreeBSD 14 has no descriptor to wait on a
@@ -23,7 +24,8 @@
  * This file is compiled on FreeBSD only (the Makefile picks it by
  * `uname -s`).  The project's CI runs Linux: there it is compiled and
  * type-checked against FreeBSD's declarations (tests/freebsd/include,
- * `make check-freebsd`), not run.
+ * `make check-freebsd`) and run against a mock kernel that prints its
+ * calls (tests/freebsd/mock_kernel.c); it is not run on FreeBSD.
  */
 #include <sys/param.h>
 #include <sys/jail.h>
