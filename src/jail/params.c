@@ -547,9 +547,9 @@ jail_params_check(const struct jail_params *p, int create)
 		return (error_set("ip6.addr given with ip6=%s",
 		    jail_params_get(p, "ip6")));
 	/* One network namespace carries both families (see has_netns). */
-	if (create && !JAIL_NATIVE && ((inherits(p, "ip4") && (has_list(p, "ip6.addr") ||
-	    has_vnet(p))) || (inherits(p, "ip6") && (has_list(p,
-	    "ip4.addr") || has_vnet(p)))))
+	if (create && !JAIL_NATIVE && ((inherits(p, "ip4") &&
+	    (has_list(p, "ip6.addr") || has_vnet(p))) || (inherits(p, "ip6") &&
+	    (has_list(p, "ip4.addr") || has_vnet(p)))))
 		return (error_set("ip4=inherit or ip6=inherit cannot be "
 		    "mixed with addresses or vnet: on Linux one network "
 		    "namespace holds both families"));
