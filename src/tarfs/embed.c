@@ -15,7 +15,7 @@
  *	16  checksum of the index
  *	24  tar end: offset of the end-of-archive marker in the tar
  *	32  binding: checksum of the tar's first block and of the block
- *	    before its end (plain tar; 0 in a tar.zst)
+ *	    before its end (plain tar); the uncompressed size (tar.zst)
  *	40  offset of the index in the file (plain tar; 0 in a tar.zst)
  *	48  version (1), trailer size (64), 4 bytes each
  *	56  checksum of bytes 0-55
@@ -26,9 +26,10 @@
  * from the marker on, so a trailer they leave behind names a tar end
  * that holds a header now, not zero blocks, and is ignored.  An index
  * is used only if: the trailer checks out, the index's bytes checksum,
- * the blocks from the tar end to the index (to the end of the stream in
- * a tar.zst) are zeros, the binding matches, and idxfile.c finds every
- * inode, name and extent within the tar.  Anything else: the headers
+ * the blocks from the tar end to the index (in a tar.zst the two at the
+ * tar end: what follows may be a plain tar's index, compressed with it)
+ * are zeros, the binding matches, and idxfile.c finds every inode, name
+ * and extent within the tar.  Anything else: the headers
  * are read, as for any archive.  The file's mtime is never consulted.
  */
 #include <sys/stat.h>
@@ -258,9 +259,11 @@ load_zstd(struct tarfs *t)
 		return (error_set("short read"));
 	if (trailer_decode(p, &tr) == -1)
 		return (-1);
-	if (tr.idxlen != len - TRAILER || tr.idxoff != 0 || tr.bind != 0)
+	if (tr.idxlen != len - TRAILER || tr.idxoff != 0 ||
+	    tr.bind != t->src.size)
 		return (error_set("trailer does not fit its frame"));
-	if (!zeros(&t->src, tr.tarend, t->src.size))
+	if (t->src.size < 2 * BLK || tr.tarend > t->src.size - 2 * BLK ||
+	    !zeros(&t->src, tr.tarend, tr.tarend + 2 * BLK))
 		return (error_set("no end-of-archive marker at offset %llu",
 		    (unsigned long long)tr.tarend));
 	return (load_at(t, &tr, off + TRAILER));
@@ -314,7 +317,8 @@ payload(const struct tarfs *t, int plain, uint64_t idxoff, struct buf *idx,
 		tr.idxoff = idxoff;
 		if (binding(&t->src, t->tarend, &tr.bind) == -1)
 			return (-1);
-	}
+	} else
+		tr.bind = t->src.size;
 	trailer_encode(&tr, trl);
 	return (0);
 }
@@ -465,11 +469,6 @@ embed_zstd(struct tarfs *t)
 
 	if (zstd_set_extra == NULL)
 		return (error_set("zstd support not built"));
-	if (!zeros(&t->src, t->tarend, t->src.size)) {
-		error_set("not only zeros after the end-of-archive "
-		    "marker at offset %llu", (unsigned long long)t->tarend);
-		goto out;
-	}
 	if (payload(t, 0, 0, &idx, trl) == -1)
 		goto out;
 	buf_add(&frame, trl, TRAILER);
@@ -531,9 +530,6 @@ tarfs_compress(const char *in, const char *out, size_t frame, int level,
 			;
 		else if (t->src.kind != SRC_FILE)
 			error_set("compressed already");
-		else if (!zeros(&t->src, t->tarend, t->src.size))
-			error_set("no end-of-archive marker, or data or more "
-			    "than 1 MiB of padding after it");
 		else if (payload(t, 0, 0, &idx, trl) == -1)
 			;
 		else if (idx.len > UINT32_MAX - TRAILER - 8)

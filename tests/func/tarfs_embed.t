@@ -278,6 +278,12 @@ is "$(sha256sum <"$A/ne2.tar.zst")" "$(sha256sum <"$Z")" \
 "$STASIS" tarfs --compress -q -F 64k - "$A/stdin.tar.zst" <"$T"
 is "$(sha256sum <"$A/stdin.tar.zst")" "$(sha256sum <"$Z")" \
     "--compress from stdin to a file: the same bytes"
+"$STASIS" tarfs --compress -q -F 64k "$E" "$A/ee.tar.zst"
+like "$(check "$A/ee.tar.zst")" "from the index embedded in the archive" \
+    "--compress of a tar with its index embedded: the tar.zst has one too"
+is "$(zstd -q -d -c "$A/ee.tar.zst" | sha256sum)" "$(sha256sum <"$E")" \
+    "and decompresses to that tar, its index included"
+mounted_same "tar.zst of a tar with an index" "$A/ee.tar.zst"
 zstd -q -c "$T" >"$A/plain.tar.zst"
 sum=$(sha256sum <"$A/plain.tar.zst")
 run_fails "--embed into a tar.zst without a seek table: refused" -- \
