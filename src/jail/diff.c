@@ -196,7 +196,7 @@ under_path(const char *p, const char *dir)
 	size_t n = strlen(dir);
 
 	if (strcmp(dir, "/") == 0)
-		return (1);
+		return (0);	/* as before: the first host mount */
 	return (strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0'));
 }
 

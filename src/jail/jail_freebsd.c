@@ -399,8 +399,8 @@ setup_mounts(struct jail_spec *sp)
 
 	if (jail_mounts_collect(p, &mv, &n) == -1)
 		return (-1);
-	if (strcmp(path, "/") == 0 && sp->rootsrc == NULL &&
-	    sp->upper == NULL && (n > 0 || jail_params_bool(p,
+	if (strcmp(path, "/") == 0 && (sp->rootsrc != NULL ||
+	    sp->upper != NULL || n > 0 || jail_params_bool(p,
 	    "mount.devfs", 0) || jail_params_bool(p, "mount.procfs", 0) ||
 	    jail_params_bool(p, "mount.fdescfs", 0) || sp->readonly)) {
 		error_set("path=/ with mounts would mount over the host's own "
