@@ -30,6 +30,8 @@ fbsd="-std=gnu11 -nostdinc -isystem $inc -isystem $port -I$root/src
 # shellcheck disable=SC2086
 "$CC" $fbsd -c -o "$port/net.o" "$root/src/jail/net.c"
 # shellcheck disable=SC2086
+"$CC" $fbsd -c -o "$port/params.o" "$root/src/jail/params.c"
+# shellcheck disable=SC2086
 "$CC" $fbsd -c -o "$port/mock_kernel.o" "$root/tests/freebsd/mock_kernel.c"
 "$CC" -std=gnu11 -Wall -g -c -o "$port/mock_host.o" \
     "$root/tests/freebsd/mock_host.c"
@@ -40,10 +42,10 @@ if nm "$B/src/base/buf.o" 2>/dev/null | grep -q __asan; then
 fi
 objs=
 for o in base/buf base/err base/file base/log base/path base/spawn \
-    jail/params jail/mounts jail/state jail/user \
+    jail/mounts jail/state jail/user \
     zfs/zfs_cmd zfs/zfs_parse; do
 	objs="$objs $B/src/$o.o"
 done
 # shellcheck disable=SC2086
 "$CC" $san -o "$out" "$port/mock_kernel.o" "$port/jail_freebsd.o" \
-    "$port/mock_host.o" "$port/net.o" $objs -ljansson -lpthread
+    "$port/mock_host.o" "$port/net.o" "$port/params.o" $objs -ljansson -lpthread

@@ -10,7 +10,8 @@
  * backend makes; it says nothing about what a real kernel does with
  * them.
  *
- * usage: mock_kernel RUNDIR release|stop|modify|command PARAM...
+ * usage: mock_kernel RUNDIR release|stop|modify|command|check PARAM...
+ * (check: jail_params_check as FreeBSD builds params.c, nothing else)
  * (modify: host.hostname=h2, 10.1.2.5 added and the first ip4.addr
  * dropped, then release)
  */
@@ -238,6 +239,12 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", error_msg());
 			return (2);
 		}
+	if (strcmp(what, "check") == 0) {
+		r = jail_params_check(&p, 1);
+		printf("check %s\n", r == 0 ? "ok" : error_msg());
+		jail_params_free(&p);
+		return (r == 0 ? 0 : 1);
+	}
 	memset(&st, 0, sizeof(st));
 	st.info.name = xstrdup(jail_params_get(&p, "name"));
 	st.info.path = xstrdup(jail_params_get(&p, "path"));

@@ -118,6 +118,21 @@ jail_get flags=0 jid=#7 name=<out>
 release 1" \
     "a command: fork, chdir(path), jail_attach, the user, exec.clean's environment; its exit status; then nopersist"
 
+# params.c as FreeBSD builds it: the kernel's own parameters pass.
+is "$(mock check name=c path=/tmp allow.nfsd allow.noextattr \
+    enforce_statfs=0 children.max=5 sysvshm=inherit host=inherit \
+    devfs_ruleset=7)" "check ok" \
+    "FreeBSD: any allow.*, enforce_statfs=0, children.max, sysv*/host inherit, devfs_ruleset pass"
+is "$(mock check name=c path=/tmp ip4=inherit ip6.addr=::1)" "check ok" \
+    "FreeBSD: ip4=inherit with IPv6 addresses (two stacks of the kernel's)"
+is "$(mock check name=c path=/tmp enforce_statfs=3)" \
+    'check enforce_statfs: invalid value "3"' "enforce_statfs=3 is refused"
+is "$(mock check name=c path=/tmp allow.mount=maybe)" \
+    'check allow.mount: invalid boolean "maybe"' "a non-boolean allow.* is refused"
+is "$(mock check name=c path=/tmp securelevel=3)" \
+    'check unknown parameter: securelevel' \
+    "a parameter outside the table is refused on both"
+
 is "$(mock release name=s path=/ mount.devfs)" \
     "start: path=/ with mounts would mount over the host's own tree (FreeBSD has no mount namespaces)" \
     "path=/ with mounts is refused"
