@@ -53,7 +53,9 @@
 #include "jail/jail_impl.h"
 #include "zfs/zfs.h"
 
-#define IFCONFIG	"/sbin/ifconfig"
+#ifndef IFCONFIG
+#define IFCONFIG	"/sbin/ifconfig"	/* tests point it elsewhere */
+#endif
 #define DEVFS_RULESET	4	/* devfsrules_jail, jail(8)'s default */
 #define JERRLEN		256
 

@@ -25,8 +25,16 @@ fbsd="-std=gnu11 -nostdinc -isystem $inc -isystem $port -I$root/src
     -U__linux__ -U__linux -Ulinux -U__gnu_linux__ -D__FreeBSD__=14
     -Dstat=fbsd_stat -Dlstat=fbsd_lstat -Dinet_pton=fbsd_inet_pton
     -Dinet_ntop=fbsd_inet_ntop -Wall -Wno-unused-parameter -g"
+# ifconfig(8) is a script that notes how it was called in OUT.ifconfig.log
+# (run through base/spawn, its output would not be seen).
+cat > "$out.ifconfig" <<'IFC'
+#!/bin/sh
+echo "ifconfig $*" >> "$0.log"
+IFC
+chmod +x "$out.ifconfig"
 # shellcheck disable=SC2086
-"$CC" $fbsd -c -o "$port/jail_freebsd.o" "$root/src/jail/jail_freebsd.c"
+"$CC" $fbsd -DIFCONFIG="\"$out.ifconfig\"" -c -o "$port/jail_freebsd.o" \
+    "$root/src/jail/jail_freebsd.c"
 # shellcheck disable=SC2086
 "$CC" $fbsd -c -o "$port/net.o" "$root/src/jail/net.c"
 # shellcheck disable=SC2086

@@ -127,6 +127,14 @@ jail_set(struct iovec *iov, unsigned int n, int flags)
 	struct iovec *v;
 
 	show("jail_set", iov, n, flags);
+	if ((flags & JAIL_CREATE) && getenv("MOCK_FAIL") != NULL) {
+		/* As the kernel says it, through the errmsg parameter. */
+		if ((v = find(iov, n, "errmsg")) != NULL)
+			snprintf(v->iov_base, v->iov_len, "%s",
+			    getenv("MOCK_FAIL"));
+		errno = EINVAL;
+		return (-1);
+	}
 	if (flags & JAIL_CREATE) {
 		jail_exists = 1;
 		if ((v = find(iov, n, "name")) != NULL)

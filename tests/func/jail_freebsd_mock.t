@@ -118,6 +118,44 @@ jail_get flags=0 jid=#7 name=<out>
 release 1" \
     "a command: fork, chdir(path), jail_attach, the user, exec.clean's environment; its exit status; then nopersist"
 
+# ifconfig(8) as jail(8) runs it, for addresses with an interface.
+iflog=$T/mk.ifconfig.log
+rm -f "$iflog"
+is "$(mock release name=a path="$T/root" 'ip4.addr=em0|10.0.0.1/24' \
+    ip4.addr+=10.0.0.2 interface=lo1 ip6.addr=2001:db8::1)" \
+"jail_set flags=0x1 name=a path=T/root persist ip4.addr=10.0.0.1,10.0.0.2 ip6.addr=2001:db8::1 errmsg[256]
+jid 7
+jail_set flags=0x2 nopersist jid=#7 errmsg[256]
+jail_get flags=0 jid=#7 name=<out>
+release 1" "addresses with an interface: the jail's ip4.addr and ip6.addr"
+is "$(cat "$iflog")" \
+"ifconfig em0 inet 10.0.0.1/24 alias
+ifconfig lo1 inet 10.0.0.2/32 alias
+ifconfig lo1 inet6 2001:db8::1/128 alias
+ifconfig em0 inet 10.0.0.1/24 -alias
+ifconfig lo1 inet 10.0.0.2/32 -alias
+ifconfig lo1 inet6 2001:db8::1/128 -alias" \
+    "and aliases on the host before the jail, removed after it"
+
+rm -f "$iflog"
+out=$(MOCK_FAIL="unknown parameter: allow.bogus" mock release name=a \
+    path="$T/root" 'ip4.addr=em0|10.0.0.1' allow.bogus)
+like "$out" "^start: jail_set: unknown parameter: allow.bogus$" \
+    "the kernel's errmsg is the error"
+is "$(cat "$iflog")" \
+"ifconfig em0 inet 10.0.0.1/32 alias
+ifconfig em0 inet 10.0.0.1/32 -alias" "a failed jail_set takes its alias back"
+
+rm -f "$iflog"
+out=$(cd "$T" && MOCK_ATTACH=1 mock release name=v path="$T/root" vnet \
+    ip4.addr=10.9.9.9 ip6.addr=fd00::9)
+is "$(cat "$iflog")" \
+"ifconfig lo0 up
+ifconfig lo0 inet 10.9.9.9/32 alias
+ifconfig lo0 inet6 fd00::9/128 alias" \
+    "vnet: lo0 up and the addresses on it, run inside the jail"
+like "$out" "^release 1$" "and it is released"
+
 # params.c as FreeBSD builds it: the kernel's own parameters pass.
 is "$(mock check name=c path=/tmp allow.nfsd allow.noextattr \
     enforce_statfs=0 children.max=5 sysvshm=inherit host=inherit \
