@@ -198,7 +198,8 @@ path_is_mountpoint(const char *path)
 	if (a.st_dev != b.st_dev || a.st_ino == b.st_ino)
 		return (1);
 	{
-		char rp[PATH_MAX], line[8192], mp[PATH_MAX];
+		/* mp: the %4095s below, whatever PATH_MAX is (1024 on BSD) */
+		char rp[PATH_MAX], line[8192], mp[4096];
 		FILE *f;
 		int found = 0;
 
