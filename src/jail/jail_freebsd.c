@@ -978,6 +978,7 @@ supervise(const char *rundir, struct jail_state *st)
 	if ((pid = fork()) != 0)
 		return (pid);
 	setsid();
+	setproctitle("jail-super %s", st->info.name);	/* for ps */
 	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
 		dup2(fd, 0);
 		dup2(fd, 1);

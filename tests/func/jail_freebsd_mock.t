@@ -38,7 +38,8 @@ unmount T/root/proc flags=0
 unmount T/root/dev flags=0
 unmount T/root/tmp flags=0
 unmount T/root/data flags=0
-release 1" \
+release 1
+state removed" \
     "create: mounts in order, then jail_set (created persistent, flags and ints as the kernel takes them, address arrays); release: nopersist, gone, unmounted in reverse"
 
 is "$(mock stop name=p path="$T/root" persist ip4=inherit allow.mount)" \
@@ -76,7 +77,8 @@ unmount T/root/dev/fd flags=0
 unmount T/root/dev flags=0
 unmount T/root/etc/app flags=0
 unmount T/root flags=0
-release 1" \
+release 1
+state removed" \
     "a template root: nullfs read-only, devfs with ruleset 4 and the jail held to it"
 ok $([ -d "$T/tmpl/etc/app" ] && [ -d "$T/tmpl/dev" ]; echo $?) \
     "mount points missing in the read-only root are made in its source"
@@ -91,7 +93,8 @@ jail_set flags=0x2 nopersist jid=#7 errmsg[256]
 jail_get flags=0 jid=#7 name=<out>
 unmount T/root flags=0
 unmount T/root flags=0
-release 1" \
+release 1
+state removed" \
     "stasis.root=overlay: unionfs over the read-only template"
 
 out=$(mock release name=v path="$T/root" vnet ip4.addr=10.9.9.9)
@@ -127,7 +130,8 @@ is "$(mock release name=a path="$T/root" 'ip4.addr=em0|10.0.0.1/24' \
 jid 7
 jail_set flags=0x2 nopersist jid=#7 errmsg[256]
 jail_get flags=0 jid=#7 name=<out>
-release 1" "addresses with an interface: the jail's ip4.addr and ip6.addr"
+release 1
+state removed" "addresses with an interface: the jail's ip4.addr and ip6.addr"
 is "$(cat "$iflog")" \
 "ifconfig em0 inet 10.0.0.1/24 alias
 ifconfig lo1 inet 10.0.0.2/32 alias
@@ -155,6 +159,17 @@ ifconfig lo0 inet 10.9.9.9/32 alias
 ifconfig lo0 inet6 fd00::9/128 alias" \
     "vnet: lo0 up and the addresses on it, run inside the jail"
 like "$out" "^release 1$" "and it is released"
+
+is "$(MOCK_BUSY=3 mock release name=b path="$T/root" \
+    "mount=$T/data $T/root/data nullfs rw")" \
+"nmount flags=0 fstype=nullfs fspath=T/root/data target=T/data errmsg[256]
+jail_set flags=0x1 name=b path=T/root persist errmsg[256]
+jid 7
+jail_set flags=0x2 nopersist jid=#7 errmsg[256]
+jail_get flags=0 jid=#7 name=<out>
+release 0, supervised
+state removed" \
+    "a jail that outlives its creator: a supervisor polls jail_get and cleans up once it is gone"
 
 # params.c as FreeBSD builds it: the kernel's own parameters pass.
 is "$(mock check name=c path=/tmp allow.nfsd allow.noextattr \

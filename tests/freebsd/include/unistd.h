@@ -55,6 +55,8 @@ int	 setgid(gid_t);
 int	 setgroups(int, const gid_t *);
 int	 sethostname(const char *, int);
 int	 setpgid(pid_t, pid_t);
+void	 setproctitle(const char *, ...)
+	    __attribute__((__format__(__printf__, 1, 2)));
 pid_t	 setsid(void);
 int	 setuid(uid_t);
 unsigned int sleep(unsigned int);
