@@ -22,9 +22,9 @@ printf 'root:x:0:\nwww:x:80:\n' >"$tree/etc/group"
 echo "app $ver" >"$tree/srv/app/index.html"
 echo "$ver" >"$tree/etc/release"
 # Reproducible: sorted names, owners 0, no mtime after 1970 (the same
-# tree gives the same bytes), seekable, and the index beside it: every
+# tree gives the same bytes), seekable, and the index inside it: every
 # mount of this release, the first one on a node included, reads it
-# instead of scanning the archive (ship both).
+# instead of scanning the archive (one file to ship).
 stasis image tar -q -z --owner-root --mtime 0 -o "$dir/app-$ver.tar.zst" \
     "$tree"
 echo "$dir/app-$ver.tar.zst"

@@ -140,7 +140,7 @@ is "$(tar --numeric-owner -tvf $O/r.tar | awk '{print $2}' | sort -u)" 0/0 \
     "--owner-root: every owner 0/0"
 touch -d @1600000000 $T/blob
 
-# Seekable tar.zst with its index beside it.
+# Seekable tar.zst with its index inside it (--no-embed: beside it).
 out=$("$STASIS" image tar -z -o $O/a.tar.zst $T 2>&1)
 ok $? "image tar -z"
 like "$out" "compressed to .* indexed: $O/a.tar.zst" "-z summary"

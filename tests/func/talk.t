@@ -87,7 +87,7 @@ like "$(hook '{"version": "2"}')" '^200 .*deployed app 2' "deploy release 2"
 is "$(front_is 'app 2')" "app 2" "traffic reaches release 2"
 is "$(readlink "$T/db/releases/current.tar.zst")" app-2.tar.zst "current points at release 2"
 like "$(stasis tarfs --check "$T/db/releases/current.tar.zst")" \
-    'from the saved index' "through the link, tarfs reads the index saved beside the release"
+    'from the index embedded in the archive' "through the link, tarfs reads the index in the release (image tar embeds it)"
 
 like "$(hook '{"version": "1"}')" '^200 .*deployed app 1' "roll back: deploy release 1 again"
 is "$(front_is 'app 1')" "app 1" "traffic reaches release 1 again"
