@@ -38,6 +38,10 @@ void	src_open_mem(struct src *, const void *, size_t);
 /* Exactly len bytes at off, or -1 (short read or I/O error, errno). */
 int	src_pread(const struct src *, void *, size_t, uint64_t off);
 void	src_close(struct src *);
+/* A plain tar file mapped whole, for the walk; NULL when not (zstd,
+ * memory, empty, or mmap failed: then read with src_pread). */
+const uint8_t *src_map(const struct src *);
+void	src_unmap(const struct src *, const uint8_t *);
 
 /*
  * One inode.  64 bytes; with its directory entry (24) and name, a
