@@ -103,12 +103,17 @@ struct worker {
 	time_t			 date_t;
 };
 
+struct http_tls {
+	SSL_CTX	*ctx;
+};
+
 struct http_server {
 	struct http_server_opts	 o;
 	struct worker		*w;
 	unsigned int		 nw;
 	int			 port;
-	SSL_CTX			*ctx;
+	SSL_CTX			*ctx;		/* under ctxmtx: a reload swaps it */
+	pthread_mutex_t		 ctxmtx;
 	atomic_int		 nconns;
 	atomic_int		 stop;
 };
@@ -684,7 +689,10 @@ on_accept(struct worker *w)
 		    strchr(c->addr + 7, '.') != NULL)
 			memmove(c->addr, c->addr + 7, strlen(c->addr + 7) + 1);
 		if (srv->ctx != NULL) {
+			/* SSL_new takes its own reference on the context. */
+			pthread_mutex_lock(&srv->ctxmtx);
 			c->ssl = SSL_new(srv->ctx);
+			pthread_mutex_unlock(&srv->ctxmtx);
 			SSL_set_fd(c->ssl, fd);
 			c->state = C_HANDSHAKE;
 			c->deadline = time(NULL) + srv->o.timeout_s;
@@ -954,7 +962,12 @@ http_server_start(const struct http_server_opts *o)
 		nc = sysconf(_SC_NPROCESSORS_ONLN);
 		n = nc > 0 ? (unsigned int)nc : 1;
 	}
-	if (o->cert_file != NULL && (srv->ctx = tls_context(o)) == NULL)
+	pthread_mutex_init(&srv->ctxmtx, NULL);
+	if (o->tls != NULL) {
+		SSL_CTX_up_ref(o->tls->ctx);
+		srv->ctx = o->tls->ctx;
+	} else if (o->cert_file != NULL && (srv->ctx = tls_context(o)) ==
+	    NULL)
 		goto fail;
 
 	memset(&hints, 0, sizeof(hints));
@@ -1027,6 +1040,7 @@ fail_nothreads:
 	free(srv->w);
 	if (srv->ctx != NULL)
 		SSL_CTX_free(srv->ctx);
+	pthread_mutex_destroy(&srv->ctxmtx);
 	free(srv);
 	return (NULL);
 }
@@ -1075,5 +1089,87 @@ http_server_stop(struct http_server *srv)
 	free(srv->w);
 	if (srv->ctx != NULL)
 		SSL_CTX_free(srv->ctx);
+	pthread_mutex_destroy(&srv->ctxmtx);
 	free(srv);
 }
+
+/*
+ * Certificates are renewed in place (certbot, an ACME client, a CA's
+ * cron job), so a long-running server must take new files without
+ * dropping its sockets.  The files are read and checked into a context
+ * of their own first; only a good one is swapped in, for connections
+ * accepted from then on.  Open connections keep the context they were
+ * made with (each SSL holds a reference on it).
+ */
+struct http_tls *
+http_tls_load(const struct http_server_opts *o)
+{
+	struct http_tls *t;
+	SSL_CTX *ctx;
+
+	if (o->cert_file == NULL) {
+		error_set("TLS: no certificate file");
+		return (NULL);
+	}
+	if ((ctx = tls_context(o)) == NULL)
+		return (NULL);
+	t = xmalloc(sizeof(*t));
+	t->ctx = ctx;
+	return (t);
+}
+
+void
+http_tls_free(struct http_tls *t)
+{
+	if (t == NULL)
+		return;
+	SSL_CTX_free(t->ctx);
+	free(t);
+}
+
+void
+http_tls_summary(const struct http_tls *t, char *out, size_t len)
+{
+	X509 *x = SSL_CTX_get0_certificate(t->ctx);
+	const ASN1_TIME *na;
+	struct tm tm;
+	char subj[256];
+
+	if (x == NULL) {
+		snprintf(out, len, "no certificate");
+		return;
+	}
+	X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
+	na = X509_get0_notAfter(x);
+	if (na != NULL && ASN1_TIME_to_tm(na, &tm) == 1)
+		snprintf(out, len, "%s, valid until %04d-%02d-%02d", subj,
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	else
+		snprintf(out, len, "%s", subj);
+}
+
+int
+http_tls_same(const struct http_tls *a, const struct http_tls *b)
+{
+	X509 *x = SSL_CTX_get0_certificate(a->ctx);
+	X509 *y = SSL_CTX_get0_certificate(b->ctx);
+
+	return (x != NULL && y != NULL && X509_cmp(x, y) == 0);
+}
+
+int
+http_server_set_tls(struct http_server *srv, const struct http_tls *t)
+{
+	SSL_CTX *old;
+
+	if (srv->ctx == NULL)
+		return (error_set("TLS: the server was started without it"));
+	SSL_CTX_up_ref(t->ctx);
+	pthread_mutex_lock(&srv->ctxmtx);
+	old = srv->ctx;
+	srv->ctx = t->ctx;
+	pthread_mutex_unlock(&srv->ctxmtx);
+	SSL_CTX_free(old);
+	return (0);
+}
+

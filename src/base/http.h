@@ -71,6 +71,8 @@ struct http_server_opts {
 	const char	*tls_ciphers;	/* TLS <= 1.2 suites, comma-separated
 					   IANA names (as Go takes them);
 					   NULL: OpenSSL's defaults */
+	const struct http_tls *tls;	/* loaded already (http_tls_load):
+					   used instead of the files */
 };
 
 struct http_server;
@@ -79,6 +81,24 @@ struct http_server	*http_server_start(const struct http_server_opts *);
 /* The port actually bound (useful with port 0). */
 int			 http_server_port(struct http_server *);
 void			 http_server_stop(struct http_server *);
+
+/*
+ * TLS read apart from a server (cert_file, key_file, client_ca_file,
+ * tls_min_version and tls_ciphers of the options), so that a reload can
+ * check renewed files before anything changes, then swap them in: new
+ * connections get them, open ones keep what they were made with.
+ */
+struct http_tls;
+struct http_tls	*http_tls_load(const struct http_server_opts *);
+void		 http_tls_free(struct http_tls *);
+/* "subject, valid until YYYY-MM-DD" of the certificate. */
+void		 http_tls_summary(const struct http_tls *, char *, size_t);
+/* Whether both hold the same certificate. */
+int		 http_tls_same(const struct http_tls *,
+		    const struct http_tls *);
+/* -1 (error_set) if the server was started without TLS. */
+int		 http_server_set_tls(struct http_server *,
+		    const struct http_tls *);
 
 /*
  * Answer later: called inside the handler, it parks the connection (no

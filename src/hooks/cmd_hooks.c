@@ -271,6 +271,32 @@ watch_hit(struct watch *w, struct strv *files)
 	return (hit);
 }
 
+/*
+ * With -secure, SIGHUP (or SIGUSR1) also reads the certificate, key and
+ * client CA again: renewed files are checked first and only then served
+ * to new connections; bad ones leave the running certificate in place.
+ * After -setuid the files must still be readable by that user.
+ */
+static void
+reload_tls(struct http_server *srv, const struct http_server_opts *so,
+    struct http_tls **cur)
+{
+	struct http_tls *t;
+	char what[320];
+
+	if ((t = http_tls_load(so)) == NULL) {
+		log_err("TLS not reloaded, keeping the running certificate: "
+		    "%s", error_msg());
+		return;
+	}
+	(void)http_server_set_tls(srv, t);
+	http_tls_summary(t, what, sizeof(what));
+	log_info("TLS reloaded: %s%s", what, http_tls_same(t, *cur) ?
+	    " (the same certificate)" : "");
+	http_tls_free(*cur);
+	*cur = t;
+}
+
 static int
 serve(struct hooks *h, struct flags *f)
 {
@@ -278,6 +304,7 @@ serve(struct hooks *h, struct flags *f)
 	struct http_server *srv;
 	struct watch w = { -1, NULL, 0 };
 	struct signalfd_siginfo si;
+	struct http_tls *tls = NULL;
 	struct pollfd pfd[2];
 	sigset_t set;
 	size_t i;
@@ -297,6 +324,9 @@ serve(struct hooks *h, struct flags *f)
 		so.client_ca_file = f->client_ca;
 		so.tls_min_version = f->tls_min;
 		so.tls_ciphers = f->ciphers;
+		if ((tls = http_tls_load(&so)) == NULL)
+			return (fail("-secure"));
+		so.tls = tls;
 	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -316,8 +346,10 @@ serve(struct hooks *h, struct flags *f)
 	if ((srv = http_server_start(&so)) == NULL) {
 		if (f->pidfile != NULL)
 			unlink(f->pidfile);
+		http_tls_free(tls);
 		return (fail("listen on %s:%lld", f->ip, f->port));
 	}
+	so.tls = NULL;	/* ours to free; a reload reads the files */
 	port = http_server_port(srv);
 	if (f->have_uid) {
 		if (setgid((gid_t)f->setgid) == -1 ||
@@ -356,6 +388,8 @@ serve(struct hooks *h, struct flags *f)
 				else
 					log_info("reloaded %zu hooks",
 					    hooks_count(h));
+				if (tls != NULL)
+					reload_tls(srv, &so, &tls);
 			}
 		}
 		if (w.fd != -1 && (pfd[1].revents & POLLIN) &&
@@ -371,6 +405,7 @@ serve(struct hooks *h, struct flags *f)
 	}
 	log_info("shutting down");
 	http_server_stop(srv);
+	http_tls_free(tls);
 	if (f->pidfile != NULL)
 		unlink(f->pidfile);
 	if (w.fd != -1)

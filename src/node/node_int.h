@@ -166,6 +166,7 @@ struct node {
 	struct jails_cache *jails;
 	struct http_server *http[MAX_LISTEN];
 	size_t		 nhttp;
+	struct http_tls	*tls;		/* what the listeners serve, or NULL */
 	void		*hooks;		/* HTTP workers: under cf_lock */
 	int		 hooks_capable;	/* started with hooks (body limit) */
 	char		*hooks_file;	/* the one open */
@@ -194,6 +195,9 @@ struct node {
 	struct lconn	*conns;
 	size_t		 nconns;
 };
+
+/* web.c: the TLS of serve.conf's tls: block, read (for a reload). */
+struct http_tls *web_tls_load(const struct node_config *);
 
 /* config.c */
 int	 parse_duration_ms(const char *, int *);

@@ -19,10 +19,13 @@
  *    the gate;
  *  - the hooks file is read again (a new path is opened first).
  *
- * What needs a socket bound again (listen, agent, control, tls) or
- * moves files the daemon holds (state, rundir), and the HTTP thread
- * count, are not changed by a reload: a file that changes them is
- * refused with a message saying a restart is needed.
+ *  - the TLS certificate, key and client CA are read again (renewed in
+ *    place, or other paths) and served to new connections.
+ *
+ * What needs a socket bound again (listen, agent, control, turning TLS
+ * on or off) or moves files the daemon holds (state, rundir), and the
+ * HTTP thread count, are not changed by a reload: a file that changes
+ * them is refused with a message saying a restart is needed.
  */
 #include <sys/types.h>
 
@@ -32,6 +35,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/http.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "node_int.h"
@@ -73,8 +77,8 @@ fixed_keys(const struct node_config *o, const struct node_config *c)
 	FIXED(same(o->control, c->control), "control");
 	FIXED(same(o->state, c->state), "state");
 	FIXED(same(o->rundir, c->rundir), "rundir");
-	FIXED(same(o->tls_cert, c->tls_cert) && same(o->tls_key,
-	    c->tls_key) && same(o->tls_client_ca, c->tls_client_ca), "tls");
+	/* Plain HTTP and HTTPS listeners differ; certificates can swap. */
+	FIXED((o->tls_cert == NULL) == (c->tls_cert == NULL), "tls");
 	FIXED(o->threads == c->threads, "threads");
 #undef FIXED
 	if (b.len > 0)
@@ -214,6 +218,7 @@ node_reload(struct node *n, struct buf *sum)
 	struct app_state **gone = NULL;
 	const char *hpath;
 	void *newhooks = NULL;
+	struct http_tls *newtls = NULL;
 	size_t i, ngone = 0;
 	ssize_t j, *pxfrom;
 	int *restart = NULL, lb_restart = 0, hooks_gone = 0;
@@ -237,23 +242,35 @@ node_reload(struct node *n, struct buf *sum)
 	}
 	old = n->cf;
 
+	/* TLS: renewed (or other) files are read and checked first. */
+	if (cf->tls_cert != NULL && n->nhttp > 0 &&
+	    (newtls = web_tls_load(cf)) == NULL) {
+		error_wrap("tls");
+		node_config_free(cf);
+		reload_failed(n);
+		return (-1);
+	}
+
 	/* Hooks: a new file is opened before anything changes. */
 	hpath = n->opt_hooks ? n->opt_hooks : cf->hooks;
 	if (hpath != NULL && !n->hooks_capable) {
 		error_set("hooks: added: the listeners were started without "
 		    "webhooks, restart stasis serve for them");
+		http_tls_free(newtls);
 		node_config_free(cf);
 		reload_failed(n);
 		return (-1);
 	}
 	if (hpath != NULL && n->hooks != NULL && same(hpath, n->hooks_file)) {
 		if (node_hooks_reread(n) == -1) {
+			http_tls_free(newtls);
 			node_config_free(cf);
 			reload_failed(n);
 			return (-1);
 		}
 	} else if (hpath != NULL) {
 		if ((newhooks = node_hooks_load(hpath)) == NULL) {
+			http_tls_free(newtls);
 			node_config_free(cf);
 			reload_failed(n);
 			return (-1);
@@ -262,6 +279,18 @@ node_reload(struct node *n, struct buf *sum)
 		hooks_gone = 1;
 
 	/* From here on nothing can fail: build the new tables. */
+	if (newtls != NULL) {
+		char what[320];
+
+		for (i = 0; i < n->nhttp; i++)
+			(void)http_server_set_tls(n->http[i], newtls);
+		if (n->tls == NULL || !http_tls_same(n->tls, newtls)) {
+			http_tls_summary(newtls, what, sizeof(what));
+			note(sum, "tls: serving %s", what);
+		}
+		http_tls_free(n->tls);
+		n->tls = newtls;
+	}
 	apps = xcalloc(cf->napps + 1, sizeof(*apps));
 	restart = xcalloc(cf->napps + 1, sizeof(*restart));
 	for (i = 0; i < cf->napps; i++) {

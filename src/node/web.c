@@ -171,6 +171,18 @@ handler(void *arg, struct http_request *req, struct http_response *resp)
 		serve_up(n, req->url + 5, resp);
 }
 
+struct http_tls *
+web_tls_load(const struct node_config *cf)
+{
+	struct http_server_opts ho;
+
+	memset(&ho, 0, sizeof(ho));
+	ho.cert_file = cf->tls_cert;
+	ho.key_file = cf->tls_key;
+	ho.client_ca_file = cf->tls_client_ca;
+	return (http_tls_load(&ho));
+}
+
 int
 web_start(struct node *n, const struct node_opts *o)
 {
@@ -179,6 +191,9 @@ web_start(struct node *n, const struct node_opts *o)
 	long long p;
 	size_t i;
 
+	if (n->cf->tls_cert != NULL && n->cf->listen.n > 0 &&
+	    (n->tls = web_tls_load(n->cf)) == NULL)
+		return (error_wrap("tls"));
 	n->jails = xcalloc(1, sizeof(*n->jails));
 	pthread_rwlock_init(&n->jails->lock, NULL);
 	for (i = 0; i < n->cf->listen.n; i++) {
@@ -195,9 +210,7 @@ web_start(struct node *n, const struct node_opts *o)
 		ho.max_body = n->hooks != NULL ? 0 : 64 * 1024;
 		ho.timeout_s = 30;
 		ho.max_conns = 4096;
-		ho.cert_file = n->cf->tls_cert;
-		ho.key_file = n->cf->tls_key;
-		ho.client_ca_file = n->cf->tls_client_ca;
+		ho.tls = n->tls;
 		n->http[n->nhttp] = http_server_start(&ho);
 		free(host);
 		free(port);
@@ -222,6 +235,8 @@ web_stop(struct node *n)
 	for (i = 0; i < n->nhttp; i++)
 		http_server_stop(n->http[i]);
 	n->nhttp = 0;
+	http_tls_free(n->tls);
+	n->tls = NULL;
 	if (n->jails != NULL) {
 		pthread_rwlock_destroy(&n->jails->lock);
 		buf_free(&n->jails->doc);

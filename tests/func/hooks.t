@@ -333,6 +333,72 @@ port, p = start("stasis", ["-hooks", hooks, "-secure", "-cert",
 ctx = ssl.create_default_context(cafile=ca)
 is_(request(port, "POST", "/hooks/echo", tls=ctx)[0], 200, "-secure: HTTPS")
 stop(p)
+
+
+# Renewal in place: SIGHUP serves the new certificate to new connections;
+# a broken one is refused and the running one stays.
+def peer_der(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        with ssl.create_default_context(cafile=ca).wrap_socket(
+                s, server_hostname="127.0.0.1") as t:
+            return t.getpeercert(binary_form=True)
+
+
+def file_der(pem):
+    return ssl.PEM_cert_to_DER_cert(open(pem).read())
+
+
+def wait_der(port, want):
+    for _ in range(50):
+        if peer_der(port) == want:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+rdir = os.path.join(d, "renew")
+os.mkdir(rdir)
+for f in ("server.pem", "server.key"):
+    with open(os.path.join(d, f)) as i, open(os.path.join(rdir, f), "w") as o:
+        o.write(i.read())
+tlslog = os.path.join(d, "tls.log")
+port, p = start("stasis", ["-hooks", hooks, "-secure", "-cert",
+                           os.path.join(rdir, "server.pem"), "-key",
+                           os.path.join(rdir, "server.key")], log=tlslog)
+first = peer_der(port)
+is_(first, file_der(os.path.join(d, "server.pem")), "TLS: the first certificate")
+openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+        "-nodes", "-keyout", os.path.join(rdir, "new.key"), "-out",
+        os.path.join(rdir, "new.csr"), "-subj", "/CN=127.0.0.1")
+openssl("x509", "-req", "-in", os.path.join(rdir, "new.csr"), "-CA", ca,
+        "-CAkey", ca_key, "-CAcreateserial", "-out",
+        os.path.join(rdir, "new.pem"), "-days", "2", "-extfile",
+        os.path.join(d, "server.ext"))
+keep = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+keep.request("POST", "/hooks/echo")
+keep.getresponse().read()
+os.rename(os.path.join(rdir, "new.key"), os.path.join(rdir, "server.key"))
+os.rename(os.path.join(rdir, "new.pem"), os.path.join(rdir, "server.pem"))
+os.kill(p.pid, signal.SIGHUP)
+ok(wait_der(port, file_der(os.path.join(rdir, "server.pem"))),
+   "SIGHUP: a renewed certificate is served to new connections")
+keep.request("POST", "/hooks/echo")
+is_(keep.getresponse().status, 200,
+    "SIGHUP: a connection open across the renewal goes on")
+keep.close()
+renewed = file_der(os.path.join(rdir, "server.pem"))
+with open(os.path.join(rdir, "server.pem"), "w") as f:
+    f.write("-----BEGIN CERTIFICATE-----\nbroken\n")
+os.kill(p.pid, signal.SIGHUP)
+for _ in range(50):
+    if "TLS not reloaded" in open(tlslog).read():
+        break
+    time.sleep(0.1)
+ok("TLS not reloaded, keeping the running certificate" in open(tlslog).read(),
+   "SIGHUP: a broken certificate is refused, and the log says so")
+is_(peer_der(port), renewed, "SIGHUP: the running certificate stays")
+ok(p.poll() is None, "SIGHUP: still serving")
+stop(p)
 port, p = start("stasis", ["-hooks", hooks, "-secure", "-cert",
                            os.path.join(d, "server.pem"), "-key",
                            os.path.join(d, "server.key"), "-client-ca", ca])

@@ -188,6 +188,33 @@ if command -v openssl >/dev/null; then
 	node_serve "$T/serve.conf" -l 127.0.0.1:$TLS; ok $? "serve with tls and client_ca"
 	is "$(curl -s --cacert "$T/ca.pem" --cert "$T/client.pem" --key "$T/client.key" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$TLS/_up/web")" 200 "HTTPS with a client certificate: 200"
 	run_fails "no client certificate, no answer" -- curl -sf --cacert "$T/ca.pem" "https://127.0.0.1:$TLS/_up/web"
+	# A renewed certificate, in place: a reload serves it.
+	peer() {
+		openssl s_client -connect 127.0.0.1:$TLS -CAfile "$T/ca.pem" \
+		    -cert "$T/client.pem" -key "$T/client.key" </dev/null 2>/dev/null |
+		    openssl x509 -noout -subject 2>/dev/null
+	}
+	is "$(peer)" "subject=CN = server" "TLS: the first certificate"
+	(cd "$T" &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout new.key -out new.csr -subj /CN=renewed &&
+	openssl x509 -req -in new.csr -CA ca.pem -CAkey ca.key \
+	    -CAcreateserial -out new.pem -days 2 -extfile server.ext &&
+	mv new.key server.key && mv new.pem server.pem) >/dev/null 2>&1
+	out=$(stasis reload -s "$T/ctl.sock" 2>&1)
+	like "$out" "tls: serving /CN=renewed, valid until" "reload: a renewed certificate is read again"
+	is "$(peer)" "subject=CN = renewed" "and served to new connections"
+	is "$(curl -s --cacert "$T/ca.pem" --cert "$T/client.pem" --key "$T/client.key" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$TLS/_up/web")" 200 "HTTPS after the renewal: 200"
+	cp "$T/server.pem" "$T/server.pem.good"
+	echo broken >"$T/server.pem"
+	out=$(stasis reload -s "$T/ctl.sock" 2>&1); rc=$?
+	[ "$rc" -ne 0 ]; ok $? "reload with a broken certificate fails"
+	like "$out" "tls: TLS certificate .*server.pem" "and names the file"
+	is "$(peer)" "subject=CN = renewed" "the running certificate stays"
+	mv "$T/server.pem.good" "$T/server.pem"
+	sed -i 's/^tls:.*$//' "$T/serve.conf"
+	out=$(stasis reload -s "$T/ctl.sock" 2>&1)
+	like "$out" "tls changed: a reload cannot apply it" "turning TLS off needs a restart"
 	node_serve_stop
 else
 	ok 0 "# SKIP openssl not installed"
