@@ -25,6 +25,7 @@
 #pragma weak zsrc_pread
 #pragma weak zsrc_size
 #pragma weak zsrc_close
+#pragma weak zsrc_set_cache
 
 int
 src_open(struct src *s, const char *path, const char *zindex,
@@ -183,6 +184,13 @@ src_unmap(const struct src *s, const uint8_t *m)
 {
 	if (m != NULL)
 		munmap((void *)m, (size_t)s->size);
+}
+
+void
+src_set_cache(struct src *s, size_t bytes)
+{
+	if (s->kind == SRC_ZSTD && zsrc_set_cache != NULL)
+		zsrc_set_cache(s->z, bytes);
 }
 
 void

@@ -114,6 +114,8 @@ tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 		free(t);
 		return (NULL);
 	}
+	if (o != NULL && o->cache != 0)
+		src_set_cache(&t->src, o->cache);
 	if (o == NULL || !o->rebuild) {
 		/* In the archive: bound to its bytes, not to its mtime. */
 		if (o == NULL || o->tarindex == NULL)

@@ -37,6 +37,7 @@ struct tarfs_open_opts {
 	/* tar.zst bomb limits (zstd.h): 0 the default, UINT64_MAX none */
 	uint64_t	 max_ratio;	/* uncompressed / compressed size */
 	uint64_t	 max_size;	/* uncompressed bytes */
+	size_t		 cache;		/* tar.zst piece cache; 0: 16 MiB */
 };
 
 /*

@@ -38,6 +38,8 @@ void	src_open_mem(struct src *, const void *, size_t);
 /* Exactly len bytes at off, or -1 (short read or I/O error, errno). */
 int	src_pread(const struct src *, void *, size_t, uint64_t off);
 void	src_close(struct src *);
+/* tar.zst: bytes of decompressed pieces kept (zsrc_set_cache). */
+void	src_set_cache(struct src *, size_t);
 /* A plain tar file mapped whole, for the walk; NULL when not (zstd,
  * memory, empty, or mmap failed: then read with src_pread). */
 const uint8_t *src_map(const struct src *);

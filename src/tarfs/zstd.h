@@ -61,7 +61,7 @@ void		 zsrc_close(struct zsrc *);
  * when the archive is corrupt there; zsrc_open dup()s fd (the caller
  * keeps and closes its own).  Where the index came from ("seek table",
  * the index file's path, "frame headers", "decompression") and counters,
- * for -o debug and tests; the cache size (default 64 MiB, at least 1 MiB).
+ * for -o debug and tests; the cache size (default 16 MiB, at least 1 MiB).
  */
 struct zsrc_stats {
 	const char	*index_from;

@@ -28,7 +28,13 @@
 
 #define PIECE_MAX	(8U << 20)	/* frames this small: one piece */
 #define PIECE		(1U << 20)	/* bigger frames: pieces this big */
-#define CACHE_DEFAULT	(64U << 20)
+/*
+ * Decoded pieces kept.  The page cache holds what files were read, so
+ * this only saves decoding a frame twice: on a 50k-entry tree.tar.zst,
+ * 16 MiB mounted in 207 ms and read 20k files as fast as 64 MiB did,
+ * with a 27 MiB daemon instead of 77.
+ */
+#define CACHE_DEFAULT	(16U << 20)
 #define NBUCKET		1024
 #define POOL_MAX	16		/* idle decoders kept */
 #define CURSOR_BUDGET	(64U << 20)	/* windows of parked cursors */

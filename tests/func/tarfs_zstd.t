@@ -112,6 +112,19 @@ for v in "tar --zstd:$a1" "zstd one frame:$a2" "zstd many frames:$a3" \
 	fi
 done
 
+# The smallest cache still reads everything right (each frame decoded
+# again and again); a cache too small to hold one piece is refused.
+if mount_ok "$a4" -o cache=1M; then
+	compare "-o cache=1M"
+	umount "$m"
+else
+	ok 1 "-o cache=1M: mounts"; sed 's/^/#   /' "$tmp/mount$n.err"
+fi
+mkdir "$tmp/nocache"
+out=$(stasis tarfs -o cache=4k "$a4" "$tmp/nocache" 2>&1)
+ok $([ $? -ne 0 ]; echo $?) "-o cache=4k is refused"
+like "$out" "cache=4k: want a size from 1M up" "and says what it wants"
+
 # tar --zstd writes no frame sizes: the first mount decompresses once to
 # index it, --index saves that, and the remount loads it instead.
 out=$(stasis tarfs --check "$a1" 2>&1)
