@@ -284,6 +284,19 @@ like "$(check "$A/ee.tar.zst")" "from the index embedded in the archive" \
 is "$(zstd -q -d -c "$A/ee.tar.zst" | sha256sum)" "$(sha256sum <"$E")" \
     "and decompresses to that tar, its index included"
 mounted_same "tar.zst of a tar with an index" "$A/ee.tar.zst"
+head -c 100000 /dev/urandom >"$A/noise"
+out=$("$STASIS" tarfs --compress "$A/noise" "$A/noise.zst" 2>&1)
+ok $? "--compress of something not a tar still compresses"
+like "$out" "noise: .*; no index embedded" "and says no index went in"
+out=$("$STASIS" tarfs --compress - - <"$T" 2>&1 >"$A/pipe.tar.zst")
+like "$out" "no index embedded when writing to stdout from stdin" \
+    "stdin to stdout: no index, and a note saying how to add one"
+m=$TMPD/mv
+mkdir "$m"
+cleanup "umount -l '$m'"
+out=$("$STASIS" tarfs -v "$Z" "$m" 2>&1)
+like "$out" "from the index embedded in it" "a mount with -v says which index"
+umount "$m"
 zstd -q -c "$T" >"$A/plain.tar.zst"
 sum=$(sha256sum <"$A/plain.tar.zst")
 run_fails "--embed into a tar.zst without a seek table: refused" -- \
