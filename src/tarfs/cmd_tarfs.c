@@ -264,7 +264,10 @@ do_index(int argc, char **argv, struct tarfs_open_opts *oo, int embed)
 		if (zstd_write_index(argv[0], argc == 2 ? argv[1] :
 		    NULL, &lim, oo->quiet) == -1)
 			return (fail("--index %s", argv[0]));
-		oo->zindex = argc == 2 ? argv[1] : oo->zindex;
+		if (argc == 2) {
+			free((char *)oo->zindex);
+			oo->zindex = xstrdup(argv[1]);
+		}
 	}
 	if ((t = tarfs_open(argv[0], oo)) == NULL)
 		return (fail("--index"));
@@ -283,8 +286,8 @@ do_index(int argc, char **argv, struct tarfs_open_opts *oo, int embed)
 	return (0);
 }
 
-int
-cmd_tarfs(int argc, char **argv)
+static int
+tarfs_command(int argc, char **argv, struct tarfs_open_opts *oo)
 {
 	static const struct option lopts[] = {
 		{ "foreground",	no_argument,	   NULL, 'f' },
@@ -300,7 +303,6 @@ cmd_tarfs(int argc, char **argv)
 		{ NULL,		0,		   NULL, 0 }
 	};
 	struct tarfs_mount_opts mo = { 0 };
-	struct tarfs_open_opts oo = { 0 };
 	struct buf fopts = BUF_INIT;
 	struct tarfs *t;
 	long long n;
@@ -331,7 +333,7 @@ cmd_tarfs(int argc, char **argv)
 			mo.debug = mo.foreground = 1;
 			break;
 		case 'q':
-			oo.quiet = 1;
+			oo->quiet = 1;
 			/* The zstd layer's hints are info, its warnings warn. */
 			log_set_level(LOG_LVL_WARN);
 			break;
@@ -352,7 +354,7 @@ cmd_tarfs(int argc, char **argv)
 			embed = c == 'E';
 			break;
 		case 'o':
-			if (parse_opts(optarg, &fopts, &oo, &mo) == -1)
+			if (parse_opts(optarg, &fopts, oo, &mo) == -1)
 				return (fail(NULL));
 			if (mo.debug)
 				mo.foreground = 1;
@@ -393,15 +395,15 @@ cmd_tarfs(int argc, char **argv)
 	case 'C':
 		if (argc != 1)
 			return (usage(stderr, 64));
-		return (do_check(argv[0], &oo));
+		return (do_check(argv[0], oo));
 	case 'I':
 		if (argc < 1 || argc > 2)
 			return (usage(stderr, 64));
-		return (do_index(argc, argv, &oo, embed == 1));
+		return (do_index(argc, argv, oo, embed == 1));
 	case 'Z':
 		if (argc != 2)
 			return (usage(stderr, 64));
-		if (tarfs_compress(argv[0], argv[1], frame, level, oo.quiet,
+		if (tarfs_compress(argv[0], argv[1], frame, level, oo->quiet,
 		    embed != 0) == -1)
 			return (fail("--compress %s", argv[0]));
 		return (0);
@@ -410,7 +412,7 @@ cmd_tarfs(int argc, char **argv)
 		return (usage(stderr, 64));
 	if (fake)
 		return (0);
-	if ((t = tarfs_open(argv[0], &oo)) == NULL) {
+	if ((t = tarfs_open(argv[0], oo)) == NULL) {
 		buf_free(&fopts);
 		return (fail(NULL));
 	}
@@ -422,4 +424,17 @@ cmd_tarfs(int argc, char **argv)
 	if (r == -1)
 		return (fail(NULL));
 	return (0);
+}
+
+int
+cmd_tarfs(int argc, char **argv)
+{
+	struct tarfs_open_opts oo = { 0 };
+	int r;
+
+	r = tarfs_command(argc, argv, &oo);
+	/* -o index= and tarindex= are copies. */
+	free((char *)oo.zindex);
+	free((char *)oo.tarindex);
+	return (r);
 }

@@ -308,6 +308,9 @@ main(int argc, char **argv)
 	fflush(stdout);
 	if (jail_os_start(&sp) == -1) {
 		printf("start: %s\n", error_msg());
+		strv_free(&cmd);
+		jail_state_free(&st);
+		jail_params_free(&p);
 		return (1);
 	}
 	printf("jid %d\n", st.info.jid);
