@@ -194,7 +194,8 @@ node_serve_stop; ok $? "stasis serve stops"
 ok "$(peer_route peer $PFX >/dev/null; echo $?)" "route stays while stasis is stopped"
 node_serve "$T/serve.conf"; ok $? "stasis serve starts again"
 sleep 2
-is "$(peer_route peer $PFX)" "$before" "no flap across the restart (same route, same time)"
+after=$(peer_route peer $PFX); route_same "$before" "$after"
+ok $? "no flap across the restart (same route, same time)" || diag "before: $before" "after:  $after"
 like "$(cat "$T/serve.log")" 'state: restored' "the state file was read back"
 
 is "$(stasis status --json -s "$T/ctl.sock" | jq -r '.bgp.prefixes[0].bird')" up "status: BIRD's protocol is up"
@@ -230,7 +231,8 @@ wait_route peer $PFX6 yes 10; ok $? "and the IPv6 $PFX6 over the IPv6 session"
 like "$(peer_route peer $PFX6)" 'AS65001' "learnt over eBGP from AS65001"
 wait $WATCH
 ok "$([ ! -s "$T/gone" ]; echo $?)" "$PFX never left the peer during the reload (polled every 50 ms)"
-is "$(peer_route peer $PFX)" "$before" "and kept its route and time: no withdraw and re-announce"
+after=$(peer_route peer $PFX); route_same "$before" "$after"
+ok $? "and kept its route and time: no withdraw and re-announce" || diag "before: $before" "after:  $after"
 
 # The app fails: all three go (the gate applies to added prefixes too).
 rm -f "$T/web.healthy"
@@ -254,8 +256,10 @@ wait_route peer $PFX2 no 10; ok $? "a prefix removed by reload (SIGHUP) is withd
 like "$(birdc -s "$T/node.ctl" show protocols anycast_two)" 'anycast_two +Static +master4 +down' "its static protocol is disabled in BIRD"
 wait $WATCH
 ok "$([ ! -s "$T/gone" ]; echo $?)" "$PFX never left the peer meanwhile"
-is "$(peer_route peer $PFX)" "$before" "$PFX: same route, same time"
-is "$(peer_route peer $PFX6)" "$before6" "$PFX6: same route, same time"
+after=$(peer_route peer $PFX); route_same "$before" "$after"
+ok $? "$PFX: same route, same time" || diag "before: $before" "after:  $after"
+after=$(peer_route peer $PFX6); route_same "$before6" "$after"
+ok $? "$PFX6: same route, same time" || diag "before: $before6" "after:  $after"
 like "$(cat "$T/serve.log")" "reload: $T/serve.conf: prefix $PFX2 removed" "the log says what the reload changed"
 is "$(stasis status --json -s "$T/ctl.sock" | jq -r '[.bgp.prefixes[].prefix] | join(" ")')" "$PFX $PFX6" "status lists the prefixes of the new file"
 

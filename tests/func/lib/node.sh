@@ -116,6 +116,23 @@ peer_route() {
 	birdc -s "$T/$1.ctl" show route "$2" 2>/dev/null | grep "^$2"
 }
 
+# route_same BEFORE AFTER: 0 when two peer_route lines show one route
+# that did not change: the same text, and a time no more than 50 ms
+# apart.  BIRD keeps a route's time on the monotonic clock and turns it
+# into wall time at each display, so one unchanged route can show 1 ms
+# apart; a withdraw and re-announce shows seconds apart.
+route_same() {
+	_re='[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9]'
+	[ -n "$1" ] || return 1
+	[ "$(echo "$1" | sed "s/$_re/T/")" = "$(echo "$2" | sed "s/$_re/T/")" ] ||
+	    return 1
+	_t1=$(echo "$1" | grep -o "$_re" | head -1)
+	_t2=$(echo "$2" | grep -o "$_re" | head -1)
+	echo "$_t1 $_t2" | awk '
+	function ms(t, a) { split(t, a, /[:.]/); return ((a[1] * 60 + a[2]) * 60 + a[3]) * 1000 + a[4] }
+	{ d = ms($2) - ms($1); if (d < 0) d = -d; exit !(d <= 50) }'
+}
+
 # now_ms: a monotonic-enough clock in milliseconds.
 now_ms() {
 	echo $(($(date +%s%N) / 1000000))
