@@ -118,9 +118,10 @@ peer_route() {
 
 # route_same BEFORE AFTER: 0 when two peer_route lines show one route
 # that did not change: the same text, and a time no more than 50 ms
-# apart.  BIRD keeps a route's time on the monotonic clock and turns it
-# into wall time at each display, so one unchanged route can show 1 ms
-# apart; a withdraw and re-announce shows seconds apart.
+# apart.  Two displays of one unchanged route have shown times 1 ms
+# apart under load (BIRD stores a route's time on its own clock and
+# formats it as wall time when shown); a withdraw and re-announce shows
+# seconds apart.
 route_same() {
 	_re='[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9]'
 	[ -n "$1" ] || return 1
