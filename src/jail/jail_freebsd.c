@@ -287,35 +287,6 @@ under(const char *p, const char *dir)
 	return (strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0'));
 }
 
-/* The mount point of a jail mount: a file for a file, else a dir. */
-static int
-mkmountpoint(const char *dst, const char *src)
-{
-	struct stat sb;
-	int fd;
-
-	if (lstat(dst, &sb) == 0)
-		return (0);
-	if (src != NULL && stat(src, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-		char *d = xstrdup(dst), *slash = strrchr(d, '/');
-
-		if (slash != NULL && slash != d) {
-			*slash = '\0';
-			if (path_mkdirs(d, 0755) == -1) {
-				free(d);
-				return (-1);
-			}
-		}
-		free(d);
-		if ((fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644))
-		    == -1)
-			return (error_sys("create mount point %s", dst));
-		close(fd);
-		return (0);
-	}
-	return (path_mkdirs(dst, 0755));
-}
-
 /* One of ours, recorded so that removal undoes it. */
 static int
 mount_rec(struct jail_state *st, const char *type, const char *src,
@@ -337,7 +308,7 @@ entry_mount(struct jail_state *st, const struct jail_mount *m, int devfs_rs)
 	int rc, bind;
 
 	bind = strcmp(type, "nullfs") == 0 || strcmp(type, "bind") == 0;
-	if (mkmountpoint(dst, bind ? m->src : NULL) == -1)
+	if (jail_mkmountpoint(dst, bind ? m->src : NULL) == -1)
 		return (-1);
 	if (bind)
 		type = "nullfs";
@@ -376,7 +347,7 @@ premake(const char *lower, const char *path, const char *dst,
 	if (!under(dst, path))
 		return (0);
 	x = xasprintf("%s%s", lower, dst + strlen(path));
-	r = mkmountpoint(x, src);
+	r = jail_mkmountpoint(x, src);
 	free(x);
 	return (r);
 }

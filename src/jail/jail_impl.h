@@ -112,6 +112,8 @@ void	 jail_mount_free(struct jail_mount *);
 int	 jail_mounts_collect(const struct jail_params *,
 	    struct jail_mount **, size_t *);
 void	 jail_mounts_free(struct jail_mount *, size_t);
+/* A missing mount point: a file for a file bound on it, else a dir. */
+int	 jail_mkmountpoint(const char *dst, const char *src);
 
 /*
  * The platform.  On Linux a jail is an init process (pid 1 of its

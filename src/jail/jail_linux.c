@@ -218,34 +218,6 @@ jail_os_cleanup(const char *rundir, struct jail_state *st)
 
 /* ---- inside the new namespaces, before the root moves ---- */
 
-static int
-mkmountpoint(const char *dst, const char *src)
-{
-	struct stat st;
-	int fd;
-
-	if (lstat(dst, &st) == 0)
-		return (0);
-	if (src != NULL && stat(src, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		char *d = xstrdup(dst), *slash = strrchr(d, '/');
-
-		if (slash != NULL && slash != d) {
-			*slash = '\0';
-			if (path_mkdirs(d, 0755) == -1) {
-				free(d);
-				return (-1);
-			}
-		}
-		free(d);
-		if ((fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644))
-		    == -1)
-			return (error_sys("create mount point %s", dst));
-		close(fd);
-		return (0);
-	}
-	return (path_mkdirs(dst, 0755));
-}
-
 /* "ro,nosuid,size=10m" -> MS_ flags and the rest as data. */
 static unsigned long
 mount_flags(const char *opts, struct buf *data)
@@ -304,7 +276,7 @@ do_mount(const struct jail_mount *m)
 	int rc;
 
 	flags = mount_flags(m->opts, &data);
-	if (mkmountpoint(m->dst, strcmp(type, "nullfs") == 0 ||
+	if (jail_mkmountpoint(m->dst, strcmp(type, "nullfs") == 0 ||
 	    strcmp(type, "bind") == 0 ? m->src : NULL) == -1) {
 		buf_free(&data);
 		return (-1);

@@ -1,14 +1,19 @@
 /*
  * mount and mount.fstab: fstab(5) lines "src dst type opts [dump pass]",
- * with FreeBSD's \040 for a blank inside a field.
+ * with FreeBSD's \040 for a blank inside a field; and their mount points.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/file.h"
+#include "base/path.h"
 #include "jail/jail.h"
 #include "jail/jail_impl.h"
 
@@ -133,4 +138,36 @@ fail:
 	*v = NULL;
 	*n = 0;
 	return (-1);
+}
+
+/*
+ * The mount point of a jail mount, made if missing: a file when a file
+ * is bound onto it, else a directory (and its parents).
+ */
+int
+jail_mkmountpoint(const char *dst, const char *src)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(dst, &st) == 0)
+		return (0);
+	if (src != NULL && stat(src, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		char *d = xstrdup(dst), *slash = strrchr(d, '/');
+
+		if (slash != NULL && slash != d) {
+			*slash = '\0';
+			if (path_mkdirs(d, 0755) == -1) {
+				free(d);
+				return (-1);
+			}
+		}
+		free(d);
+		if ((fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644))
+		    == -1)
+			return (error_sys("create mount point %s", dst));
+		close(fd);
+		return (0);
+	}
+	return (path_mkdirs(dst, 0755));
 }
