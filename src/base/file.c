@@ -72,6 +72,25 @@ file_write_all(int fd, const void *p, size_t n)
 }
 
 int
+file_pwrite_all(int fd, const void *p, size_t n, uint64_t off)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = pwrite(fd, c, n, (off_t)off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (error_sys("write"));
+		}
+		c += w;
+		n -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return (0);
+}
+
+int
 file_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 {
 	char *tmp, *dcopy;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -24,5 +25,7 @@ int	file_write_atomic(const char *path, const void *, size_t, mode_t);
 
 /* write(2) all of it, retrying on EINTR and short writes. */
 int	file_write_all(int fd, const void *, size_t);
+/* pwrite(2) all of it at off, the same way (errno kept on failure). */
+int	file_pwrite_all(int fd, const void *, size_t, uint64_t off);
 
 #endif

@@ -42,6 +42,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "tarfs/tarfs_int.h"
 #include "tarfs/zstd.h"
@@ -338,24 +339,6 @@ changed(const struct tarfs *t, int fd)
 	return (0);
 }
 
-static int
-pwrite_all(int fd, const void *p, size_t len, uint64_t off)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = pwrite(fd, (const char *)p + done, len - done,
-		    (off_t)(off + done));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return (-1);
-		done += (size_t)n;
-	}
-	return (0);
-}
-
 /*
  * Plain tar: where the index goes.  Right after the zeros that follow
  * the end-of-archive marker; what lies after them may only be an index
@@ -431,11 +414,11 @@ embed_plain(struct tarfs *t)
 	if (changed(t, fd) == -1)
 		goto out;
 	buf_add(&idx, trl, TRAILER);
-	if (pwrite_all(fd, idx.data, idx.len, idxoff) == -1 ||
+	if (file_pwrite_all(fd, idx.data, idx.len, idxoff) == -1 ||
 	    ftruncate(fd, (off_t)(idxoff + idx.len)) == -1 ||
 	    fsync(fd) == -1) {
 		error_sys("write");
-		if (pwrite_all(fd, old, oldlen, idxoff) == -1 ||
+		if (file_pwrite_all(fd, old, oldlen, idxoff) == -1 ||
 		    ftruncate(fd, (off_t)size) == -1 || fsync(fd) == -1) {
 			char *m = xstrdup(error_msg());
 

@@ -144,24 +144,6 @@ extra_frame(struct buf *out, const void *data, size_t len)
 	return (0);
 }
 
-static int
-pwrite_all(int fd, const void *p, size_t len, uint64_t off)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = pwrite(fd, (const char *)p + done, len - done,
-		    (off_t)(off + done));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return (-1);
-		done += (size_t)n;
-	}
-	return (0);
-}
-
 int
 zstd_set_extra(const char *path, const void *data, size_t len)
 {
@@ -204,11 +186,11 @@ zstd_set_extra(const char *path, const void *data, size_t len)
 		goto out;
 	}
 	buf_add(&nb, old + idx.xlen, tsize);	/* the table, verbatim */
-	if (pwrite_all(fd, nb.data, nb.len, idx.dend) == -1 ||
+	if (file_pwrite_all(fd, nb.data, nb.len, idx.dend) == -1 ||
 	    ftruncate(fd, (off_t)(idx.dend + nb.len)) == -1 ||
 	    fsync(fd) == -1) {
 		error_sys("%s", path);
-		if (pwrite_all(fd, old, oldlen, idx.dend) == -1 ||
+		if (file_pwrite_all(fd, old, oldlen, idx.dend) == -1 ||
 		    ftruncate(fd, (off_t)fsize) == -1 || fsync(fd) == -1) {
 			char *m = xstrdup(error_msg());
 

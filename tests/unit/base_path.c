@@ -1,6 +1,8 @@
 /* Unit tests: base/path.c and base/file.c. */
 #include <sys/stat.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +87,22 @@ main(void)
 	p = xasprintf("%s/nodir/file", dir);
 	ok(file_write_atomic(p, "x", 1, 0644) == -1, "atomic write to a "
 	    "missing dir fails");
+	free(p);
+	p = xasprintf("%s/a/pw", dir);
+	{
+		int fd = open(p, O_RDWR | O_CREAT, 0644);
+
+		ok(fd != -1 && file_write_all(fd, "abcdef", 6) == 0 &&
+		    file_pwrite_all(fd, "XY", 2, 2) == 0 &&
+		    file_pwrite_all(fd, "!", 1, 8) == 0, "pwrite at offsets");
+		buf_reset(&b);
+		ok(file_read(p, 100, &b) == 0 && b.len == 9 &&
+		    memcmp(b.data, "abXYef\0\0!", 9) == 0,
+		    "in place, a hole filled with zeros");
+		close(fd);
+		ok(file_pwrite_all(fd, "x", 1, 0) == -1 && errno == EBADF,
+		    "a failed pwrite keeps errno");
+	}
 	free(p);
 
 	ok(path_is_mountpoint("/") == 1, "/ is a mount point");
