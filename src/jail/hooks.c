@@ -5,6 +5,8 @@
  * handing its strings to sh is what it asks for; values from the network
  * never reach here.
  */
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -114,4 +116,15 @@ out:
 		close(saved_err);
 	}
 	return (rc);
+}
+
+/* A command's wait(2) status as a shell gives it: signals are 128+N. */
+int
+jail_exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return (WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		return (128 + WTERMSIG(status));
+	return (1);
 }

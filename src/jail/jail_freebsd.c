@@ -574,16 +574,6 @@ static struct {
 	const struct jail_run_opts *opts;
 } fast;
 
-static int
-status_code(int status)
-{
-	if (WIFEXITED(status))
-		return (WEXITSTATUS(status));
-	if (WIFSIGNALED(status))
-		return (128 + WTERMSIG(status));
-	return (1);
-}
-
 static void
 say(const char *a, const char *b)
 {
@@ -722,7 +712,7 @@ jail_os_run(struct jail_state *st, const struct jail_run_opts *o,
 		return (-1);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 126)
 		return (error_set("could not enter jail %s", st->info.name));
-	return (status_code(status));
+	return (jail_exit_code(status));
 }
 
 int

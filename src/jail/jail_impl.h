@@ -96,6 +96,8 @@ struct jail_cmdopts {
 };
 /* Run a hook on the host; 0 ok, -1 (error_set) on failure or non-zero. */
 int	 jail_hook_host(const struct jail_cmdopts *, const char *hook);
+/* A wait(2) status as an exit code, signals as 128+N. */
+int	 jail_exit_code(int status);
 /* Split a command string as jail(8) does: argv, or sh -c when needed. */
 void	 jail_cmd_argv(const char *cmd, struct strv *argv);
 

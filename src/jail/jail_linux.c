@@ -1378,16 +1378,6 @@ enter(const struct jail_state *st, const char *only)
 	return (rc);
 }
 
-static int
-status_code(int status)
-{
-	if (WIFEXITED(status))
-		return (WEXITSTATUS(status));
-	if (WIFSIGNALED(status))
-		return (128 + WTERMSIG(status));
-	return (1);
-}
-
 /* exec.start and command through init (see init_run). */
 static int
 run_send(int ctlfd, const struct jail_run_opts *o, char *const argv[])
@@ -1483,7 +1473,7 @@ jail_os_run_result(struct jail_state *st, int last)
 		    "command", st->info.name));
 	if (last && read(st->ctlfd, &c, 1) == 1)
 		st->reply = c;
-	return (status_code(status));
+	return (jail_exit_code(status));
 }
 
 static int
@@ -1559,14 +1549,14 @@ jail_os_run(struct jail_state *st, const struct jail_run_opts *o,
 			if (errno != EINTR)
 				_exit(126);
 		give_back_terminal(fg);
-		_exit(status_code(status));
+		_exit(jail_exit_code(status));
 	}
 	while (waitpid(c1, &status, 0) == -1)
 		if (errno != EINTR)
 			return (error_sys("wait"));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 126)
 		return (error_set("could not enter jail %s", st->info.name));
-	return (status_code(status));
+	return (jail_exit_code(status));
 }
 
 /* Run fn in a child that joined one of the jail's namespaces. */
