@@ -192,14 +192,19 @@ do_mount() {	# do_mount KIND SOURCE
 put() { echo "$1 $2" >>"$R"; }
 field() { echo "$res" | cut -d' ' -f"$1"; }
 
+# timed_mount KIND SOURCE KEY: mount, and record how long it took.
+timed_mount() {
+	t0=$(now)
+	do_mount "$1" "$2"
+	t1=$(now)
+	put "$3" "$(awk "BEGIN { print $t1 - $t0 }")"
+}
+
 # run_tree KIND LABEL SOURCE
 run_tree() {
 	log "$2: tree"
 	cold
-	t0=$(now)
-	do_mount "$1" "$3"
-	t1=$(now)
-	put "$2.mount" "$(awk "BEGIN { print $t1 - $t0 }")"
+	timed_mount "$1" "$3" "$2.mount"
 	cold
 	t0=$(now)
 	n=$(timeout 300 find "$M" 2>/dev/null | wc -l)
@@ -218,10 +223,7 @@ run_tree() {
 	# mount, or on a machine with the image in RAM), so what is left is
 	# each tool's own work, not the disk's.
 	cat "$3" >/dev/null
-	t0=$(now)
-	do_mount "$1" "$3"
-	t1=$(now)
-	put "$2.warmmount" "$(awk "BEGIN { print $t1 - $t0 }")"
+	timed_mount "$1" "$3" "$2.warmmount"
 	unmount
 }
 
@@ -229,16 +231,10 @@ run_tree() {
 mount_only() {
 	log "$2: mount only"
 	cold
-	t0=$(now)
-	do_mount "$1" "$3"
-	t1=$(now)
-	put "$2.mount" "$(awk "BEGIN { print $t1 - $t0 }")"
+	timed_mount "$1" "$3" "$2.mount"
 	unmount
 	cat "$3" >/dev/null
-	t0=$(now)
-	do_mount "$1" "$3"
-	t1=$(now)
-	put "$2.warmmount" "$(awk "BEGIN { print $t1 - $t0 }")"
+	timed_mount "$1" "$3" "$2.warmmount"
 	unmount
 }
 
@@ -246,10 +242,7 @@ mount_only() {
 run_big() {
 	log "$2: 1 GiB file"
 	cold
-	t0=$(now)
-	do_mount "$1" "$3"
-	t1=$(now)
-	put "$2.bigmount" "$(awk "BEGIN { print $t1 - $t0 }")"
+	timed_mount "$1" "$3" "$2.bigmount"
 	cold
 	res=$(python3 "$W/reader.py" seq "$M/big" "$BUDGET")
 	put "$2.seq_bytes" "$(field 2)"
@@ -267,10 +260,7 @@ idx_mount() {
 	log "$1: mount with a saved index"
 	"$STASIS" tarfs --index -q "$3" >/dev/null
 	cold
-	t0=$(now)
-	do_mount tarfs "$3"
-	t1=$(now)
-	put "$1.$2" "$(awk "BEGIN { print $t1 - $t0 }")"
+	timed_mount tarfs "$3" "$1.$2"
 	unmount
 	rm -f "$3.tfidx"
 }
