@@ -16,7 +16,7 @@ BUILD="build-essential pkg-config clang libclang-rt-14-dev
 	libfuse3-dev libzstd-dev libcurl4-openssl-dev libpcre2-dev"
 
 # Tests: the real components and the tools the tests drive.
-TEST="perl fuse3 zstd zfs-fuse haproxy bird2 curl iproute2 jq
+TEST="perl fuse3 zstd zfs-fuse haproxy bird2 curl iproute2 jq signify-openbsd
 	libarchive-tools tar python3 util-linux procps psmisc socat
 	netcat-openbsd squashfs-tools kmod mandoc"
 

@@ -1,5 +1,6 @@
 /*
- * HMAC and digests (OpenSSL), hex, base64 and constant-time comparison.
+ * HMAC, digests and Ed25519 signatures (OpenSSL), hex, base64 and
+ * constant-time comparison.
  */
 #ifndef STASIS_CRYPTO_H
 #define STASIS_CRYPTO_H
@@ -22,6 +23,20 @@ int	hex_decode(const char *, unsigned char *out, size_t outlen);
 /* base64 (standard alphabet); malloc'd results; -1/NULL on bad input. */
 char	*base64_encode(const void *, size_t);
 int	 base64_decode(const char *, unsigned char *out, size_t outlen);
+
+/*
+ * Ed25519 (RFC 8032): a 32-byte private key (the seed), a 32-byte
+ * public key, 64-byte signatures of a whole message.  verify: 1 good,
+ * 0 not, -1 (error_set) when it could not be checked.
+ */
+/* n bytes from OpenSSL's CSPRNG; -1 (error_set) if it has none. */
+int	random_bytes(void *, size_t n);
+int	ed25519_keygen(unsigned char seed[32], unsigned char pub[32]);
+int	ed25519_public(const unsigned char seed[32], unsigned char pub[32]);
+int	ed25519_sign(const unsigned char seed[32], const void *, size_t,
+	    unsigned char sig[64]);
+int	ed25519_verify(const unsigned char pub[32], const void *, size_t,
+	    const unsigned char sig[64]);
 
 /* Compare without leaking where they differ; lengths compared too. */
 int	ct_equal(const void *, size_t, const void *, size_t);

@@ -35,6 +35,9 @@ usage(int explicit)
 	    "       stasis image tar [-qz] [-o file] [-t mtime] "
 	    "[--owner-root]\n"
 	    "                        [--cross-mounts] [--no-embed] DIR\n"
+	    "       stasis image keygen [-c comment] -p pubkey -s seckey\n"
+	    "       stasis image sign -s seckey [-x sigfile] FILE\n"
+	    "       stasis image verify [-q] -p pubkey [-x sigfile] FILE\n"
 	    "\n"
 	    "Write DIR as a full ZFS send stream (to stdout, or -o file), "
 	    "built in a\nscratch file-backed pool under workdir "
@@ -60,6 +63,9 @@ usage(int explicit)
 	    "(default: $SOURCE_DATE_EPOCH)\n"
 	    "  --owner-root every owner and group 0\n"
 	    "  --cross-mounts  enter other file systems mounted in DIR\n"
+	    "\n"
+	    "keygen, sign, verify: Ed25519 signatures in signify(1)'s "
+	    "formats\n(FILE.sig unless -x); `signify -V` verifies them.\n"
 	    "\nSee stasis-image(8).\n");
 	return (explicit ? 0 : 64);
 }
@@ -229,6 +235,72 @@ image_tar(int argc, char **argv)
 	return (0);
 }
 
+/* keygen, sign and verify: signify's flags, signify's formats. */
+static int
+image_sig(int argc, char **argv)
+{
+	const char *verb = argv[0], *pub = NULL, *sec = NULL, *sig = NULL;
+	const char *comment = NULL;
+	char *written;
+	int c, quiet = 0;
+
+	optind = 1;
+	while ((c = getopt(argc, argv, "c:hp:qs:x:")) != -1) {
+		switch (c) {
+		case 'c':
+			comment = optarg;
+			break;
+		case 'p':
+			pub = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 's':
+			sec = optarg;
+			break;
+		case 'x':
+			sig = optarg;
+			break;
+		case 'h':
+			return (usage(1));
+		default:
+			return (usage(0));
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (strcmp(verb, "keygen") == 0) {
+		if (argc != 0 || pub == NULL || sec == NULL)
+			return (usage(0));
+		if (image_keygen(pub, sec, comment) == -1)
+			return (fail("keygen"));
+		if (!quiet)
+			printf("%s (public), %s (secret, mode 0600)\n", pub,
+			    sec);
+		return (0);
+	}
+	if (argc != 1)
+		return (usage(0));
+	if (strcmp(verb, "sign") == 0) {
+		if (sec == NULL)
+			return (usage(0));
+		if (image_sign(sec, argv[0], sig, &written) == -1)
+			return (fail("sign"));
+		if (!quiet)
+			printf("%s\n", written);
+		free(written);
+		return (0);
+	}
+	if (pub == NULL)
+		return (usage(0));
+	if (image_verify(pub, argv[0], sig) == -1)
+		return (fail("verify"));
+	if (!quiet)
+		printf("Signature Verified\n");
+	return (0);
+}
+
 int
 cmd_image(int argc, char **argv)
 {
@@ -240,7 +312,10 @@ cmd_image(int argc, char **argv)
 		return (image_zfs(argc - 1, argv + 1));
 	if (strcmp(argv[1], "tar") == 0)
 		return (image_tar(argc - 1, argv + 1));
-	fprintf(stderr, "%s: image: unknown format %s (zfs or tar)\n",
-	    progname, argv[1]);
+	if (strcmp(argv[1], "keygen") == 0 || strcmp(argv[1], "sign") == 0 ||
+	    strcmp(argv[1], "verify") == 0)
+		return (image_sig(argc - 1, argv + 1));
+	fprintf(stderr, "%s: image: unknown command %s (zfs, tar, keygen, "
+	    "sign or verify)\n", progname, argv[1]);
 	return (usage(0));
 }

@@ -45,5 +45,32 @@ main(void)
 	ok(ct_equal("abc", 3, "abc", 3), "ct_equal equal");
 	ok(!ct_equal("abc", 3, "abd", 3), "ct_equal differ");
 	ok(!ct_equal("abc", 3, "abcd", 4), "ct_equal length");
+	{
+		/* RFC 8032, 7.1, test 1 (the empty message) and test 2. */
+		unsigned char seed[32], pub[32], want[32], sig[64], wsig[64];
+		unsigned char m2 = 0x72;
+
+		hex_decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919"
+		    "703bac031cae7f60", seed, 32);
+		hex_decode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325"
+		    "af021a68f707511a", want, 32);
+		hex_decode("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974"
+		    "d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0"
+		    "595bbe24655141438e7a100b", wsig, 64);
+		ok(ed25519_public(seed, pub) == 0 &&
+		    memcmp(pub, want, 32) == 0, "Ed25519: RFC 8032 public key");
+		ok(ed25519_sign(seed, "", 0, sig) == 0 &&
+		    memcmp(sig, wsig, 64) == 0, "Ed25519: RFC 8032 signature");
+		ok(ed25519_verify(pub, "", 0, sig) == 1, "Ed25519: verifies");
+		ok(ed25519_verify(pub, &m2, 1, sig) == 0,
+		    "Ed25519: another message does not");
+		sig[5] ^= 1;
+		ok(ed25519_verify(pub, "", 0, sig) == 0,
+		    "Ed25519: a flipped bit does not");
+		ok(ed25519_keygen(seed, pub) == 0 &&
+		    ed25519_sign(seed, "x", 1, sig) == 0 &&
+		    ed25519_verify(pub, "x", 1, sig) == 1,
+		    "Ed25519: a new key signs and verifies");
+	}
 	return (done_testing());
 }
