@@ -1,8 +1,10 @@
 #!/bin/sh
 # release.sh VERSION [DIR]: build release VERSION of the demo app as a
 # seekable tar.zst in DIR (default /var/db/talk/releases): a whole root,
-# never changed after it is built.  The app is a static site served by
-# the host's python3 (the jail mounts /usr read-only).
+# never changed after it is built, signed with the build host's key
+# (/usr/local/etc/talk/release.sec, from `stasis image keygen`).  The app
+# is a static site served by the host's python3 (the jail mounts /usr
+# read-only).
 set -eu
 ver=${1:?usage: release.sh VERSION [DIR]}
 dir=${2:-/var/db/talk/releases}
@@ -27,4 +29,7 @@ echo "$ver" >"$tree/etc/release"
 # instead of scanning the archive (one file to ship).
 stasis image tar -q -z --owner-root --mtime 0 -o "$dir/app-$ver.tar.zst" \
     "$tree"
+# app-VERSION.tar.zst.sig beside it: what deploy.sh checks (as signify -V
+# would) before the release goes near a jail.
+stasis image sign -q -s /usr/local/etc/talk/release.sec "$dir/app-$ver.tar.zst"
 echo "$dir/app-$ver.tar.zst"

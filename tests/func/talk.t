@@ -4,12 +4,14 @@
 # seekable tar.zst, the app in a jail on a tarfs root, stasis serve with
 # the deploy webhook, and a real haproxy in front that sends traffic only
 # where serve says the app is up.  Deploy, refuse a bad signature, roll
-# forward, roll back, refuse a missing release without touching the app.
+# forward, roll back, refuse a release changed after it was signed and a
+# missing one without touching the app.
 . "$(dirname "$0")/tap.sh"
 . "$(dirname "$0")/lib/node.sh"
 need_root
 command -v haproxy >/dev/null || skip_all "haproxy not installed"
 command -v socat >/dev/null || skip_all "socat not installed"
+command -v signify-openbsd >/dev/null || skip_all "signify-openbsd not installed"
 [ -e /dev/fuse ] || skip_all "no /dev/fuse"
 
 EX=$(cd "$(dirname "$0")/../../examples/talk" && pwd)
@@ -56,10 +58,17 @@ front_is() {
 	front
 }
 
-for v in 1 2; do
-	run_ok "release.sh $v builds a seekable tar.zst" -- \
+run_ok "the build host's signing key" -- \
+    stasis image keygen -q -c talk -p "$T/etc/release.pub" -s "$T/etc/release.sec"
+for v in 1 2 3; do
+	run_ok "release.sh $v builds a seekable tar.zst, signed" -- \
 	    "$T/etc/release.sh" "$v" "$T/db/releases"
 done
+run_ok "signify verifies a release" -- \
+    signify-openbsd -V -q -p "$T/etc/release.pub" -m "$T/db/releases/app-1.tar.zst"
+# Release 3 is changed after it was signed (a corrupted download, or a
+# file someone slipped in).
+printf x | dd of="$T/db/releases/app-3.tar.zst" bs=1 seek=100 conv=notrunc 2>/dev/null
 like "$(stasis tarfs --check "$T/db/releases/app-2.tar.zst" 2>&1)" \
     'tar.zst, 16 inodes' "the release indexes"
 
@@ -92,6 +101,8 @@ like "$(stasis tarfs --check "$T/db/releases/current.tar.zst")" \
 like "$(hook '{"version": "1"}')" '^200 .*deployed app 1' "roll back: deploy release 1 again"
 is "$(front_is 'app 1')" "app 1" "traffic reaches release 1 again"
 
+like "$(hook '{"version": "3"}')" '^500 .*release 3 is not signed by release.pub' "a release changed after signing is refused (500)"
+is "$(front)" "app 1" "and the running app is untouched"
 like "$(hook '{"version": "9"}')" '^500 .*no release 9' "a missing release is refused (500)"
 is "$(front)" "app 1" "the running app is untouched"
 is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP/_up/app")" 200 "and still up, not drained"
