@@ -165,6 +165,9 @@ struct syncbe_opts {
 	int		 quiet;		/* no progress, no summary */
 	int		 no_activate;	/* leave activation alone */
 	uint64_t	 size_hint;	/* stream size for the bar, or 0 */
+	const char	*pubkey;	/* the stream must carry a signature */
+	const char	*sigfile;	/* by pubkey, in sigfile (signify) */
+	const char	*spooldir;	/* a piped signed stream waits here */
 	volatile int	*stop;		/* set by a signal handler */
 };
 

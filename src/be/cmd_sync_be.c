@@ -27,8 +27,8 @@ static int
 usage(int explicit)
 {
 	fprintf(explicit ? stdout : stderr,
-	    "usage: %s [-nq] [-r beroot] [-R srcroot] [--no-activate] "
-	    "NAME CONF < stream\n"
+	    "usage: %s [-nq] [-r beroot] [-R srcroot] [--no-activate]\n"
+	    "       [-p pubkey -x sigfile [-w spooldir]] NAME CONF < stream\n"
 	    "\n"
 	    "Receive a full ZFS send stream from stdin as boot environment "
 	    "NAME,\ncopy in the local state CONF lists (from srcroot, "
@@ -41,6 +41,13 @@ usage(int explicit)
 	    "dataset on /)\n"
 	    "  -R, --source DIR   where the local state is (default /)\n"
 	    "      --no-activate  leave the next boot alone\n"
+	    "  -p, --pubkey KEY   receive only a stream signed by KEY "
+	    "(signify's\n"
+	    "                     format, `stasis image sign`), checked whole "
+	    "first\n"
+	    "  -x, --signature F  the stream's signature file\n"
+	    "  -w, --spool DIR    where a piped signed stream waits "
+	    "(default /var/tmp)\n"
 	    "\nSee sync-be(8).\n",
 	    strcmp(progname, "sync-be") == 0 ? "sync-be" : "stasis sync-be");
 	return (explicit ? 0 : 64);
@@ -55,6 +62,9 @@ cmd_sync_be(int argc, char **argv)
 		{ "beroot",	 required_argument,	NULL, 'r' },
 		{ "source",	 required_argument,	NULL, 'R' },
 		{ "no-activate", no_argument,		NULL, 'A' },
+		{ "pubkey",	 required_argument,	NULL, 'p' },
+		{ "signature",	 required_argument,	NULL, 'x' },
+		{ "spool",	 required_argument,	NULL, 'w' },
 		{ "help",	 no_argument,		NULL, 'h' },
 		{ NULL,		 0,			NULL, 0 }
 	};
@@ -70,7 +80,7 @@ cmd_sync_be(int argc, char **argv)
 	o.infd = STDIN_FILENO;
 	o.stop = &stop;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+nqr:R:h", longopts, NULL))
+	while ((c = getopt_long(argc, argv, "+nqp:r:R:w:x:h", longopts, NULL))
 	    != -1) {
 		switch (c) {
 		case 'n':
@@ -88,6 +98,15 @@ cmd_sync_be(int argc, char **argv)
 		case 'A':
 			o.no_activate = 1;
 			break;
+		case 'p':
+			o.pubkey = optarg;
+			break;
+		case 'x':
+			o.sigfile = optarg;
+			break;
+		case 'w':
+			o.spooldir = optarg;
+			break;
 		case 'h':
 			return (usage(1));
 		default:
@@ -98,6 +117,11 @@ cmd_sync_be(int argc, char **argv)
 		return (usage(0));
 	o.name = argv[optind];
 	o.conf = argv[optind + 1];
+	if ((o.pubkey == NULL) != (o.sigfile == NULL))
+		return (failx("sync-be: -p and -x go together: the public "
+		    "key and the stream's signature"));
+	if (o.spooldir == NULL)
+		o.spooldir = getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
 	if (!o.dry_run && isatty(STDIN_FILENO))
 		return (failx("sync-be: the stream comes on stdin, "
 		    "not from a terminal"));

@@ -22,9 +22,11 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/path.h"
 #include "base/progress.h"
+#include "base/signify.h"
 #include "be/be.h"
 #include "be/be_impl.h"
 #include "zfs/zfs.h"
@@ -301,6 +303,69 @@ be_sync_cleanup(struct be *b, int *removed)
 	return (0);
 }
 
+/*
+ * A signed stream is checked whole before any of it reaches zfs receive,
+ * so that nothing unsigned is ever a dataset.  A stream in a regular file
+ * is checked where it is; a piped one (curl | sync-be) is first spooled
+ * to an unnamed file in spooldir, which vanishes when closed.  On
+ * success *fd is what to receive from (the spool, rewound).
+ */
+static int
+verify_stream(const struct syncbe_opts *o, int *fd)
+{
+	struct progress *pr = NULL;
+	struct stat st;
+	char buf[1 << 16];
+	uint64_t n = 0;
+	ssize_t r;
+	int sfd;
+
+	*fd = o->infd;
+	if (fstat(o->infd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    lseek(o->infd, 0, SEEK_CUR) == 0)
+		return (signify_verify_fd(o->pubkey, o->infd, "the stream",
+		    o->sigfile));
+	if ((sfd = open(o->spooldir, O_TMPFILE | O_RDWR | O_CLOEXEC,
+	    0600)) == -1)
+		return (error_sys("spool in %s", o->spooldir));
+	if (!o->quiet)
+		pr = progress_new("spooled", "stream", o->size_hint, 2);
+	for (;;) {
+		if (o->stop != NULL && *o->stop) {
+			error_set("interrupted");
+			goto fail;
+		}
+		if ((r = read(o->infd, buf, sizeof(buf))) == -1) {
+			if (errno == EINTR)
+				continue;
+			error_sys("stream");
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		if (file_write_all(sfd, buf, (size_t)r) == -1) {
+			error_wrap("spool in %s", o->spooldir);
+			goto fail;
+		}
+		n += (uint64_t)r;
+		if (pr != NULL)
+			progress_update(pr, n);
+	}
+	if (pr != NULL)
+		progress_done(pr, 1);
+	pr = NULL;
+	if (signify_verify_fd(o->pubkey, sfd, "the stream", o->sigfile) ==
+	    -1 || lseek(sfd, 0, SEEK_SET) == -1)
+		goto fail;
+	*fd = sfd;
+	return (0);
+fail:
+	if (pr != NULL)
+		progress_abort(pr);
+	close(sfd);
+	return (-1);
+}
+
 int
 be_sync(struct be *b, const struct syncbe_opts *o)
 {
@@ -309,8 +374,10 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 	char *target = NULL, *tmp = NULL, *mnt = NULL, *prefix, *mp;
 	struct zfs_dslist l = ZFS_DSLIST_INIT;
 	uint64_t total = 0, copied = 0;
+	struct syncbe_opts so;
+	const struct syncbe_opts *given = o;
 	size_t i;
-	int rc = -1, removed;
+	int rc = -1, removed, sfd = -1;
 
 	if (be_name_ok(o->name) == -1)
 		return (-1);
@@ -342,6 +409,13 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 	if (removed > 0)
 		log_warn("removed %d dataset(s) left by an interrupted "
 		    "sync-be", removed);
+	if (o->pubkey != NULL) {
+		if (verify_stream(o, &sfd) == -1)
+			goto out;
+		so = *o;
+		so.infd = sfd;
+		o = &so;
+	}
 	tmp = xasprintf("%s/%s%ld", b->root, BE_SYNC_PREFIX, (long)getpid());
 	if (receive(o, tmp, &total) == -1) {
 		remove_tmp(tmp, NULL);
@@ -408,6 +482,8 @@ fail:
 		error_set("interrupted");
 	remove_tmp(tmp, mnt);
 out:
+	if (sfd != -1 && sfd != given->infd)
+		close(sfd);	/* the spool goes with it */
 	syncconf_free(&conf);
 	strv_free(&paths);
 	free(target);

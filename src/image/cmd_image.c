@@ -15,6 +15,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/signify.h"
 #include "image/image.h"
 #include "commands.h"
 
@@ -273,7 +274,7 @@ image_sig(int argc, char **argv)
 	if (strcmp(verb, "keygen") == 0) {
 		if (argc != 0 || pub == NULL || sec == NULL)
 			return (usage(0));
-		if (image_keygen(pub, sec, comment) == -1)
+		if (signify_keygen(pub, sec, comment) == -1)
 			return (fail("keygen"));
 		if (!quiet)
 			printf("%s (public), %s (secret, mode 0600)\n", pub,
@@ -285,7 +286,7 @@ image_sig(int argc, char **argv)
 	if (strcmp(verb, "sign") == 0) {
 		if (sec == NULL)
 			return (usage(0));
-		if (image_sign(sec, argv[0], sig, &written) == -1)
+		if (signify_sign(sec, argv[0], sig, &written) == -1)
 			return (fail("sign"));
 		if (!quiet)
 			printf("%s\n", written);
@@ -294,7 +295,7 @@ image_sig(int argc, char **argv)
 	}
 	if (pub == NULL)
 		return (usage(0));
-	if (image_verify(pub, argv[0], sig) == -1)
+	if (signify_verify(pub, argv[0], sig) == -1)
 		return (fail("verify"));
 	if (!quiet)
 		printf("Signature Verified\n");

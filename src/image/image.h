@@ -72,23 +72,4 @@ int	image_tar_write(const struct image_tar_opts *,
 int	image_tar_file(const struct image_tar_opts *, const char *out,
 	    int zstd, struct image_tar_stats *);
 
-/*
- * Signatures in OpenBSD signify(1)'s formats (sign.c).  keygen writes a
- * key pair (no passphrase; the secret key 0600), refusing to overwrite
- * either file.  sign writes FILE.sig (or sigpath), *written naming it
- * (malloc'd).  verify: 0 when the signature is good, else -1 with
- * error_set saying what is wrong (another key, another file, a bad
- * signature file).
- */
-int	image_keygen(const char *pubpath, const char *secpath,
-	    const char *comment);
-int	image_sign(const char *secpath, const char *file, const char *sigpath,
-	    char **written);
-int	image_verify(const char *pubpath, const char *file,
-	    const char *sigpath);
-/* A key or signature file's text: the record of want bytes into out,
-   the comment into comment (NULL: not wanted). */
-int	image_sig_parse(const char *text, size_t len, unsigned char *out,
-	    size_t want, char *comment, size_t clen);
-
 #endif

@@ -115,6 +115,33 @@ no_leftovers() {	# no_leftovers NAME: no BE NAME, no temporary dataset
 	! zfs list -H -o name -r $R | grep -q sync-be
 }
 
+# Signed streams (-p/-x, signify's format): checked whole before any of
+# it is received, from a file or through a pipe (spooled).
+"$STASIS" image keygen -q -p $W/rel.pub -s $W/rel.sec
+"$STASIS" image keygen -q -p $W/other.pub -s $W/other.sec
+"$STASIS" image sign -q -s $W/rel.sec $W/image.zfs
+out=$(sync-be -q --no-activate -p $W/rel.pub -x $W/image.zfs.sig -R $S -r $R signed $W/sync.conf <$W/image.zfs 2>&1)
+ok $? "a signed stream from a file is received"
+is "$(zfs get -H -o value type $R/signed 2>&1)" filesystem "BE signed exists"
+nfiles=$(ls -A $W | wc -l)
+out=$(cat $W/image.zfs | sync-be -q --no-activate -p $W/rel.pub -x $W/image.zfs.sig -w $W -R $S -r $R piped $W/sync.conf 2>&1)
+ok $? "a signed stream through a pipe is spooled, checked and received"
+is "$(zfs get -H -o value type $R/piped 2>&1)" filesystem "BE piped exists"
+is "$(ls -A $W | wc -l)" "$nfiles" "the spool (an unnamed file) left nothing in its directory"
+out=$(sync-be -q -p $W/other.pub -x $W/image.zfs.sig -R $S -r $R otherkey $W/sync.conf <$W/image.zfs 2>&1); rc=$?
+ok $((rc == 0)) "a stream signed by another key is refused"
+like "$out" "signed with key [0-9a-f]{16}, and .*other.pub is key" "naming both keys"
+ok $(no_leftovers otherkey; echo $?) "another key: nothing received"
+cp $W/image.zfs $W/tampered.zfs
+printf x | dd of=$W/tampered.zfs bs=1 seek=5000 conv=notrunc 2>/dev/null
+out=$(cat $W/tampered.zfs | sync-be -q -p $W/rel.pub -x $W/image.zfs.sig -w $W -R $S -r $R tampered $W/sync.conf 2>&1); rc=$?
+ok $((rc == 0)) "a stream changed after signing is refused, piped"
+like "$out" "the stream: signature verification failed" "and says so"
+ok $(no_leftovers tampered; echo $?) "tampered: nothing received"
+run_fails "-p without -x" -- sh -c "sync-be -q -p $W/rel.pub -R $S -r $R nox $W/sync.conf <$W/image.zfs"
+"$STASIS" be -r $R destroy -F signed >/dev/null 2>&1
+"$STASIS" be -r $R destroy -F piped >/dev/null 2>&1
+
 # truncated and corrupt streams
 sz=$(stat -c %s $W/image.zfs)
 head -c $((sz / 2)) $W/image.zfs >$W/cut.zfs

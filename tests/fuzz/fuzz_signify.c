@@ -1,11 +1,11 @@
 /*
- * Fuzz target: signify key and signature files (image/sign.c), parsed
+ * Fuzz target: signify key and signature files (base/signify.c), parsed
  * as each of the three records.
  */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "image/image.h"
+#include "base/signify.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -16,7 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		if (image_sig_parse((const char *)data, size, out, want[i],
+		if (signify_parse((const char *)data, size, out, want[i],
 		    comment, sizeof(comment)) == 0 &&
 		    (out[0] != 'E' || out[1] != 'd'))
 			__builtin_trap();

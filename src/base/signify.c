@@ -31,11 +31,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/buf.h"
-#include "base/crypto.h"
-#include "base/err.h"
-#include "base/file.h"
-#include "image/image.h"
+#include "buf.h"
+#include "crypto.h"
+#include "err.h"
+#include "file.h"
+#include "signify.h"
 
 #define COMMENT		"untrusted comment: "
 #define MAX_FILE	4096	/* a key or signature file, at most */
@@ -44,7 +44,7 @@
 #define SIGLEN		(2 + 8 + 64)
 
 int
-image_sig_parse(const char *text, size_t len, unsigned char *out,
+signify_parse(const char *text, size_t len, unsigned char *out,
     size_t want, char *comment, size_t clen)
 {
 	const char *nl, *b64, *end = text + len;
@@ -100,7 +100,7 @@ read_record(const char *path, unsigned char *out, size_t want,
 		buf_free(&b);
 		return (error_wrap("%s %s", what, path));
 	}
-	r = image_sig_parse(b.data ? b.data : "", b.len, out, want, NULL, 0);
+	r = signify_parse(b.data ? b.data : "", b.len, out, want, NULL, 0);
 	buf_free(&b);
 	if (r == -1)
 		return (error_wrap("%s %s", what, path));
@@ -225,7 +225,7 @@ write_record(const char *path, const char *comment, const unsigned char *rec,
 }
 
 int
-image_keygen(const char *pubpath, const char *secpath, const char *comment)
+signify_keygen(const char *pubpath, const char *secpath, const char *comment)
 {
 	unsigned char sec[SECLEN], pub[PUBLEN], seed[32], pk[32];
 	unsigned char sum[DIGEST_MAX];
@@ -265,7 +265,7 @@ out:
 }
 
 int
-image_sign(const char *secpath, const char *file, const char *sigpath,
+signify_sign(const char *secpath, const char *file, const char *sigpath,
     char **written)
 {
 	unsigned char seed[32], rec[SIGLEN];
@@ -303,34 +303,72 @@ image_sign(const char *secpath, const char *file, const char *sigpath,
 	return (0);
 }
 
-int
-image_verify(const char *pubpath, const char *file, const char *sigpath)
+/* Check the signature record against pub and the bytes of m. */
+static int
+check(const char *pubpath, const char *sigpath, const char *name,
+    const void *m, size_t len)
 {
 	unsigned char pub[PUBLEN], sig[SIGLEN];
-	char a[17], b[17], *path;
-	const void *m;
-	size_t len;
-	int fd, r;
+	char a[17], b[17];
+	int r;
 
-	path = default_sig(file, sigpath);
-	r = read_record(path, sig, SIGLEN, "signature");
-	free(path);
-	if (r == -1 || read_record(pubpath, pub, PUBLEN, "public key") == -1)
+	if (read_record(sigpath, sig, SIGLEN, "signature") == -1 ||
+	    read_record(pubpath, pub, PUBLEN, "public key") == -1)
 		return (-1);
 	if (memcmp(pub + 2, sig + 2, 8) != 0) {
 		keynum_hex(sig + 2, a);
 		keynum_hex(pub + 2, b);
 		return (error_set("%s: signed with key %s, and %s is key %s",
-		    file, a, pubpath, b));
+		    name, a, pubpath, b));
 	}
-	if ((m = map_file(file, &len, &fd)) == NULL)
-		return (-1);
-	r = ed25519_verify(pub + 10, m, len, sig + 10);
-	unmap_file(m, len, fd);
-	if (r == -1)
-		return (error_wrap("%s", file));
+	if ((r = ed25519_verify(pub + 10, m, len, sig + 10)) == -1)
+		return (error_wrap("%s", name));
 	if (r == 0)
 		return (error_set("%s: signature verification failed: the "
-		    "file is not the one that was signed", file));
+		    "file is not the one that was signed", name));
 	return (0);
+}
+
+int
+signify_verify(const char *pubpath, const char *file, const char *sigpath)
+{
+	const void *m;
+	char *path;
+	size_t len;
+	int fd, r;
+
+	path = default_sig(file, sigpath);
+	if ((m = map_file(file, &len, &fd)) == NULL) {
+		free(path);
+		return (-1);
+	}
+	r = check(pubpath, path, file, m, len);
+	unmap_file(m, len, fd);
+	free(path);
+	return (r);
+}
+
+int
+signify_verify_fd(const char *pubpath, int fd, const char *name,
+    const char *sigpath)
+{
+	struct stat st;
+	void *m = NULL;
+	size_t len;
+	int r;
+
+	if (fstat(fd, &st) == -1)
+		return (error_sys("%s", name));
+	if (!S_ISREG(st.st_mode))
+		return (error_set("%s: not a regular file", name));
+	len = (size_t)st.st_size;
+	if (len > 0 && (m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0)) ==
+	    MAP_FAILED)
+		return (error_sys("%s: mmap", name));
+	if (m != NULL)
+		(void)madvise(m, len, MADV_SEQUENTIAL);
+	r = check(pubpath, sigpath, name, m != NULL ? m : "", len);
+	if (m != NULL)
+		munmap(m, len);
+	return (r);
 }
