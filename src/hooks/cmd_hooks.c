@@ -343,10 +343,20 @@ serve(struct hooks *h, struct flags *f)
 		    -1)
 			log_warn("pidfile: %s", error_msg());
 	}
+	/*
+	 * Watch before listening: a change made once the port answers is
+	 * then always seen (a client that saw the server and then edited
+	 * the file was racing the watch).
+	 */
+	if (f->hotreload)
+		for (i = 0; i < f->hooks.n; i++)
+			watch_add(&w, f->hooks.v[i]);
 	if ((srv = http_server_start(&so)) == NULL) {
 		if (f->pidfile != NULL)
 			unlink(f->pidfile);
 		http_tls_free(tls);
+		if (w.fd != -1)
+			close(w.fd);
 		return (fail("listen on %s:%lld", f->ip, f->port));
 	}
 	so.tls = NULL;	/* ours to free; a reload reads the files */
@@ -363,9 +373,6 @@ serve(struct hooks *h, struct flags *f)
 	log_info("serving hooks on %s://%s:%d/%s%s{id}", f->secure ?
 	    "https" : "http", f->ip, port, f->urlprefix, f->urlprefix[0] ?
 	    "/" : "");
-	if (f->hotreload)
-		for (i = 0; i < f->hooks.n; i++)
-			watch_add(&w, f->hooks.v[i]);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	for (;;) {
 		pfd[0].fd = sfd;

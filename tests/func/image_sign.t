@@ -45,9 +45,13 @@ cp app.tar.sig changed.tar.sig
 out=$(stasis image verify -p rel.pub changed.tar 2>&1)
 ok $([ $? -ne 0 ]; echo $?) "one byte changed: refused"
 like "$out" "changed.tar: signature verification failed" "and says so"
-out=$(stasis image verify -p rel.pub nosuch.tar 2>&1)
+cp app.tar nosig.tar
+out=$(stasis image verify -p rel.pub nosig.tar 2>&1)
 ok $([ $? -ne 0 ]; echo $?) "no signature file: refused"
-like "$out" "nosuch.tar.sig" "naming the file it looked for"
+like "$out" "nosig.tar.sig" "naming the file it looked for"
+out=$(stasis image verify -p rel.pub nosuch.tar 2>&1)
+ok $([ $? -ne 0 ]; echo $?) "no file: refused"
+like "$out" "nosuch.tar: No such file" "naming it"
 printf 'untrusted comment: x\nnot base64 at all\n' >bad.sig
 out=$(stasis image verify -p rel.pub -x bad.sig app.tar 2>&1)
 ok $([ $? -ne 0 ]; echo $?) "a broken signature file: refused"
