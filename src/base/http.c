@@ -112,7 +112,7 @@ struct http_server {
 	struct worker		*w;
 	unsigned int		 nw;
 	int			 port;
-	SSL_CTX			*ctx;		/* under ctxmtx: a reload swaps it */
+	SSL_CTX			*ctx;		/* under ctxmtx (reload) */
 	pthread_mutex_t		 ctxmtx;
 	atomic_int		 nconns;
 	atomic_int		 stop;

@@ -240,7 +240,7 @@ signify_keygen(const char *pubpath, const char *secpath, const char *comment)
 	if (ed25519_keygen(seed, pk) == -1 ||
 	    random_bytes(sec + 32, 8) == -1 || random_bytes(sec + 8, 16) == -1)
 		goto out;
-	memcpy(sec, "EdBK", 4);			/* rounds 0: no passphrase */
+	memcpy(sec, "EdBK", 4);		/* rounds 0: no passphrase */
 	memcpy(sec + 40, seed, 32);
 	memcpy(sec + 72, pk, 32);
 	if (digest("sha512", sec + 40, 64, sum) == -1)

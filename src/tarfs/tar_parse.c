@@ -60,7 +60,7 @@ struct parser {
 	uint8_t		*win;
 	uint64_t	 winoff;
 	size_t		 winlen;
-	const uint8_t	*map;		/* plain tar: the file (src_map) */
+	const uint8_t	*map;		/* plain tar: mapped (src_map) */
 	struct attrs	 local, global;
 	struct span	*sp;
 	size_t		 nsp, capsp;
