@@ -8,20 +8,28 @@
  * also in the template a modification, anything else an addition.  With
  * a plain root (ro or rw) the jail's root is walked against the
  * template, staying on the root's own filesystem: mounted data, config
- * and /tmp are not part of the root, so they are not listed.
+ * and /tmp are not part of the root, so they are not listed.  A root
+ * cloned from a ZFS snapshot (stasis.template=zfs:POOL/FS@SNAP) is
+ * walked the same way against the snapshot's content, which a scratch
+ * read-only clone of the snapshot shows for the length of the diff: no
+ * `zfs diff` needed, so zfs-fuse and pools without it work as well.
  */
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/path.h"
 #include "jail/jail.h"
 #include "jail/jail_impl.h"
+#include "zfs/zfs.h"
 
 #define DIFF_MAX_ENTRIES	1000000
 #define DIFF_MAX_DEPTH		128
@@ -208,15 +216,73 @@ cmp_path(const void *a, const void *b)
 	return (strcmp(x + 2, y + 2));
 }
 
+/*
+ * The snapshot a zfs: template names, as a scratch clone mounted
+ * read-only on a fresh directory under the run directory (not the
+ * jail's state directory: a jail -r meanwhile must not walk into it).
+ * On success *ds and *dir say what scratch_drop() removes.
+ */
+static int
+scratch_clone(const char *rundir, const struct jail_state *st, char **ds,
+    char **dir)
+{
+	const char *props[3];
+	char *base, *mp;
+	int rc = -1;
+
+	*ds = *dir = NULL;
+	if ((base = jail_zfs_clone_name(st->template, st->info.name)) ==
+	    NULL)
+		return (error_set("stasis.template %s: not zfs:POOL/FS@SNAP",
+		    st->template));
+	*dir = xasprintf("%s/diff.XXXXXX", rundir);
+	if (mkdtemp(*dir) == NULL) {
+		error_sys("%s", *dir);
+		free(*dir);
+		free(base);
+		*dir = NULL;
+		return (-1);
+	}
+	mp = xasprintf("mountpoint=%s", *dir);
+	props[0] = mp;
+	props[1] = "readonly=on";
+	props[2] = NULL;
+	*ds = xasprintf("%s-diff%d", base, (int)getpid());
+	if (zfs_clone(st->template + 4, *ds, props) == -1) {
+		/* zfs clone may fail after creating it (not mounted). */
+		if (zfs_exists(*ds) != 1) {
+			free(*ds);
+			*ds = NULL;
+		}
+	} else if (path_is_mountpoint(*dir) == 1 || zfs_mount(*ds) == 0)
+		rc = 0;
+	free(mp);
+	free(base);
+	return (rc);
+}
+
+static void
+scratch_drop(char *ds, char *dir)
+{
+	if (ds != NULL && zfs_destroy(ds, ZFS_DESTROY_FORCE) == -1)
+		fprintf(stderr, "stasis: jail diff: could not destroy %s: "
+		    "%s\n", ds, error_msg());
+	if (dir != NULL)
+		(void)rmdir(dir);
+	free(ds);
+	free(dir);
+}
+
 int
 jail_diff(const char *rundir, const char *jail, struct buf *out)
 {
 	struct jail_state st;
 	struct walk w;
 	struct stat sb;
-	char *root = NULL;
+	sigset_t block, saved;
+	char *root = NULL, *sds = NULL, *sdir = NULL;
 	size_t i;
-	int r, rc = -1;
+	int r, rc = -1, zfsroot = 0;
 
 	if ((r = jail_state_find(rundir, jail, &st)) != 1) {
 		if (r == 0)
@@ -229,10 +295,20 @@ jail_diff(const char *rundir, const char *jail, struct buf *out)
 		    "compare with", st.info.name);
 		goto out;
 	}
-	if (strncmp(st.template, "zfs:", 4) == 0 && st.upper == NULL) {
-		error_set("jail %s runs on a ZFS clone: use zfs diff %s",
-		    st.info.name, st.template + 4);
-		goto out;
+	/*
+	 * A scratch clone must not outlive us: ^C, a hangup or a kill while
+	 * it exists is held until it is destroyed, then takes effect.
+	 */
+	zfsroot = strncmp(st.template, "zfs:", 4) == 0 && st.upper == NULL;
+	if (zfsroot) {
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		sigaddset(&block, SIGHUP);
+		sigaddset(&block, SIGQUIT);
+		sigprocmask(SIG_BLOCK, &block, &saved);
+		if (scratch_clone(rundir, &st, &sds, &sdir) == -1)
+			goto out;
 	}
 	/*
 	 * A tarball or a clone was mounted for the jail: that is lower.  The
@@ -244,6 +320,8 @@ jail_diff(const char *rundir, const char *jail, struct buf *out)
 			w.lower = st.host_mounts.v[i];
 			break;
 		}
+	if (zfsroot)
+		w.lower = sdir;	/* the clone's host mount is the jail's */
 	if (st.upper != NULL) {
 		w.top = st.upper;
 		rc = walk_upper(&w, "", 0);
@@ -265,6 +343,17 @@ jail_diff(const char *rundir, const char *jail, struct buf *out)
 			buf_printf(out, "%s\n", w.out.v[i]);
 	}
 out:
+	if (zfsroot) {
+		/* zfs destroy retries while busy: keep our own error. */
+		char *msg = rc == -1 ? xstrdup(error_msg()) : NULL;
+
+		scratch_drop(sds, sdir);
+		if (msg != NULL) {
+			error_set("%s", msg);
+			free(msg);
+		}
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+	}
 	free(root);
 	strv_free(&w.out);
 	strv_free(&w.mounts);

@@ -108,11 +108,38 @@ if zfs_try_start; then
 		    stasis.root=rw persist \
 		    "mount=/usr $STASIS_RUNDIR/jails/$Z/root/usr nullfs ro"
 		is "$(zfs list -H -o origin $P/tpl-jail-$Z 2>/dev/null)" "$P/tpl@v1" "the clone exists, from the snapshot"
-		run_ok "the app writes its root" -- jexec $Z sh -c 'echo clone > /etc/motd'
+		is "$(stasis jail diff $Z)" "" "jail diff: an untouched clone has no changes"
+		run_ok "the app writes its root" -- jexec $Z sh -c \
+		    'echo clone > /etc/motd && echo n > /etc/new && rm /etc/group'
 		is "$(cat "$JT/ztpl/etc/motd")" template "the template is untouched"
-		like "$(stasis jail diff $Z 2>&1)" "zfs diff" "jail diff points at zfs diff for clones"
+		is "$(stasis jail diff $Z)" "-	/etc/group
+M	/etc/motd
++	/etc/new" "jail diff of a clone lists what changed, without zfs diff"
+		is "$(zfs list -H -o name -r $P | grep -c diff)" 0 "no scratch dataset left"
+		is "$(ls -d "$STASIS_RUNDIR"/diff.* 2>/dev/null | wc -l)" 0 "no scratch directory left"
+		is "$(host_mounts_under "$STASIS_RUNDIR/diff")" 0 "no scratch mount left"
+		# zfs clone failing after it made the dataset (as a failed
+		# mount does): the diff fails and still destroys it.
+		printf '#!/bin/sh\nzfs "$@"; rc=$?\n[ "$1" = clone ] && exit 1\nexit $rc\n' >"$JT/zfs-clonefails"
+		chmod +x "$JT/zfs-clonefails"
+		out=$(STASIS_ZFS="$JT/zfs-clonefails" stasis jail diff $Z 2>&1)
+		ok $([ $? -ne 0 ]; echo $?) "a failing scratch clone fails the diff ($out)"
+		is "$(zfs list -H -o name -r $P | grep -c diff)" 0 "and leaves no scratch dataset"
+		is "$(ls -d "$STASIS_RUNDIR"/diff.* 2>/dev/null | wc -l)" 0 "nor its directory"
 		run_ok "remove" -- jail -q -r $Z
 		run_fails "the clone is destroyed" -- zfs list $P/tpl-jail-$Z
+		# The talk's default: a clone of the snapshot, read-only.
+		R=zr$$
+		run_ok "root from a ZFS clone, read-only by default" -- \
+		    jail -q -c name=$R stasis.template=zfs:$P/tpl@v1 persist \
+		    "mount=/usr $STASIS_RUNDIR/jails/$R/root/usr nullfs ro"
+		is "$(jexec $R cat /etc/motd)" template "the clone has the template's files"
+		out=$(jexec $R mkdir /x 2>&1)
+		ok $([ $? -ne 0 ]; echo $?) "mkdir / fails in a read-only clone root"
+		like "$out" "Read-only" "EROFS ($out)"
+		is "$(stasis jail diff $R)" "" "jail diff: nothing changed"
+		run_ok "remove" -- jail -q -r $R
+		run_fails "its clone is destroyed" -- zfs list $P/tpl-jail-$R
 		out=$(jail -c name=zb$$ stasis.template=zfs:$P/tpl@nosuch persist 2>&1)
 		ok $([ $? -ne 0 ]; echo $?) "a missing snapshot is refused ($out)"
 		ok $([ ! -e "$STASIS_RUNDIR/jails/zb$$" ]; echo $?) "and leaves nothing"
