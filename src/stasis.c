@@ -104,35 +104,27 @@ lookup(const char *name)
 static char **main_argv;
 
 /*
- * The jail tools' binary (stasis-jailtools, see the Makefile) is linked
- * with their commands only; any other runs from the full stasis next to
- * it, with the same argv (a personality stays one).
+ * The small binaries (stasis-jailtools, stasis-tarfs: see the Makefile)
+ * are linked with their own commands only; any other runs, with the same
+ * argv (a personality stays one), from the stasis-<command> next to it if
+ * there is one, else from the full stasis: a jail's tarball root asks
+ * stasis-jailtools for "tarfs", and stasis-tarfs starts fastest.
  */
 static void
-run_full(void)
+run_full(const char *cmd)
 {
-	char *self, *full, *slash;
-	struct stat a, b;
+	char *name = xasprintf("stasis-%s", cmd);
 
-	self = path_self_exe();
-	if ((slash = strrchr(self, '/')) != NULL) {
-		*slash = '\0';
-		full = xasprintf("%s/stasis", self);
-		if (stat("/proc/self/exe", &a) == 0 && stat(full, &b) == 0 &&
-		    (a.st_dev != b.st_dev || a.st_ino != b.st_ino)) {
-			fflush(NULL);
-			execv(full, main_argv);
-		}
-		free(full);
-	}
-	free(self);
+	path_exec_sibling(name, main_argv);
+	free(name);
+	path_exec_sibling("stasis", main_argv);
 }
 
 static int
 run(const struct command *c, int argc, char **argv)
 {
 	if (c->fn == NULL) {
-		run_full();
+		run_full(c->name);
 		fprintf(stderr, "%s: %s: this command does not exist yet "
 		    "in this build of stasis %s\n", progname, c->name,
 		    STASIS_VERSION);

@@ -237,6 +237,27 @@ path_mkdtemp(const char *prefix)
 	return (t);
 }
 
+void
+path_exec_sibling(const char *name, char *const argv[])
+{
+	char *self, *full, *slash;
+	struct stat a, b;
+
+	self = path_self_exe();
+	if ((slash = strrchr(self, '/')) != NULL &&
+	    stat("/proc/self/exe", &a) == 0) {
+		*slash = '\0';
+		full = xasprintf("%s/%s", self, name);
+		if (stat(full, &b) == 0 && (a.st_dev != b.st_dev ||
+		    a.st_ino != b.st_ino)) {
+			fflush(NULL);
+			execv(full, argv);
+		}
+		free(full);
+	}
+	free(self);
+}
+
 char *
 path_self_exe(void)
 {

@@ -41,5 +41,11 @@ char	*path_mkdtemp(const char *prefix);
  * sysctl KERN_PROC_PATHNAME.
  */
 char	*path_self_exe(void);
+/*
+ * exec(2) the binary called name in the running binary's directory, if
+ * there is one and it is another file, with argv; returns only when it
+ * could not (the small binaries run what they lack this way).
+ */
+void	 path_exec_sibling(const char *name, char *const argv[]);
 
 #endif

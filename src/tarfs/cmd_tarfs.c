@@ -21,11 +21,10 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/path.h"
 #include "commands.h"
 #include "tarfs/tarfs.h"
 #include "tarfs/zstd.h"
-
-#pragma weak zstd_write_index
 
 static int
 usage(FILE *f, int status)
@@ -259,8 +258,6 @@ do_index(int argc, char **argv, struct tarfs_open_opts *oo, int embed)
 		if (oo->max_size != 0)
 			lim.max_size = oo->max_size == UINT64_MAX ? 0 :
 			    oo->max_size;
-		if (zstd_write_index == NULL)
-			return (failx("--index: zstd support not built"));
 		if (zstd_write_index(argv[0], argc == 2 ? argv[1] :
 		    NULL, &lim, oo->quiet) == -1)
 			return (fail("--index %s", argv[0]));
@@ -286,6 +283,30 @@ do_index(int argc, char **argv, struct tarfs_open_opts *oo, int embed)
 	return (0);
 }
 
+/*
+ * stasis-tarfs has no compressor (tarfs_can_compress): --compress runs
+ * from the full stasis beside it, with these arguments (getopt has
+ * moved the options first, which changes nothing).
+ */
+static int
+compress_elsewhere(int argc, char **argv, int helper)
+{
+	char **av = xcalloc((size_t)argc + 2, sizeof(*av)), *self;
+	int i, n = 0;
+
+	if (!helper)
+		av[n++] = "stasis";
+	for (i = 0; i < argc; i++)
+		av[n++] = argv[i];
+	path_exec_sibling("stasis", av);
+	free(av);
+	self = path_self_exe();
+	failx("--compress: %s has no zstd compressor, and there is no "
+	    "stasis beside it to run", self);
+	free(self);
+	return (1);
+}
+
 static int
 tarfs_command(int argc, char **argv, struct tarfs_open_opts *oo)
 {
@@ -307,6 +328,8 @@ tarfs_command(int argc, char **argv, struct tarfs_open_opts *oo)
 	struct tarfs *t;
 	long long n;
 	int helper, c, mode = 0, fake = 0, level = 3, r, embed = -1;
+	int argc0 = argc;
+	char **argv0 = argv;
 	size_t frame = 0;
 
 	/*
@@ -403,6 +426,8 @@ tarfs_command(int argc, char **argv, struct tarfs_open_opts *oo)
 	case 'Z':
 		if (argc != 2)
 			return (usage(stderr, 64));
+		if (!tarfs_can_compress())
+			return (compress_elsewhere(argc0, argv0, helper));
 		if (tarfs_compress(argv[0], argv[1], frame, level, oo->quiet,
 		    embed != 0) == -1)
 			return (fail("--compress %s", argv[0]));

@@ -47,9 +47,18 @@
 #include "tarfs/tarfs_int.h"
 #include "tarfs/zstd.h"
 
-#pragma weak zsrc_extra
-#pragma weak zstd_set_extra
+/*
+ * The compressor is most of libzstd: stasis-tarfs, which a cold mount
+ * reads whole, is linked without it (see the Makefile) and runs
+ * --compress from the full stasis (cmd_tarfs.c).
+ */
 #pragma weak zstd_compress_seekable_x
+
+int
+tarfs_can_compress(void)
+{
+	return (zstd_compress_seekable_x != NULL);
+}
 
 #define EMAGIC		"STASTFE1"
 #define IMAGIC		"STASTFI1"	/* idxfile.c's */
@@ -250,7 +259,7 @@ load_zstd(struct tarfs *t)
 	uint64_t off, len;
 	ssize_t n;
 
-	if (zsrc_extra == NULL || t->src.z == NULL ||
+	if (t->src.z == NULL ||
 	    !zsrc_extra(t->src.z, &off, &len) || len < TRAILER)
 		return (error_set("no embedded index"));
 	while ((n = pread(t->src.fd, p, TRAILER, (off_t)off)) == -1 &&
@@ -450,8 +459,6 @@ embed_zstd(struct tarfs *t)
 	uint8_t trl[TRAILER];
 	int rc = -1;
 
-	if (zstd_set_extra == NULL)
-		return (error_set("zstd support not built"));
 	if (payload(t, 0, 0, &idx, trl) == -1)
 		goto out;
 	buf_add(&frame, trl, TRAILER);
@@ -502,8 +509,9 @@ tarfs_compress(const char *in, const char *out, size_t frame, int level,
 	uint8_t trl[TRAILER];
 	int r, have = 0;
 
-	if (zstd_compress_seekable_x == NULL)
-		return (error_set("zstd support not built"));
+	if (!tarfs_can_compress())
+		return (error_set("this binary has no zstd compressor: use "
+		    "stasis tarfs --compress"));
 	memset(&oo, 0, sizeof(oo));
 	oo.quiet = 1;
 	oo.rebuild = 1;

@@ -15,18 +15,6 @@
 #include "tarfs/tarfs_int.h"
 #include "tarfs/zstd.h"
 
-/*
- * The zstd layer is a separate part of the tree; until it is linked in,
- * its symbols are NULL and tar.zst is refused with a message instead of
- * the build failing.
- */
-#pragma weak zstd_magic
-#pragma weak zsrc_open_limits
-#pragma weak zsrc_pread
-#pragma weak zsrc_size
-#pragma weak zsrc_close
-#pragma weak zsrc_set_cache
-
 int
 src_open(struct src *s, const char *path, const char *zindex,
     uint64_t max_ratio, uint64_t max_size)
@@ -58,13 +46,7 @@ src_open(struct src *s, const char *path, const char *zindex,
 		error_sys("%s: read", path);
 		goto fail;
 	}
-	if (n >= 4 && zstd_magic != NULL && zstd_magic(head, (size_t)n)) {
-		if (zsrc_open_limits == NULL || zsrc_pread == NULL ||
-		    zsrc_size == NULL || zsrc_close == NULL) {
-			error_set("%s: zstd-compressed, and zstd support "
-			    "not built", path);
-			goto fail;
-		}
+	if (n >= 4 && zstd_magic(head, (size_t)n)) {
 		/* tarfs.h's 0 is the default, UINT64_MAX none (zstd's 0) */
 		if (max_ratio != 0)
 			lim.max_ratio = max_ratio == UINT64_MAX ? 0 : max_ratio;
@@ -76,13 +58,6 @@ src_open(struct src *s, const char *path, const char *zindex,
 		s->kind = SRC_ZSTD;
 		s->size = zsrc_size(s->z);
 		return (0);
-	}
-	if (n >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f &&
-	    head[3] == 0xfd) {
-		/* zstd_magic itself is missing: the layer is not built. */
-		error_set("%s: zstd-compressed, and zstd support not built",
-		    path);
-		goto fail;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
 		error_set("%s: not a regular file", path);
@@ -189,14 +164,14 @@ src_unmap(const struct src *s, const uint8_t *m)
 void
 src_set_cache(struct src *s, size_t bytes)
 {
-	if (s->kind == SRC_ZSTD && zsrc_set_cache != NULL)
+	if (s->kind == SRC_ZSTD)
 		zsrc_set_cache(s->z, bytes);
 }
 
 void
 src_close(struct src *s)
 {
-	if (s->z != NULL && zsrc_close != NULL)
+	if (s->z != NULL)
 		zsrc_close(s->z);
 	s->z = NULL;
 	if (s->fd != -1)

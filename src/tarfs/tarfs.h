@@ -83,6 +83,8 @@ int		 tarfs_embed_index(const char *archive,
  */
 int		 tarfs_compress(const char *in, const char *out, size_t frame,
 		    int level, int quiet, int embed);
+/* 0 in a binary linked without the compressor (stasis-tarfs). */
+int		 tarfs_can_compress(void);
 void		 tarfs_close(struct tarfs *);
 
 /* Number of inodes (root included), and of index bytes held. */

@@ -128,87 +128,6 @@ out_finish(struct out *o, int ok)
 	return (ok ? rc : -1);
 }
 
-/* The extra frame's header and payload, appended to out. */
-static int
-extra_frame(struct buf *out, const void *data, size_t len)
-{
-	uint8_t h[8];
-
-	if (len > UINT32_MAX)
-		return (error_set("an extra frame of %zu bytes: at most %u",
-		    len, UINT32_MAX));
-	zput32(h, ZSTD_EXTRA_MAGIC);
-	zput32(h + 4, (uint32_t)len);
-	buf_add(out, h, sizeof(h));
-	buf_add(out, data, len);
-	return (0);
-}
-
-int
-zstd_set_extra(const char *path, const void *data, size_t len)
-{
-	struct zindex idx;
-	struct stat st;
-	struct buf nb = BUF_INIT;
-	uint8_t *old = NULL;
-	uint64_t fsize, tsize, oldlen;
-	int fd, r, rc = -1;
-
-	memset(&idx, 0, sizeof(idx));
-	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
-		return (error_sys("%s", path));
-	if (fstat(fd, &st) == -1) {
-		error_sys("%s", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		error_set("%s: not a regular file", path);
-		goto out;
-	}
-	fsize = (uint64_t)st.st_size;
-	if ((r = zseek_read(fd, fsize, path, &idx)) == -1)
-		goto out;
-	if (r == 0) {
-		error_set("%s: no seek table (`stasis tarfs --compress` "
-		    "writes a seekable tar.zst)", path);
-		goto out;
-	}
-	if (len > 0 && extra_frame(&nb, data, len) == -1) {
-		error_wrap("%s", path);
-		goto out;
-	}
-	/* What follows the data frames, kept to be written back. */
-	oldlen = fsize - idx.dend;
-	tsize = oldlen - idx.xlen;
-	old = xmalloc(oldlen);
-	if (zpread_all(fd, old, oldlen, idx.dend) == -1) {
-		error_wrap("%s", path);
-		goto out;
-	}
-	buf_add(&nb, old + idx.xlen, tsize);	/* the table, verbatim */
-	if (file_pwrite_all(fd, nb.data, nb.len, idx.dend) == -1 ||
-	    ftruncate(fd, (off_t)(idx.dend + nb.len)) == -1 ||
-	    fsync(fd) == -1) {
-		error_sys("%s", path);
-		if (file_pwrite_all(fd, old, oldlen, idx.dend) == -1 ||
-		    ftruncate(fd, (off_t)fsize) == -1 || fsync(fd) == -1) {
-			char *m = xstrdup(error_msg());
-
-			error_set("%s; putting its old end back failed too: "
-			    "%s", m, strerror(errno));
-			free(m);
-		}
-		goto out;
-	}
-	rc = 0;
-out:
-	close(fd);
-	zindex_free(&idx);
-	free(old);
-	buf_free(&nb);
-	return (rc);
-}
-
 int
 zstd_compress_seekable(const char *in, const char *outpath,
     size_t frame_size, int level, int quiet)
@@ -336,7 +255,7 @@ zstd_compress_seekable_x(const char *in, const char *outpath,
 			    "input changed; no extra frame", in,
 			    (unsigned long long)total_in,
 			    (unsigned long long)x->insize);
-		else if (extra_frame(&tab, x->data, x->len) == -1) {
+		else if (zextra_frame(&tab, x->data, x->len) == -1) {
 			error_wrap("%s", outpath);
 			goto fail;
 		}

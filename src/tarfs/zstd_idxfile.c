@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/crypto.h"
+#include "base/sha256.h"
 #include "base/err.h"
 #include "base/file.h"
 #include "base/path.h"
@@ -33,14 +33,14 @@
 #define ZIDX_VERSION	1
 #define ZIDX_HDR	72
 #define ZIDX_ENT	24
-#define ZIDX_SUM	32
+#define ZIDX_SUM	SHA256_LEN
 #define ZIDX_MAX_LEN	(ZIDX_HDR + (size_t)ZIDX_MAX_FRAMES * ZIDX_ENT + \
 			    ZIDX_SUM)
 
 void
 zidx_encode(const struct zindex *idx, const struct zkey *k, struct buf *out)
 {
-	uint8_t h[ZIDX_HDR], e[ZIDX_ENT], sum[DIGEST_MAX];
+	uint8_t h[ZIDX_HDR], e[ZIDX_ENT], sum[SHA256_LEN];
 	size_t i, start = out->len;
 
 	memcpy(h, ZIDX_MAGIC, 8);
@@ -60,7 +60,7 @@ zidx_encode(const struct zindex *idx, const struct zkey *k, struct buf *out)
 		zput64(e + 16, idx->f[i].dsize);
 		buf_add(out, e, sizeof(e));
 	}
-	digest("sha256", out->data + start, out->len - start, sum);
+	sha256(out->data + start, out->len - start, sum);
 	buf_add(out, sum, ZIDX_SUM);
 }
 
@@ -69,7 +69,7 @@ zidx_decode(const void *data, size_t len, const struct zkey *k,
     struct zindex *idx)
 {
 	const uint8_t *p = data, *e;
-	uint8_t sum[DIGEST_MAX];
+	uint8_t sum[SHA256_LEN];
 	uint64_t n, fsize, end = 0, coff, csize, dsize;
 	size_t i;
 
@@ -82,8 +82,8 @@ zidx_decode(const void *data, size_t len, const struct zkey *k,
 	n = zle64(p + 56);
 	if (n > ZIDX_MAX_FRAMES || len != ZIDX_HDR + n * ZIDX_ENT + ZIDX_SUM)
 		return (error_set("index is truncated or too large"));
-	if (digest("sha256", p, len - ZIDX_SUM, sum) != ZIDX_SUM ||
-	    memcmp(sum, p + len - ZIDX_SUM, ZIDX_SUM) != 0)
+	sha256(p, len - ZIDX_SUM, sum);
+	if (memcmp(sum, p + len - ZIDX_SUM, ZIDX_SUM) != 0)
 		return (error_set("index checksum mismatch"));
 	fsize = zle64(p + 32);
 	if (k != NULL && (zle64(p + 16) != k->dev || zle64(p + 24) != k->ino ||

@@ -131,4 +131,7 @@ uint64_t zle64(const uint8_t *);
 void	 zput32(uint8_t *, uint32_t);
 void	 zput64(uint8_t *, uint64_t);
 
+/* The extra skippable frame holding data, appended to out (zstd_extra.c). */
+int	 zextra_frame(struct buf *out, const void *data, size_t len);
+
 #endif

@@ -137,8 +137,9 @@ zstd_magic(const void *head, size_t len)
 static int
 whole(const struct zframe *f)
 {
+	/* The macro: the function would link in libzstd's compressor. */
 	return (f->dsize <= PIECE_MAX &&
-	    f->csize <= ZSTD_compressBound(PIECE_MAX));
+	    f->csize <= ZSTD_COMPRESSBOUND(PIECE_MAX));
 }
 
 static ZSTD_DCtx *

@@ -20,9 +20,14 @@ done
 like "$("$d/usr/local/sbin/jail" --help 2>&1)" "^usage: jail " \
     "the installed jail runs"
 like "$("$d/usr/local/sbin/stasis-jailtools" tarfs --help 2>&1)" \
-    "^usage: stasis tarfs" "a command it lacks runs from stasis next to it"
-is "$(readlink "$d/sbin/mount.tarfs")" "/usr/local/sbin/stasis" \
-    "mount.tarfs where mount(8) looks"
+    "^usage: stasis tarfs" "a command it lacks runs from stasis-tarfs next to it"
+# So does mount.tarfs: a cold mount reads the whole binary.
+ok "$([ -x "$d/usr/local/sbin/stasis-tarfs" ]; echo $?)" \
+    "stasis-tarfs installed"
+is "$(readlink "$d/sbin/mount.tarfs")" "/usr/local/sbin/stasis-tarfs" \
+    "mount.tarfs where mount(8) looks, linked to stasis-tarfs"
+like "$("$d/usr/local/sbin/stasis-tarfs" hooks --help 2>&1)" \
+    "^usage: stasis hooks" "stasis-tarfs runs what it lacks from stasis"
 ok "$([ -f "$d/usr/local/share/man/man8/stasis.8" ]; echo $?)" \
     "stasis(8) installed"
 out=$("$d/usr/local/sbin/stasis" --version)
