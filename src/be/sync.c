@@ -304,14 +304,58 @@ be_sync_cleanup(struct be *b, int *removed)
 }
 
 /*
+ * A stream in a regular file is checked where it is and then received
+ * from it, so nobody may write it in between: a read lease makes the
+ * kernel refuse it to be had while the file is open for writing, and
+ * mark it broken when anyone opens it for writing or truncates it
+ * afterwards (they wait, up to /proc/sys/fs/lease-break-time, for us to
+ * notice and let go).  The lease-break signal, SIGIO, would kill us:
+ * ignored while a lease is held; its state is polled instead.
+ */
+static struct sigaction lease_oldio;
+
+static int
+lease_take(int fd)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGIO, &sa, &lease_oldio);
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0)
+		return (1);
+	sigaction(SIGIO, &lease_oldio, NULL);
+	return (0);
+}
+
+/* 0 when the lease still holds, else -1 and why. */
+static int
+lease_check(int fd, const char *when)
+{
+	if (fcntl(fd, F_GETLEASE) == F_RDLCK)
+		return (0);
+	return (error_set("the stream's file was opened for writing %s; "
+	    "nothing of it is kept", when));
+}
+
+static void
+lease_drop(int fd)
+{
+	(void)fcntl(fd, F_SETLEASE, F_UNLCK);
+	sigaction(SIGIO, &lease_oldio, NULL);
+}
+
+/*
  * A signed stream is checked whole before any of it reaches zfs receive,
  * so that nothing unsigned is ever a dataset.  A stream in a regular file
- * is checked where it is; a piped one (curl | sync-be) is first spooled
- * to an unnamed file in spooldir, which vanishes when closed.  On
- * success *fd is what to receive from (the spool, rewound).
+ * is checked where it is, under a lease (above); a piped one (curl |
+ * sync-be), or a file that someone has open for writing, is first
+ * spooled to an unnamed file in spooldir, which vanishes when closed.
+ * On success *fd is what to receive from (the spool, rewound), and
+ * *leased says whether the lease must be checked after the receive.
  */
 static int
-verify_stream(const struct syncbe_opts *o, int *fd)
+verify_stream(const struct syncbe_opts *o, int *fd, int *leased)
 {
 	struct progress *pr = NULL;
 	struct stat st;
@@ -321,10 +365,22 @@ verify_stream(const struct syncbe_opts *o, int *fd)
 	int sfd;
 
 	*fd = o->infd;
+	*leased = 0;
 	if (fstat(o->infd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    lseek(o->infd, 0, SEEK_CUR) == 0)
-		return (signify_verify_fd(o->pubkey, o->infd, "the stream",
-		    o->sigfile));
+	    lseek(o->infd, 0, SEEK_CUR) == 0 && lease_take(o->infd)) {
+		*leased = 1;
+		if (signify_verify_fd(o->pubkey, o->infd, "the stream",
+		    o->sigfile) == -1 ||
+		    lease_check(o->infd, "while it was checked") == -1) {
+			lease_drop(o->infd);
+			*leased = 0;
+			return (-1);
+		}
+		return (0);
+	}
+	if (S_ISREG(st.st_mode) && lseek(o->infd, 0, SEEK_CUR) == 0)
+		log_debug("the stream's file is open for writing elsewhere "
+		    "(or takes no lease): spooled before it is checked");
 	if ((sfd = open(o->spooldir, O_TMPFILE | O_RDWR | O_CLOEXEC,
 	    0600)) == -1)
 		return (error_sys("spool in %s", o->spooldir));
@@ -377,7 +433,7 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 	struct syncbe_opts so;
 	const struct syncbe_opts *given = o;
 	size_t i;
-	int rc = -1, removed, sfd = -1;
+	int rc = -1, removed, sfd = -1, leased = 0;
 
 	if (be_name_ok(o->name) == -1)
 		return (-1);
@@ -410,7 +466,7 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 		log_warn("removed %d dataset(s) left by an interrupted "
 		    "sync-be", removed);
 	if (o->pubkey != NULL) {
-		if (verify_stream(o, &sfd) == -1)
+		if (verify_stream(o, &sfd, &leased) == -1)
 			goto out;
 		so = *o;
 		so.infd = sfd;
@@ -421,6 +477,16 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 		remove_tmp(tmp, NULL);
 		error_wrap("receive");
 		goto out;
+	}
+	if (leased) {
+		int held = lease_check(sfd, "during the receive") == 0;
+
+		lease_drop(sfd);
+		leased = 0;
+		if (!held) {
+			remove_tmp(tmp, NULL);
+			goto out;
+		}
 	}
 	/*
 	 * Received canmount=on: make it inert before it gets any path.
@@ -482,6 +548,8 @@ fail:
 		error_set("interrupted");
 	remove_tmp(tmp, mnt);
 out:
+	if (leased)
+		lease_drop(sfd);
 	if (sfd != -1 && sfd != given->infd)
 		close(sfd);	/* the spool goes with it */
 	syncconf_free(&conf);

@@ -139,6 +139,37 @@ ok $((rc == 0)) "a stream changed after signing is refused, piped"
 like "$out" "the stream: signature verification failed" "and says so"
 ok $(no_leftovers tampered; echo $?) "tampered: nothing received"
 run_fails "-p without -x" -- sh -c "sync-be -q -p $W/rel.pub -R $S -r $R nox $W/sync.conf <$W/image.zfs"
+# A file is checked and received where it is, under a read lease: a
+# writer that opens it in between breaks the lease, and nothing is kept.
+# The signature comes through a fifo, so the writer comes while sync-be
+# holds the lease and waits for it (/proc/locks shows the break).
+cp $W/image.zfs $W/leased.zfs
+mkfifo $W/sig.fifo
+sync-be -q --no-activate -p $W/rel.pub -x $W/sig.fifo -R $S -r $R leased \
+    $W/sync.conf <$W/leased.zfs >$W/leased.out 2>&1 &
+spid=$!
+ino=$(stat -c %i $W/leased.zfs)
+wait_for sh -c "grep -q 'LEASE .* READ .*:$ino ' /proc/locks"
+ok $? "sync-be holds a read lease on the stream's file"
+( : >>$W/leased.zfs ) &
+wpid=$!
+wait_for sh -c "grep -q 'LEASE .*BREAK.*:$ino ' /proc/locks"
+ok $? "a writer opening it breaks the lease"
+cat $W/image.zfs.sig >$W/sig.fifo
+wait $spid; rc=$?
+wait $wpid
+ok $((rc == 0)) "a stream whose file was opened for writing is refused"
+like "$(cat $W/leased.out)" "opened for writing while it was checked" \
+    "and says so"
+ok $(no_leftovers leased; echo $?) "opened for writing: nothing received"
+# A file already open for writing takes no lease: it is spooled instead.
+exec 7>>$W/leased.zfs
+out=$(sync-be -q --no-activate -p $W/rel.pub -x $W/image.zfs.sig -w $W -R $S -r $R leased2 $W/sync.conf <$W/leased.zfs 2>&1)
+ok $? "a file open for writing elsewhere is spooled, checked and received"
+exec 7>&-
+is "$(zfs get -H -o value type $R/leased2 2>&1)" filesystem "BE leased2 exists"
+"$STASIS" be -r $R destroy -F leased2 >/dev/null 2>&1
+rm -f $W/sig.fifo $W/leased.zfs $W/leased.out
 "$STASIS" be -r $R destroy -F signed >/dev/null 2>&1
 "$STASIS" be -r $R destroy -F piped >/dev/null 2>&1
 
