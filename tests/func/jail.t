@@ -7,6 +7,7 @@ jail_setup
 
 J=app$$
 mkdir -p "$JT/data"
+printf 'daemon:x:4242:4242:daemon:/:/bin/sh\njonly%s:x:4343:4343::/:/bin/sh\n' $$ >>"$ROOT/etc/passwd"
 run_ok "jail -c persistent jail on a read-only root" -- \
     jail -q -c name=$J path="$ROOT" host.hostname=h$$ persist \
     stasis.root=ro mount.devfs mount.procfs "$USR" \
@@ -42,6 +43,34 @@ is "$(jexec "$jid" hostname)" "h$$" "jexec by jid"
 is "$(jexec -U nobody $J id -u)" 65534 "jexec -U user (jail's passwd)"
 is "$(jexec -l $J sh -c 'echo $HOME:$PWD')" "/root:/root" "jexec -l: clean login environment"
 is "$(jexec -u nobody $J id -u)" "$(id -u nobody)" "jexec -u user (host's passwd)"
+# -u looks the user up in the host's passwd, -U in the jail's: a name
+# with another uid in the jail's, and one only the jail has, tell them
+# apart.
+if hu=$(id -u daemon 2>/dev/null) && [ "$hu" != 4242 ]; then
+	is "$(jexec -u daemon $J id -u)" "$hu" "jexec -u daemon: the host's uid ($hu)"
+	is "$(jexec -U daemon $J id -u)" 4242 "jexec -U daemon: the jail's uid (4242)"
+else
+	ok 0 "# SKIP no host user daemon"
+	ok 0 "# SKIP no host user daemon"
+fi
+is "$(jexec -U jonly$$ $J id -u)" 4343 "jexec -U: a user only the jail has"
+out=$(jexec -u jonly$$ $J id -u 2>&1)
+ok $([ $? -ne 0 ]; echo $?) "jexec -u: that user is not in the host's passwd ($out)"
+
+# The jail has its own System V IPC: the host's queues are not seen
+# inside, the jail's not on the host, and each jexec joins the jail's.
+if command -v ipcmk >/dev/null && command -v ipcs >/dev/null; then
+	hq=$(ipcmk -Q | sed 's/[^0-9]//g')
+	cleanup "ipcrm -q $hq 2>/dev/null"
+	ok $(ipcs -q | awk '{print $2}' | grep -qx "$hq"; echo $?) "a queue on the host ($hq)"
+	ok $(jexec $J ipcs -q | awk '{print $2}' | grep -qx "$hq"; [ $? -ne 0 ]; echo $?) "not visible inside the jail"
+	jq=$(jexec $J ipcmk -Q | sed 's/[^0-9]//g')
+	is "$(jexec $J ipcs -q | awk -v q="$jq" '$2 == q {n++} END {print n+0}')" 1 "a later jexec sees the queue the jail made ($jq)"
+	is "$(jexec $J ipcs -q | awk 'NF > 3 && $2 ~ /^[0-9]+$/ {n++} END {print n+0}')" 1 "and only that one"
+	run_ok "jexec can remove it" -- jexec $J ipcrm -q "$jq"
+else
+	ok 0 "# SKIP no ipcmk/ipcs"
+fi
 
 run_fails "jail's root cannot mount (no allow.mount)" -- jexec $J mount -t tmpfs x /tmp
 
@@ -123,6 +152,32 @@ run_fails "without allow.mount: no mounts" -- jexec nr$$ mount -t tmpfs t /tmp
 jail -q -r nr$$
 like "$(cat "$JT/console.log" 2>/dev/null)" "prestart-logged" "exec.consolelog got the hook's output"
 jail -q -r $E
+
+# jail -l: exec.* commands in the jail get a clean environment (the
+# caller's variables stay out); without it they are passed on.
+for l in "" -l; do
+	L=l$$
+	SJ_LEAK=leak$$ jail -q $l -c name=$L path="$ROOT" persist "$USR" \
+	    "mount+=$JT/data $ROOT/data nullfs rw" \
+	    "exec.start=sh -c 'env > /data/env$l'"
+	jail -q -r $L
+done
+like "$(cat "$JT/data/env")" "^SJ_LEAK=leak$$" "without -l the caller's environment reaches exec.start"
+ok $(grep -q SJ_LEAK "$JT/data/env-l"; [ $? -ne 0 ]; echo $?) "jail -l: it does not"
+like "$(cat "$JT/data/env-l")" "^HOME=/root" "jail -l: HOME is the jail user's"
+
+# jail -v names each step as it runs it; without -v nothing is said.
+V=v$$
+out=$(jail -v -c name=$V path="$ROOT" persist "$USR" \
+    "exec.prestart=true pre" "exec.start=true start" "exec.poststart=true post" 2>&1)
+like "$out" "$V: run command: true pre" "jail -v: exec.prestart named ($out)"
+like "$out" "$V: run command in jail: true start" "jail -v: exec.start named"
+like "$out" "$V: run command: true post" "jail -v: exec.poststart named"
+out=$(jail -v -r $V 2>&1)
+like "$out" "$V: removed" "jail -v -r ($out)"
+out=$(jail -c name=$V path="$ROOT" persist "$USR" "exec.prestart=true pre" 2>&1)
+is "$out" "$V: created" "without -v only the result"
+jail -q -r $V
 
 # jail -m nopersist: a jail without processes ends.
 P=np$$

@@ -43,5 +43,21 @@ is "$(jls -N --libxo json | jq -r ".[\"jail-information\"].jail[] | select(.name
 is "$(jls -j $A -n --libxo json name persist | jq -c '.["jail-information"].jail[0]')" "{\"name\":\"$A\",\"persist\":true}" "-n --libxo json"
 run_fails "unknown --libxo style refused" -- jls --libxo xml
 jail -q -r $A $B
+
+# jls -d: a jail being removed (its exec.prestop still running) is
+# dying; only -d lists it, -v calls it DYING.
+D=ld$$
+jail -q -c name=$D path="$ROOT" persist \
+    "exec.prestop=sh -c 'touch $JT/in-prestop; while [ ! -e $JT/go ]; do sleep 0.05; done'"
+jail -q -r $D &
+rmpid=$!
+wait_for test -e "$JT/in-prestop"
+ok $(jls -N | grep -q " $D "; [ $? -ne 0 ]; echo $?) "a dying jail is not listed by default"
+like "$(jls -d -N)" " $D " "jls -d lists it"
+like "$(jls -d -v)" "^        $D +DYING" "jls -d -v: DYING"
+is "$(jls -d -j $D -n dying)" dying "its dying parameter (a boolean: set)"
+touch "$JT/go"
+wait $rmpid
+ok $(jls -d -N | grep -q " $D "; [ $? -ne 0 ]; echo $?) "gone once removed"
 is "$(jls --libxo json | jq '.["jail-information"].jail | map(select(.name=="'$A'")) | length')" 0 "removed jails are gone from the JSON"
 done_testing
