@@ -5,7 +5,8 @@
 . "$(dirname "$0")/lib/jail.sh"
 jail_setup
 
-A=a$$; B=b$$; LOG=$JT/hooks.log
+A=a$$; B=b$$; LOG=$JT/hl/hooks.log
+mkdir -p "$JT/hl"
 cat >"$JT/inc.conf" <<EOC
 $B {
 	host.hostname = "\$name.example";	// from the included file
@@ -19,15 +20,17 @@ cat >"$JT/jail.conf" <<EOC
 path = "$ROOT";
 mount = "/usr $ROOT/usr nullfs ro";
 mount += "tmpfs $ROOT/tmp tmpfs rw";
+mount += "$JT/hl $ROOT/data nullfs rw";	# the hooks' log, seen inside
 persist;
 /* the hooks, in order */
 * {
 	exec.prestart = "echo prestart \$name >> $LOG";
 	exec.created = "echo created \$name >> $LOG";
 	exec.start = "echo start-in-jail \$(hostname) >> /tmp/log";
+	exec.start += "echo start \$(hostname) >> /data/hooks.log";
 	exec.poststart = "echo poststart \$name >> $LOG";
 	exec.prestop = "echo prestop \$name >> $LOG";
-	exec.stop = "echo stop-in-jail >> /tmp/log";
+	exec.stop = "echo stop \$(hostname) >> /data/hooks.log";
 	exec.poststop = "echo poststop \$name >> $LOG";
 	exec.release = "echo release \$name >> $LOG";
 }
@@ -42,7 +45,8 @@ run_ok "jail -f jail.conf -c NAME" -- jail -q -f "$JT/jail.conf" -c $A
 is "$(jexec $A hostname)" "$A.host" "\$name expanded, last assignment wins"
 is "$(cat "$LOG")" "prestart $A
 created $A
-poststart $A" "host hooks ran in order prestart, created, poststart"
+start $A.host
+poststart $A" "hooks ran in order prestart, created, start (in the jail), poststart"
 is "$(jexec $A cat /tmp/log)" "start-in-jail $A.host" "exec.start ran inside the jail"
 run_ok "second jail from the included file" -- jail -q -f "$JT/jail.conf" -c $B
 is "$(jexec $B hostname)" "$B.example" "block from .include"
@@ -57,8 +61,9 @@ run_fails "jail -m refuses what cannot change (path)" -- jail -m name=$A path=/t
 : >"$LOG"
 run_ok "jail -f jail.conf -r NAME" -- jail -q -f "$JT/jail.conf" -r $A
 is "$(cat "$LOG")" "prestop $A
+stop changed$$
 poststop $A
-release $A" "removal hooks in order prestop, poststop, release"
+release $A" "removal hooks in order prestop, stop (in the jail), poststop, release"
 run_ok "jail -r by name without the file" -- jail -q -r $B
 ok $([ -z "$(ls "$STASIS_RUNDIR/jails")" ]; echo $?) "no state left"
 
