@@ -103,6 +103,49 @@ ok $([ ! -e "$STASIS_RUNDIR/jails/$B" ]; echo $?) "no state left by failed creat
 ok $([ ! -e "$(cgroup_dir $B)" ]; echo $?) "no cgroup left by failed creates"
 ok $(jls -N | grep -q " $B "; [ $? -ne 0 ]; echo $?) "jls does not show them"
 
+# A refused start leaves nothing: no process of the jail (none sees
+# its path in its mounts), no mount under its path, no namespace held
+# by a process or a bind mount, no state, no cgroup.  Its own path, so
+# that the running jail above does not count.
+RR=$JT/rroot; jail_mkroot "$RR"; mkdir -p "$JT/rdata"
+procs_seeing() {	# processes whose mount table shows DIR
+	_n=0
+	for _f in /proc/[0-9]*/mountinfo; do
+		grep -q " $1[ /]" "$_f" 2>/dev/null && _n=$((_n + 1))
+	done
+	echo $_n
+}
+holding() {	# processes in namespace $1 (as readlink prints it), $2 its kind
+	_n=0
+	for _p in /proc/[0-9]*; do
+		[ "$(readlink $_p/ns/$2 2>/dev/null)" = "$1" ] && _n=$((_n + 1))
+	done
+	echo $_n
+}
+ok $([ "$(procs_seeing "$ROOT")" -gt 0 ]; echo $?) "(the check sees the running jail's processes)"
+nsfs0=$(grep -c " nsfs " /proc/self/mountinfo)
+for how in mount prestart start; do
+	case $how in
+	mount)	extra="mount+=/nonexistent$$ $RR/conf nullfs ro" ;;
+	prestart) extra="exec.prestart=false" ;;
+	start)	extra="exec.start=sh -c 'readlink /proc/self/ns/net > /data/netns; readlink /proc/self/ns/mnt > /data/mntns; sleep 300 & exit 1'" ;;
+	esac
+	R=rf$$
+	out=$(jail -c name=$R path="$RR" persist mount.procfs \
+	    "mount=/usr $RR/usr nullfs ro" "mount+=$JT/rdata $RR/data nullfs rw" \
+	    "$extra" 2>&1)
+	ok $([ $? -ne 0 ]; echo $?) "a failing $how refuses the start ($out)"
+	is "$(procs_seeing "$RR")" 0 "failing $how: no process of the jail left"
+	is "$(host_mounts_under "$RR")" 0 "failing $how: no mount under its path"
+	is "$(grep -c " nsfs " /proc/self/mountinfo)" "$nsfs0" "failing $how: no namespace bound to a file"
+	ok $([ ! -e "$STASIS_RUNDIR/jails/$R" ]; echo $?) "failing $how: no state"
+	ok $([ ! -e "$(cgroup_dir $R)" ]; echo $?) "failing $how: no cgroup"
+done
+rnet=$(cat "$JT/rdata/netns" 2>/dev/null); rmnt=$(cat "$JT/rdata/mntns" 2>/dev/null)
+like "$rnet" "^net:" "exec.start saw the jail's network namespace ($rnet)"
+is "$(holding "$rnet" net)" 0 "no process left in it (the sleep exec.start left is gone)"
+is "$(holding "$rmnt" mnt)" 0 "nor in the jail's mount namespace"
+
 # Removal.
 pid=$(init_pid $J)
 ok $([ -n "$pid" ] && kill -0 "$pid"; echo $?) "the jail's init runs ($pid)"
@@ -113,6 +156,7 @@ if [ -n "$cg" ]; then
 	ok $(jexec $J cat /proc/self/cgroup | grep -q '^0::/$'; echo $?) "and the jail sees that cgroup as its root"
 fi
 jexec $J sh -c 'sleep 300 & sleep 300 &'
+ok $([ "$(holding "$netns" net)" -ge 3 ]; echo $?) "init and two sleeps in its network namespace"
 run_ok "jail -r" -- jail -q -r $J
 ok $([ ! -d /proc/$pid ]; echo $?) "init gone"
 left=0
@@ -120,6 +164,10 @@ for p in /proc/[0-9]*; do
 	[ "$(readlink $p/ns/mnt 2>/dev/null)" = "$mntns" ] && left=$((left+1))
 done
 is $left 0 "no process left in the jail's namespaces"
+like "$netns" "^net:" "the jail had a network namespace ($netns)"
+is "$(holding "$netns" net)" 0 "no process left in its network namespace"
+ok $(grep -qF "$netns" /proc/self/mountinfo; [ $? -ne 0 ]; echo $?) "nor a bind mount keeping it"
+ok $([ "$netns" != "$(readlink /proc/self/ns/net)" ]; echo $?) "it was not the host's"
 ok $([ ! -e "$STASIS_RUNDIR/jails/$J" ]; echo $?) "state removed"
 ok $([ -z "$cg" ] || [ ! -e "$cg" ]; echo $?) "cgroup removed"
 is "$(host_mounts_under "$ROOT")" 0 "no mounts under the root on the host"
