@@ -184,6 +184,12 @@ unsigned long long jail_proc_starttime(pid_t);
 int	 jail_os_mount_tarball(const char *tar, const char *dir);
 /* Undo one of our host mounts; quiet when it is not mounted. */
 void	 jail_os_unmount(const char *dir);
+/*
+ * children.max=0 where the kernel has no jails of jails (nest_linux.c):
+ * from now on this process and its children cannot make or join
+ * namespaces.  -1 and errno if it cannot be installed.
+ */
+int	 jail_os_nest_deny(void);
 /* vnet.interface: move a host interface into the jail's stack. */
 int	 jail_os_vnet_iface(const struct jail_state *, const char *ifname);
 /* The jail's mount points as the jail sees them ("/tmp"), "/" excluded. */

@@ -534,6 +534,7 @@ struct exec_plan {
 	int		 setids;	/* become u */
 	const char	*dir;		/* chdir here, or "/" if it fails */
 	unsigned long long keep;	/* capability bounding set */
+	int		 nestdeny;	/* install the children.max=0 filter */
 	char		 err[ERROR_MAX]; /* set: say it and exit 1 */
 };
 
@@ -636,6 +637,12 @@ exec_plan_run(const struct exec_plan *x)
 		    errno == EINVAL)
 			break;
 	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	/* While still root: installing a filter takes CAP_SYS_ADMIN. */
+	if (x->nestdeny && jail_os_nest_deny() == -1) {
+		e = errno;
+		say3("jexec: children.max=0: seccomp: ", errstr(e), "\n");
+		_exit(1);
+	}
 	/* Raw calls: one thread, and no libc bookkeeping in a vfork child. */
 	if (x->setids && (syscall(SYS_setgroups, x->u.ngroups,
 	    x->u.groups) == -1 || syscall(SYS_setgid, x->u.gid) == -1 ||
@@ -664,6 +671,7 @@ child_exec(const struct jail_state *st, const struct jail_run_opts *o,
 	struct exec_plan x;
 
 	exec_plan_init(&x, &st->info.params, st->netns, o, hostuser, argv);
+	x.nestdeny = 1;		/* not a child of init: its own filter */
 	exec_plan_run(&x);
 }
 
@@ -902,7 +910,8 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 
 	prctl(PR_SET_NAME, "jail-init");
 	persist = jail_params_bool(sp->params, "persist", 0);
-	if (setup(sp) == -1) {
+	if (setup(sp) == -1 || (jail_os_nest_deny() == -1 &&
+	    error_sys("children.max=0: seccomp filter") == -1)) {
 		const char *m = error_msg();
 
 		(void)!write(ready, m, strlen(m));

@@ -194,7 +194,19 @@ run_ok "mount.fstab mounted the data dir" -- jexec $E sh -c 'echo f > /data/f'
 is "$(cat "$JT/exdata/f" 2>/dev/null)" f "through the fstab line"
 run_ok "allow.mount: the jail's root may mount" -- jexec $E mount -t tmpfs t /tmp
 run_ok "allow.raw_sockets: raw sockets" -- jexec $E python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)'
+# children.max=0: no namespaces made or joined inside, even with
+# allow.mount's CAP_SYS_ADMIN or through an unprivileged user namespace;
+# through init (jexec) and through setns from the host (jexec -u).
+for u in "" "-u root"; do
+	run_fails "children.max=0: unshare -U fails inside ${u:-(via init)}" -- jexec $u $E unshare -U true
+	run_fails "children.max=0: unshare -m fails even with allow.mount ${u:-(via init)}" -- jexec $u $E unshare -m true
+	run_fails "children.max=0: setns fails ${u:-(via init)}" -- jexec $u $E nsenter -t 1 -u true
+	is "$(jexec $u $E sh -c '(echo forked) & wait')" forked "fork and exec still work ${u:-(via init)}"
+	is "$(jexec $u $E python3 -c 'import threading; r=[]; t=threading.Thread(target=r.append, args=(1,)); t.start(); t.join(); print(len(r))')" 1 "threads still work ${u:-(via init)}"
+done
+like "$(jexec $E unshare -U true 2>&1)" "Operation not permitted" "with EPERM"
 jail -q -c name=nr$$ path="$ROOT" persist "$USR"
+run_fails "children.max=0 by default: unshare -U fails" -- jexec nr$$ unshare -U true
 run_fails "without allow.raw_sockets: none" -- jexec nr$$ python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)'
 run_fails "without allow.mount: no mounts" -- jexec nr$$ mount -t tmpfs t /tmp
 jail -q -r nr$$
