@@ -73,6 +73,7 @@ UNITSRCS := $(sort $(wildcard tests/unit/*.c))
 UNITBINS := $(UNITSRCS:tests/unit/%.c=$(B)/tests/unit/%)
 FUZZSRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 MANPAGES := $(sort $(wildcard man/*.[0-9]))
+MANALIASES = jail jls jexec
 
 all: $(B)/stasis $(B)/stasis-jailtools $(B)/stasis-tarfs links
 
@@ -185,6 +186,10 @@ install: all
 	for m in $(MANPAGES); do \
 		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
 	done
+	# `man jail` finds the page the personality link runs.
+	for p in $(MANALIASES); do \
+		echo ".so man8/stasis-$$p.8" > $(DESTDIR)$(MANDIR)/man8/$$p.8; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/stasis $(DESTDIR)$(MOUNTHELPERDIR)/mount.tarfs
@@ -192,6 +197,7 @@ uninstall:
 	for p in $(PERSONALITIES); do rm -f $(DESTDIR)$(SBINDIR)/$$p; done
 	for m in $(MANPAGES); do s=$${m##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	for p in $(MANALIASES); do rm -f $(DESTDIR)$(MANDIR)/man8/$$p.8; done
 
 clean:
 	rm -rf build build-san build-fuzz

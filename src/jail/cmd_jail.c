@@ -2,6 +2,11 @@
  * jail(8): jail -c|-m|-r|-cm|-rc [-f jail.conf] [param=value ...] or
  * [NAME ...], with FreeBSD's flags; `stasis jail diff NAME` besides.
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +26,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]\n"
 	    "            -[cmr] param=value ... [command=command ...]\n"
-	    "       jail [-dqv] [-f conf_file] [-cmr] [jail]\n"
+	    "       jail [-dqv] [-f conf_file] [-p limit] [-cmr] [jail]\n"
 	    "       jail [-qv] [-f conf_file] [-rR] [* | jail ...]\n"
 	    "       stasis jail diff NAME\n");
 }
@@ -88,8 +93,85 @@ write_jidfile(const char *file, int jid, const struct jail_params *p)
 
 struct opts {
 	int	 create, modify, remove, flags, quiet, printjid;
+	int	 resolve, dying;
 	const char *conf, *jidfile, *user, *juser;
 };
+
+/* Is a jail of this name or jid being removed? */
+static int
+is_dying(const char *rundir, const char *jail)
+{
+	struct jail_info *v;
+	size_t n, i;
+	char jid[32];
+	int r = 0;
+
+	if (jail_list(rundir, 1, &v, &n) == -1) {
+		error_clear();
+		return (0);
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(jid, sizeof(jid), "%d", v[i].jid);
+		if (v[i].dying && (strcmp(v[i].name, jail) == 0 ||
+		    strcmp(jid, jail) == 0))
+			r = 1;
+	}
+	jail_list_free(v, n);
+	return (r);
+}
+
+/* Is value already one of param's values? */
+static int
+has_value(const struct jail_params *p, const char *param, const char *value)
+{
+	struct jail_param *jp = jail_params_find(p, param);
+	size_t i;
+
+	for (i = 0; jp != NULL && i < jp->vals.n; i++)
+		if (strcmp(jp->vals.v[i], value) == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * -h: host.hostname's addresses from the resolver join ip4.addr and
+ * ip6.addr, in the resolver's order (its first of each family is the
+ * primary one when none was given), as FreeBSD's jail(8) does.
+ */
+static int
+resolve_hostname(struct jail_params *p)
+{
+	struct addrinfo hints, *res, *ai;
+	const char *host = jail_params_get(p, "host.hostname");
+	char text[INET6_ADDRSTRLEN];
+	const void *a;
+	const char *param;
+	int r;
+
+	if (host == NULL || *host == '\0')
+		return (error_set("-h: no host.hostname to resolve"));
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((r = getaddrinfo(host, NULL, &hints, &res)) != 0)
+		return (error_set("-h: cannot resolve host.hostname %s: %s",
+		    host, gai_strerror(r)));
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET) {
+			a = &((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+			param = "ip4.addr";
+		} else if (ai->ai_family == AF_INET6) {
+			a = &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+			param = "ip6.addr";
+		} else
+			continue;
+		if (inet_ntop(ai->ai_family, a, text, sizeof(text)) != NULL &&
+		    !has_value(p, param, text))
+			jail_params_set(p, param, text, 1);
+	}
+	freeaddrinfo(res);
+	return (0);
+}
 
 static int
 one(const struct opts *o, const char *rundir, struct jail_params *p,
@@ -107,6 +189,9 @@ one(const struct opts *o, const char *rundir, struct jail_params *p,
 	if (o->user != NULL || o->juser != NULL)
 		jail_params_set(p, "exec.jail_user", o->user ? o->user :
 		    o->juser, 0);
+	if (o->resolve && (o->create || o->modify) &&
+	    resolve_hostname(p) == -1)
+		return (fail("%s", name));
 	if (o->remove) {
 		if (jail_destroy(rundir, name, confp, o->flags) == -1) {
 			if (!o->create)
@@ -120,6 +205,9 @@ one(const struct opts *o, const char *rundir, struct jail_params *p,
 	if (o->modify)
 		running = jail_is_running(rundir, name) == 1;
 	if (o->modify && (running || !o->create)) {
+		if (!o->dying && is_dying(rundir, name))
+			return (failx("%s: the jail is dying (being removed): "
+			    "-d allows changing it", name));
 		if (jail_modify(rundir, p, o->flags) == -1)
 			return (fail("%s", name));
 		if (!o->quiet)
@@ -175,6 +263,7 @@ cmd_jail(int argc, char **argv)
 	struct jail_conf conf;
 	const char *rundir = jail_rundir();
 	int c, i, rc = 0, have_conf = 0, paramsmode = 0;
+	long long limit;
 	size_t k;
 
 	if (argc >= 2 && strcmp(argv[1], "diff") == 0)
@@ -197,8 +286,28 @@ cmd_jail(int argc, char **argv)
 		case 'v': o.flags |= JAIL_F_VERBOSE; break;
 		case 'u': o.user = optarg; break;
 		case 'U': o.juser = optarg; break;
-		case 'd': case 'h': case 'p':
-			break;	/* no meaning here (FreeBSD's) */
+		case 'd':
+			/*
+			 * As FreeBSD's: -m may change a dying jail (here, one
+			 * being removed).  For -c a no-op, as FreeBSD no
+			 * longer brings a dying jail back.
+			 */
+			o.dying = 1;
+			break;
+		case 'h':
+			o.resolve = 1;
+			break;
+		case 'p':
+			/*
+			 * A limit on exec.* commands running at once: here
+			 * they run one at a time, so every limit holds.
+			 */
+			if (str_tonum(optarg, 0, 1 << 20, &limit) == -1) {
+				jail_params_free(&p);
+				return (failx("-p %s: the limit is a number of "
+				    "commands", optarg));
+			}
+			break;
 		case 'n':
 			jail_params_set(&p, "name", optarg, 0);
 			break;

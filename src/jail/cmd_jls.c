@@ -64,9 +64,36 @@ param_value(const struct jail_info *ji, const char *name, int *isbool)
 		return (xstrdup(jail_params_bool(&ji->params, name, 0) ?
 		    "true" : "false"));
 	}
-	if ((s = jail_params_get(&ji->params, name)) == NULL)
+	if ((s = jail_params_get(&ji->params, name)) == NULL) {
+		/* What the kernel would say; enforced here as well. */
+		if (strcmp(name, "enforce_statfs") == 0)
+			return (xstrdup("2"));
+		if (strcmp(name, "children.max") == 0 ||
+		    strcmp(name, "children.cur") == 0)
+			return (xstrdup("0"));
 		return (NULL);
+	}
 	return (xstrdup(s));
+}
+
+/* Numbers in JSON are numbers, as FreeBSD's jls writes them. */
+static int
+json_number(const char *name, const char *v)
+{
+	static const char *ints[] = { "jid", "cpuset.id", "parent",
+	    "children.cur", "securelevel", "osreldate", NULL };
+	size_t i;
+	int isint = jail_param_is_int(name);
+
+	for (i = 0; !isint && ints[i] != NULL; i++)
+		isint = strcmp(name, ints[i]) == 0;
+	if (!isint || v == NULL || *v == '\0')
+		return (0);
+	if (*v == '-')
+		v++;
+	if (*v == '\0' || (v[0] == '0' && v[1] != '\0'))
+		return (0);	/* JSON has no leading zeros */
+	return (strspn(v, "0123456789") == strlen(v));
 }
 
 /* The parameters "all" stands for: what the kernel would report. */
@@ -95,9 +122,7 @@ print_nameval(const struct jail_info *ji, struct strv *names, int pflags,
 			buf_printf(out, "%s", first ? "" : ", ");
 			buf_add_json_str(out, n);
 			buf_addstr(out, ": ");
-			if (isbool)
-				buf_addstr(out, v);
-			else if (strcmp(n, "jid") == 0)
+			if (isbool || json_number(n, v))
 				buf_addstr(out, v);
 			else
 				buf_add_json_str(out, v ? v : "");

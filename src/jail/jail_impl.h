@@ -36,6 +36,7 @@
 int	 jail_bool_value(const char *);
 int	 jail_param_is_list(const char *);
 int	 jail_param_is_bool(const char *);
+int	 jail_param_is_int(const char *);
 int	 jail_param_modifiable(const char *);
 int	 jail_name_check(const char *);
 unsigned long long jail_allow_caps(const struct jail_params *, int *suser);

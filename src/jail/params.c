@@ -218,6 +218,14 @@ jail_param_is_list(const char *name)
 	return (d->type == PT_LIST || d->type == PT_CMD);
 }
 
+int
+jail_param_is_int(const char *name)
+{
+	const struct pdef *d;
+
+	return ((d = pdef_find(name)) != NULL && d->type == PT_INT);
+}
+
 static int allow_known(const char *);
 
 int

@@ -30,6 +30,14 @@ like "$("$d/usr/local/sbin/stasis-tarfs" hooks --help 2>&1)" \
     "^usage: stasis hooks" "stasis-tarfs runs what it lacks from stasis"
 ok "$([ -f "$d/usr/local/share/man/man8/stasis.8" ]; echo $?)" \
     "stasis(8) installed"
+for p in jail jls jexec; do
+	is "$(cat "$d/usr/local/share/man/man8/$p.8" 2>/dev/null)" \
+	    ".so man8/stasis-$p.8" "man $p: an alias of stasis-$p(8)"
+	if command -v man >/dev/null; then
+		like "$(MANPAGER=cat man -M "$d/usr/local/share/man" 8 $p 2>/dev/null | head -20)" \
+		    "(^| )$p( |$)" "man $p shows the page"
+	fi
+done
 out=$("$d/usr/local/sbin/stasis" --version)
 like "$out" "^stasis " "the installed binary runs"
 run_ok "make uninstall" -- make -s -C "$top" uninstall DESTDIR="$d" \

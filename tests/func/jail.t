@@ -239,6 +239,28 @@ out=$(jail -c name=$V path="$ROOT" persist "$USR" "exec.prestart=true pre" 2>&1)
 is "$out" "$V: created" "without -v only the result"
 jail -q -r $V
 
+# jail -h adds host.hostname's addresses from the resolver; -d (a no-op
+# for -c, as on FreeBSD since it no longer revives dying jails) and
+# -p LIMIT (exec.* commands run one at a time here) are taken; what
+# cannot be done is refused, naming the flag.
+H=hh$$
+run_ok "jail -h -c with host.hostname=localhost" -- \
+    jail -q -h -c name=$H path="$ROOT" persist host.hostname=localhost
+is "$(jls -j $H -n ip4.addr)" "ip4.addr=$(getent ahostsv4 localhost | awk 'NR == 1 {print $1}')" "jail -h: its address in ip4.addr"
+jail -q -r $H
+out=$(jail -h -c name=$H path="$ROOT" persist host.hostname=nosuch$$.invalid 2>&1)
+ok $([ $? -ne 0 ]; echo $?) "jail -h: a name that does not resolve is refused"
+like "$out" "-h: cannot resolve" "naming -h ($out)"
+out=$(jail -h -c name=$H path="$ROOT" persist 2>&1)
+like "$out" "-h: no host.hostname" "jail -h without host.hostname is refused ($out)"
+ok $([ ! -e "$STASIS_RUNDIR/jails/$H" ]; echo $?) "and nothing is created"
+run_ok "jail -d -p 2 -c" -- jail -q -d -p 2 -c name=$H path="$ROOT" persist \
+    "exec.prestart=true" "exec.poststart=true"
+jail -q -r $H
+out=$(jail -p many -c name=$H path="$ROOT" persist 2>&1)
+ok $([ $? -ne 0 ]; echo $?) "jail -p with a limit that is not a number is refused"
+like "$out" "-p many" "naming -p ($out)"
+
 # jail -m nopersist: a jail without processes ends.
 P=np$$
 jail -q -c name=$P path="$ROOT" persist

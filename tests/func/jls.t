@@ -41,6 +41,8 @@ is "$(printf '%s' "$j" | jq -r ".[\"jail-information\"].jail[] | select(.name==\
 is "$(jls --libxo=json | jq -r ".[\"jail-information\"].jail[] | select(.hostname==\"hb$$\") | .ipv4")" 10.202.0.1 "--libxo=json default layout: ipv4"
 is "$(jls -N --libxo json | jq -r ".[\"jail-information\"].jail[] | select(.name==\"$B\") | .path")" "$ROOT" "-N --libxo json has name"
 is "$(jls -j $A -n --libxo json name persist | jq -c '.["jail-information"].jail[0]')" "{\"name\":\"$A\",\"persist\":true}" "-n --libxo json"
+is "$(jls -j $A -n --libxo json jid name enforce_statfs children.max | jq -c '.["jail-information"].jail[0]')" "{\"jid\":$JA,\"name\":\"$A\",\"enforce_statfs\":2,\"children.max\":0}" "-n --libxo json: integer parameters are numbers"
+is "$(jls -j $A -n --libxo json all | jq -r '.["jail-information"].jail[0] | [(.jid|type), (.enforce_statfs|type), (.["children.max"]|type), (.persist|type), (.name|type)] | join(",")')" "number,number,number,boolean,string" "and in 'all'"
 run_fails "unknown --libxo style refused" -- jls --libxo xml
 jail -q -r $A $B
 
@@ -56,6 +58,11 @@ ok $(jls -N | grep -q " $D "; [ $? -ne 0 ]; echo $?) "a dying jail is not listed
 like "$(jls -d -N)" " $D " "jls -d lists it"
 like "$(jls -d -v)" "^        $D +DYING" "jls -d -v: DYING"
 is "$(jls -d -j $D -n dying)" dying "its dying parameter (a boolean: set)"
+out=$(jail -m name=$D host.hostname=x$$ 2>&1)
+ok $([ $? -ne 0 ]; echo $?) "jail -m of a dying jail is refused"
+like "$out" "dying.*-d allows" "naming -d ($out)"
+run_ok "jail -d -m changes it, as FreeBSD's -d allows" -- jail -q -d -m name=$D host.hostname=x$$
+is "$(jls -d -j $D -n host.hostname)" "host.hostname=x$$" "the dying jail's new hostname"
 touch "$JT/go"
 wait $rmpid
 ok $(jls -d -N | grep -q " $D "; [ $? -ne 0 ]; echo $?) "gone once removed"

@@ -16,6 +16,21 @@ struct in6_addr {
 	} __u6_addr;
 };
 #define s6_addr		__u6_addr.__u6_addr8
+struct sockaddr_in {
+	uint8_t		sin_len;
+	sa_family_t	sin_family;
+	in_port_t	sin_port;
+	struct in_addr	sin_addr;
+	char		sin_zero[8];
+};
+struct sockaddr_in6 {
+	uint8_t		sin6_len;
+	sa_family_t	sin6_family;
+	in_port_t	sin6_port;
+	uint32_t	sin6_flowinfo;
+	struct in6_addr	sin6_addr;
+	uint32_t	sin6_scope_id;
+};
 #define INET_ADDRSTRLEN		16
 #define INET6_ADDRSTRLEN	46
 uint32_t	htonl(uint32_t);
