@@ -475,7 +475,6 @@ parse_hook(struct pctx *p, json_t *o, struct hhook *h)
 	    &h->capture) == -1 ||
 	    get_bool(p, o, "include-command-output-in-response-on-error",
 	    &h->capture_on_error) == -1 ||
-	    get_bool(p, o, "stream-command-output", &h->stream) == -1 ||
 	    parse_args(p, o, "pass-environment-to-command", &h->env,
 	    &h->nenv) == -1 ||
 	    parse_args(p, o, "pass-arguments-to-command", &h->args,
@@ -493,6 +492,16 @@ parse_hook(struct pctx *p, json_t *o, struct hhook *h)
 	    get_int(p, o, "success-http-response-code",
 	    &h->success_code) == -1)
 		return (-1);
+	/*
+	 * Later webhooks stream the output with this; 2.8.0 has no such
+	 * field and ignores it like any unknown key (whatever its value),
+	 * so the hook answers as without it.  Said once per load, since
+	 * someone setting it expects streaming they will not get.
+	 */
+	if (json_object_get(o, "stream-command-output") != NULL)
+		log_warn("%s: hook \"%s\": stream-command-output: ignored, "
+		    "as webhook 2.8.0 does (the answer is as without it)",
+		    p->file, h->id);
 	if (h->command == NULL)
 		h->command = xstrdup("");
 	if (h->response_message == NULL)

@@ -75,7 +75,6 @@ struct hhook {
 	struct strv	 resp_headers;	/* "Name: value" */
 	int		 capture;
 	int		 capture_on_error;
-	int		 stream;
 	struct harg	*env;
 	size_t		 nenv;
 	struct harg	*args;

@@ -634,7 +634,7 @@ hooks_handle(struct hooks *h, struct http_request *req,
 	for (i = 0; i < hk->resp_headers.n; i++)
 		strv_push(&r->resp_headers, hk->resp_headers.v[i]);
 	hreq_free(&q);
-	if (hk->capture || hk->stream) {
+	if (hk->capture) {
 		r->pending = http_defer(req);
 	} else {
 		for (i = 0; i < hk->resp_headers.n; i++)

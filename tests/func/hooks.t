@@ -100,6 +100,22 @@ stop(p)
 r = run(["-hooks", os.path.join(d, "absent.json")])
 ok(r.returncode != 0 and "absent.json" in r.stderr, "missing hooks file")
 
+# stream-command-output is not a webhook 2.8.0 field: ignored (as 2.8.0
+# ignores it), with one warning at load naming the file, hook and field.
+sp = write("stream.json", json.dumps([
+    {"id": "st", "execute-command": "/bin/echo", "response-message": "m",
+     "stream-command-output": True}]))
+slog = os.path.join(d, "stream.log")
+port, p = start("stasis", ["-hooks", sp, "-verbose"], log=slog)
+is_(request(port, "POST", "/hooks/st")[0:3:2], (200, "m"),
+    "stream-command-output: answered as without it")
+request(port, "POST", "/hooks/st")
+stop(p)
+warn = (sp + ': hook "st": stream-command-output: ignored, as webhook '
+        '2.8.0 does')
+is_(open(slog).read().count(warn), 1,
+    "stream-command-output: one warning at load, naming hook and field")
+
 # --- YAML, templates, several files, -list-cmd-env -----------------------
 y = write("hooks.yaml", """
 - id: yaml-hook

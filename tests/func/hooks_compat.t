@@ -184,6 +184,17 @@ hooks = [
                                          envname="RECORD_TO")]},
     {"id": "with/slash", "execute-command": "/bin/true",
      "response-message": "slash"},
+    # webhook 2.8.0 has no stream-command-output (later versions stream
+    # with it): whatever its value, the answer is as without it.
+    {"id": "stream", "execute-command": rec, "response-message": "not streamed",
+     "stream-command-output": True},
+    {"id": "stream-capture", "execute-command": rec,
+     "include-command-output-in-response": True,
+     "pass-arguments-to-command": [arg("string", "captured")],
+     "stream-command-output": True},
+    {"id": "stream-not-bool", "execute-command": "/nonexistent/cmd",
+     "include-command-output-in-response": True,
+     "stream-command-output": "yes"},
 ]
 hooks_file = os.path.join(d, "hooks.json")
 with open(hooks_file, "w") as f:
@@ -314,6 +325,11 @@ reqs = [
     ("scalr bad", "POST", "/hooks/scalr",
      {"Date": date, "X-Signature": "00"}, scalr_body),
     ("scalr missing", "POST", "/hooks/scalr", {}, scalr_body),
+    ("stream-command-output alone", "POST", "/hooks/stream", {}, ""),
+    ("stream-command-output with output", "POST", "/hooks/stream-capture",
+     {}, ""),
+    ("stream-command-output not a boolean, failing", "POST",
+     "/hooks/stream-not-bool", {}, ""),
 ]
 
 HDRS = ("content-type", "x-custom", "access-control-allow-origin",
