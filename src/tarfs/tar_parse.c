@@ -74,6 +74,9 @@ struct parser {
 	 */
 	uint32_t	 pdir[TARFS_MAX_DEPTH];
 	int		 npdir;
+	/* Directories something was filed in, by inode (see link_name). */
+	uint8_t		*kids;
+	size_t		 nkids;
 };
 
 /* One entry, all sources of its attributes resolved. */
@@ -634,12 +637,29 @@ warn(struct parser *ps, const char *fmt, const char *path)
 		log_warn(fmt, path, (unsigned long long)ps->off);
 }
 
-/* Point dir/name at ino, replacing what was there (tar -x order). */
+/*
+ * Point dir/name at ino, replacing what was there (tar -x order), and
+ * note that dir is not empty: tar -x will not replace a directory with
+ * entries by a non-directory ("Directory not empty"), and neither will
+ * the walk (add_entry).
+ */
 static int
-link_name(struct tarfs *t, uint32_t dir, const struct comp *c,
+link_name(struct parser *ps, uint32_t dir, const struct comp *c,
     uint32_t ino)
 {
+	struct tarfs *t = ps->t;
 	int64_t d = tf_find(t, dir, c->p, c->len);
+
+	if (dir >= ps->nkids) {
+		size_t n = ps->nkids == 0 ? 1024 : ps->nkids;
+
+		while (n <= dir)
+			n *= 2;
+		ps->kids = xrealloc(ps->kids, n);
+		memset(ps->kids + ps->nkids, 0, n - ps->nkids);
+		ps->nkids = n;
+	}
+	ps->kids[dir] = 1;
 
 	if (d != -1) {
 		uint32_t old = t->dirents[d].ino;
@@ -694,15 +714,32 @@ add_entry(struct parser *ps, const struct entry *e)
 			continue;
 		}
 		ps->npdir = i;
-		/* A parent the archive never listed (or not a dir). */
+		if (d != -1) {
+			/* tar -x goes through no file or symlink either. */
+			warn(ps, "%.200s: at offset %llu: a parent is not a "
+			    "directory, skipped (as tar -x does)", e->path);
+			return (0);
+		}
+		/* A parent the archive never listed. */
 		if ((ino = tf_inode_new(t, S_IFDIR | 0755)) == -1)
 			return (-1);
 		t->inodes[ino].mtime = e->mtime;
-		if (link_name(t, dir, &c[i], (uint32_t)ino) == -1)
+		if (link_name(ps, dir, &c[i], (uint32_t)ino) == -1)
 			return (-1);
 		dir = (uint32_t)ino;
 	}
 	d = tf_find(t, dir, c[nc - 1].p, c[nc - 1].len);
+	if (d != -1 && e->type != '5') {
+		uint32_t old = t->dirents[d].ino;
+
+		if (S_ISDIR(t->inodes[old].mode) && old < ps->nkids &&
+		    ps->kids[old]) {
+			warn(ps, "%.200s: at offset %llu: would replace a "
+			    "directory that is not empty, skipped (as tar -x "
+			    "does)", e->path);
+			return (0);
+		}
+	}
 
 	if (e->type == '1') {
 		static __thread struct comp lc[TARFS_MAX_DEPTH];
@@ -725,7 +762,7 @@ add_entry(struct parser *ps, const struct entry *e)
 		}
 		if (d != -1 && t->dirents[d].ino == ld)
 			return (0);
-		if (link_name(t, dir, &c[nc - 1], ld) == -1)
+		if (link_name(ps, dir, &c[nc - 1], ld) == -1)
 			return (-1);
 		t->inodes[ld].nlink++;
 		return (0);
@@ -789,7 +826,7 @@ add_entry(struct parser *ps, const struct entry *e)
 		}
 		break;
 	}
-	return (link_name(t, dir, &c[nc - 1], (uint32_t)ino));
+	return (link_name(ps, dir, &c[nc - 1], (uint32_t)ino));
 }
 
 /* The chunks must be in order, apart, inside the file and the data. */
@@ -1129,6 +1166,7 @@ out:
 	attrs_free(&ps->local);
 	attrs_free(&ps->global);
 	free(ps->sp);
+	free(ps->kids);
 	free(ps->win);
 	free(ps);
 	return (r);
