@@ -275,7 +275,7 @@ ok $? "mount -o saveindex"
 tarfs_umount "$M"
 ok "$([ -s "$TMPD/save.tar.tfidx" ]; echo $?)" "saved beside the archive"
 mkdir "$TMPD/rodir"
-cp "$A/gnu.tar" "$TMPD/rodir/"
+cp "$A/gnu.tar" "$A/plain.tar.zst" "$TMPD/rodir/"
 mount --bind "$TMPD/rodir" "$TMPD/rodir" && cleanup "umount -l '$TMPD/rodir'"
 mount -o remount,bind,ro "$TMPD/rodir"
 like "$("$STASIS" tarfs --index "$TMPD/rodir/gnu.tar")" \
@@ -283,6 +283,11 @@ like "$("$STASIS" tarfs --index "$TMPD/rodir/gnu.tar")" \
     "read-only archive dir: the index goes to the cache dir"
 like "$("$STASIS" tarfs --check "$TMPD/rodir/gnu.tar")" "from the saved index" \
     "and is found there"
+like "$("$STASIS" tarfs --index "$TMPD/rodir/plain.tar.zst")" \
+    "wrote index $TMPD/cache/stasis/tarfs/.*\.zidx" \
+    "a zstd(1) tar.zst in a read-only dir: its zstd index in the cache dir"
+like "$("$STASIS" tarfs --check -v "$TMPD/rodir/plain.tar.zst" 2>&1)" \
+    "index from $TMPD/cache/stasis/tarfs/.*\.zidx" "and used from there"
 umount "$TMPD/rodir"
 
 python3 - "$A/implied.tar" <<'PY'
