@@ -186,11 +186,12 @@ int	 jail_os_mount_tarball(const char *tar, const char *dir);
 /* Undo one of our host mounts; quiet when it is not mounted. */
 void	 jail_os_unmount(const char *dir);
 /*
- * children.max=0 where the kernel has no jails of jails (nest_linux.c):
- * from now on this process and its children cannot make or join
- * namespaces.  -1 and errno if it cannot be installed.
+ * The seccomp filter every process of a jail runs under
+ * (confine_linux.c): children.max=0 where the kernel has no jails of
+ * jails (no namespaces made or joined), and no open_by_handle_at(2).
+ * -1 and errno if it cannot be installed.
  */
-int	 jail_os_nest_deny(void);
+int	 jail_os_confine(void);
 /* vnet.interface: move a host interface into the jail's stack. */
 int	 jail_os_vnet_iface(const struct jail_state *, const char *ifname);
 /* The jail's mount points as the jail sees them ("/tmp"), "/" excluded. */

@@ -68,9 +68,14 @@
 
 extern char **environ;
 
-/* What FreeBSD lets a jail's root do, as capabilities. */
+/*
+ * What FreeBSD lets a jail's root do, as capabilities.  Not
+ * CAP_DAC_READ_SEARCH: CAP_DAC_OVERRIDE already reads and searches
+ * anything, and with it open_by_handle_at(2) opens any inode of a
+ * filesystem the jail has a mount of, the host's / included.
+ */
 #define KEEP_CAPS ((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | \
-	(1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER) | \
+	(1ULL << CAP_FOWNER) | \
 	(1ULL << CAP_FSETID) | (1ULL << CAP_KILL) | (1ULL << CAP_SETGID) | \
 	(1ULL << CAP_SETUID) | (1ULL << CAP_SETPCAP) | \
 	(1ULL << CAP_NET_BIND_SERVICE) | (1ULL << CAP_IPC_OWNER) | \
@@ -521,6 +526,45 @@ keep_caps(const struct jail_params *p, int netns)
 }
 
 /*
+ * Init keeps no more than its jail's root has, and what starting
+ * commands as other users takes (which that root has too): a process in
+ * the jail that may ptrace init (CAP_SYS_PTRACE, or no capability init
+ * lacks) must not gain init's full set that way, CAP_SYS_MODULE and
+ * CAP_MKNOD among them.  Bounding set first, while CAP_SETPCAP is held.
+ */
+static int
+init_drop_caps(const struct jail_spec *sp)
+{
+	struct __user_cap_header_struct h;
+	struct __user_cap_data_struct d[2];
+	unsigned long long keep;
+	int cap;
+
+	keep = keep_caps(sp->params, sp->netns) | (1ULL << CAP_SETUID) |
+	    (1ULL << CAP_SETGID) | (1ULL << CAP_SETPCAP) | (1ULL << CAP_KILL);
+	for (cap = 0; cap <= 63; cap++)
+		if (!(keep & (1ULL << cap)) &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1) {
+			if (errno == EINVAL)
+				break;	/* past the last cap the kernel knows */
+			return (error_sys("init: drop capability %d", cap));
+		}
+	/* Of what we have: the host may have withheld some already. */
+	memset(&h, 0, sizeof(h));
+	memset(d, 0, sizeof(d));
+	h.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capget, &h, d) == -1)
+		return (error_sys("init: capget"));
+	keep &= d[0].permitted | ((unsigned long long)d[1].permitted << 32);
+	memset(d, 0, sizeof(d));
+	d[0].effective = d[0].permitted = (uint32_t)keep;
+	d[1].effective = d[1].permitted = (uint32_t)(keep >> 32);
+	if (syscall(SYS_capset, &h, d) == -1)
+		return (error_sys("init: capset"));
+	return (0);
+}
+
+/*
  * A command's start, prepared where allocating is allowed (the user
  * lookup, the environment, the capabilities to keep), so that what runs
  * between clone and execve is system calls only: init starts commands
@@ -534,7 +578,7 @@ struct exec_plan {
 	int		 setids;	/* become u */
 	const char	*dir;		/* chdir here, or "/" if it fails */
 	unsigned long long keep;	/* capability bounding set */
-	int		 nestdeny;	/* install the children.max=0 filter */
+	int		 confine;	/* install jail_os_confine's filter */
 	char		 err[ERROR_MAX]; /* set: say it and exit 1 */
 };
 
@@ -638,9 +682,10 @@ exec_plan_run(const struct exec_plan *x)
 			break;
 	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	/* While still root: installing a filter takes CAP_SYS_ADMIN. */
-	if (x->nestdeny && jail_os_nest_deny() == -1) {
+	if (x->confine && jail_os_confine() == -1) {
 		e = errno;
-		say3("jexec: children.max=0: seccomp: ", errstr(e), "\n");
+		say3("jexec: seccomp filter (children.max=0): ", errstr(e),
+		    "\n");
 		_exit(1);
 	}
 	/* Raw calls: one thread, and no libc bookkeeping in a vfork child. */
@@ -671,7 +716,7 @@ child_exec(const struct jail_state *st, const struct jail_run_opts *o,
 	struct exec_plan x;
 
 	exec_plan_init(&x, &st->info.params, st->netns, o, hostuser, argv);
-	x.nestdeny = 1;		/* not a child of init: its own filter */
+	x.confine = 1;		/* not a child of init: its own filter */
 	exec_plan_run(&x);
 }
 
@@ -910,8 +955,9 @@ init_main(const struct jail_spec *sp, int ready, int ctl, int cgfd)
 
 	prctl(PR_SET_NAME, "jail-init");
 	persist = jail_params_bool(sp->params, "persist", 0);
-	if (setup(sp) == -1 || (jail_os_nest_deny() == -1 &&
-	    error_sys("children.max=0: seccomp filter") == -1)) {
+	if (setup(sp) == -1 || (jail_os_confine() == -1 &&
+	    error_sys("seccomp filter (children.max=0)") == -1) ||
+	    init_drop_caps(sp) == -1) {
 		const char *m = error_msg();
 
 		(void)!write(ready, m, strlen(m));

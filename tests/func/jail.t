@@ -74,6 +74,23 @@ fi
 
 run_fails "jail's root cannot mount (no allow.mount)" -- jexec $J mount -t tmpfs x /tmp
 
+# No way out through file handles, nor through init: open_by_handle_at
+# is refused, and init holds no capability the jail's root lacks (a
+# process that may ptrace it gains nothing).
+cp "$(dirname "$0")/lib/byhandle.py" "$JT/data/"
+out=$(jexec $J python3 /data/byhandle.py 2>&1); rc=$?
+if [ $rc -eq 2 ]; then
+	ok 0 "# SKIP no file handles here ($out)"
+else
+	is "$rc" 1 "open_by_handle_at cannot open the filesystem's root ($out)"
+fi
+is "$(jexec $J sed -n 's/^CapEff:\t//p' /proc/1/status)" \
+    "$(jexec $J sed -n 's/^CapEff:\t//p' /proc/self/status)" \
+    "init's capabilities are the jail root's"
+is "$(jexec $J sed -n 's/^CapBnd:\t//p' /proc/1/status)" \
+    "$(jexec $J sed -n 's/^CapBnd:\t//p' /proc/self/status)" \
+    "and so is its bounding set"
+
 # An interactive shell on a terminal (script(1) makes one): job control
 # works, the exit status comes back.
 if command -v script >/dev/null; then

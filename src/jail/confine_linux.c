@@ -1,4 +1,7 @@
 /*
+ * What a jail's processes may not do that their capabilities would let
+ * them, as a seccomp filter.
+ *
  * children.max=0 on Linux: a jail may not make namespaces of its own (a
  * jail in the jail).  Dropping CAP_SYS_ADMIN is not enough: allow.mount
  * keeps it, and unprivileged user namespaces let anyone nest without
@@ -7,6 +10,12 @@
  * at all, with EPERM.  clone3(2) passes its flags in memory a filter
  * cannot read: it fails with ENOSYS, on which glibc (fork, threads,
  * posix_spawn) and other runtimes fall back to clone(2).
+ *
+ * open_by_handle_at(2) fails with EPERM: a handle names an inode of the
+ * whole filesystem, so a jail with CAP_DAC_READ_SEARCH (dropped from
+ * its root's set, but init holds it) could open the host's / through
+ * any mount it has of that filesystem.  FreeBSD's fhopen(2) is not
+ * allowed in a jail either.
  *
  * init installs it on itself once the jail is set up, so that all it
  * starts has it; a jexec'd command, which joins the namespaces from the
@@ -53,8 +62,9 @@
 #define JEQ(k, t, f)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
 #define JSET(k, t, f)	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (k), (t), (f))
 
-/* With the syscall number in A: 15 instructions, all ending in RET. */
-#define NEST_BLOCK(clone3, setns, unshare, clone)			\
+/* With the syscall number in A: 17 instructions, all ending in RET. */
+#define NEST_BLOCK(byhandle, clone3, setns, unshare, clone)		\
+	JEQ(byhandle, 0, 1), DENY(EPERM),				\
 	JEQ(clone3, 0, 1), DENY(ENOSYS),				\
 	JEQ(setns, 0, 1), DENY(EPERM),					\
 	JEQ(unshare, 0, 4), LD(ARG0_LO), JSET(NEW_UNSHARE, 0, 1),	\
@@ -62,7 +72,7 @@
 	JEQ(clone, 0, 4), LD(ARG0_LO), JSET(NEW_CLONE, 0, 1),		\
 	    DENY(EPERM), ALLOW,						\
 	ALLOW
-#define NEST_BLOCK_LEN	15
+#define NEST_BLOCK_LEN	17
 #define NEST_BLOCK_NRS(nrs)	NEST_BLOCK_(nrs)
 #define NEST_BLOCK_(...)	NEST_BLOCK(__VA_ARGS__)
 
@@ -75,11 +85,11 @@
 #define NR_MASK		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~0x40000000u),
 #define NR_MASK_LEN	1
 #define ARCH_COMPAT	AUDIT_ARCH_I386
-#define COMPAT_NRS	435, 346, 310, 120
+#define COMPAT_NRS	342, 435, 346, 310, 120
 #elif defined(__aarch64__)
 #define ARCH_NATIVE	AUDIT_ARCH_AARCH64
 #define ARCH_COMPAT	AUDIT_ARCH_ARM
-#define COMPAT_NRS	435, 375, 337, 120
+#define COMPAT_NRS	371, 435, 375, 337, 120
 #elif defined(__i386__)
 #define ARCH_NATIVE	AUDIT_ARCH_I386
 #elif defined(__riscv) && __riscv_xlen == 64
@@ -91,12 +101,13 @@
 #endif
 
 #ifdef ARCH_NATIVE
-static const struct sock_filter nest_prog[] = {
+static const struct sock_filter confine_prog[] = {
 	LD(offsetof(struct seccomp_data, arch)),
 	JEQ(ARCH_NATIVE, 0, 1 + NR_MASK_LEN + NEST_BLOCK_LEN),
 	LD(offsetof(struct seccomp_data, nr)),
 	NR_MASK
-	NEST_BLOCK(__NR_clone3, __NR_setns, __NR_unshare, __NR_clone),
+	NEST_BLOCK(__NR_open_by_handle_at, __NR_clone3, __NR_setns,
+	    __NR_unshare, __NR_clone),
 #ifdef ARCH_COMPAT
 	JEQ(ARCH_COMPAT, 0, 1 + NEST_BLOCK_LEN),
 	LD(offsetof(struct seccomp_data, nr)),
@@ -107,18 +118,18 @@ static const struct sock_filter nest_prog[] = {
 };
 
 int
-jail_os_nest_deny(void)
+jail_os_confine(void)
 {
 	static const struct sock_fprog prog = {
-		.len = sizeof(nest_prog) / sizeof(nest_prog[0]),
-		.filter = (struct sock_filter *)nest_prog,
+		.len = sizeof(confine_prog) / sizeof(confine_prog[0]),
+		.filter = (struct sock_filter *)confine_prog,
 	};
 
 	return (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0));
 }
 #else
 int
-jail_os_nest_deny(void)
+jail_os_confine(void)
 {
 	errno = ENOSYS;		/* no filter for this architecture */
 	return (-1);
