@@ -116,6 +116,39 @@ warn = (sp + ': hook "st": stream-command-output: ignored, as webhook '
 is_(open(slog).read().count(warn), 1,
     "stream-command-output: one warning at load, naming hook and field")
 
+# -ip: another loopback address (Linux routes all of 127/8 on lo); the
+# daemon answers there and nothing listens on 127.0.0.1 at that port.
+port = free_port()
+ip = subprocess.Popen([STASIS, "hooks", "-hooks", sp, "-ip", "127.0.0.2",
+                       "-port", str(port)], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL, start_new_session=True)
+up = False
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.2", port), 0.2).close()
+        up = True
+        break
+    except OSError:
+        time.sleep(0.05)
+c = http.client.HTTPConnection("127.0.0.2", port, timeout=10)
+try:
+    c.request("POST", "/hooks/st")
+    r = c.getresponse()
+    got = (r.status, r.read().decode())
+except OSError as e:
+    got = repr(e)
+c.close()
+is_((up, got), (True, (200, "m")), "-ip 127.0.0.2: answers there")
+try:
+    socket.create_connection(("127.0.0.1", port), 2).close()
+    refused = False
+except ConnectionRefusedError:
+    refused = True
+except OSError:
+    refused = False
+ok(refused, "-ip 127.0.0.2: 127.0.0.1 at that port is refused")
+stop(ip)
+
 # --- YAML, templates, several files, -list-cmd-env -----------------------
 y = write("hooks.yaml", """
 - id: yaml-hook
