@@ -8,6 +8,7 @@ import http.client
 import hmac
 import json
 import os
+import re
 import signal
 import socket
 import ssl
@@ -148,6 +149,72 @@ except OSError:
     refused = False
 ok(refused, "-ip 127.0.0.2: 127.0.0.1 at that port is refused")
 stop(ip)
+
+# --- what -verbose and -debug add to the log; secrets never -------------
+# webhook -verbose also logs each command's arguments, environment and
+# output, and -debug dumps every request (signature headers, bodies);
+# stasis -verbose logs the start and one access line per request, and
+# -debug adds the command's output, nothing from the request.
+vsecret = "vsecret-%d" % os.getpid()
+vpay = "vpayload-%d" % os.getpid()
+vp = write("verbose.json", json.dumps([
+    {"id": "v", "execute-command": "/bin/sh",
+     "include-command-output-in-response": True,
+     "pass-arguments-to-command": [
+         {"source": "string", "name": "-c"},
+         {"source": "string", "name": "echo out-mark"},
+         {"source": "payload", "name": "a"}],
+     "pass-environment-to-command": [{"source": "payload", "name": "a"}],
+     "trigger-rule": {"match": {"type": "payload-hmac-sha256",
+                                "secret": vsecret,
+                                "parameter": {"source": "header",
+                                              "name": "X-Sig"}}}}]))
+vbody = json.dumps({"a": vpay})
+vgood = hmac.new(vsecret.encode(), vbody.encode(), hashlib.sha256).hexdigest()
+vbad = hashlib.sha256(b"not it").hexdigest()
+vlogs = {}
+for mode in ("", "-verbose", "-debug"):
+    vlogs[mode] = os.path.join(d, "mode%s.log" % mode)
+    port, p = start("stasis", ["-hooks", vp] + ([mode] if mode else []),
+                    log=vlogs[mode])
+    for sig in (vgood, vbad):
+        request(port, "POST", "/hooks/v", {"X-Sig": "sha256=" + sig,
+                "Content-Type": "application/json",
+                "X-Request-Id": "ignored"}, vbody)
+    stop(p)
+    vlogs[mode] = (port, open(vlogs[mode]).read())
+port, text = vlogs[""]
+is_(text, "", "no -verbose: nothing logged (as webhook)")
+for mode in ("-verbose", "-debug"):
+    port, text = vlogs[mode]
+    lines = text.splitlines()
+    ok("stasis: loaded 1 hooks" in lines and
+       "stasis: serving hooks on http://127.0.0.1:%d/hooks/{id}" % port in
+       lines and lines[-1] == "stasis: shutting down",
+       mode + ": start (hooks loaded, where it serves) and shutdown")
+    acc = [l for l in lines if l.startswith("stasis: access ")]
+    ok(len(acc) == 2 and
+       " hook=v remote=127.0.0.1 method=POST status=200 rule=satisfied "
+       "run=exit:0 ms=" in acc[0] and
+       " hook=v remote=127.0.0.1 method=POST status=500 "
+       "rule=bad-signature run=- ms=" in acc[1],
+       mode + ": one access line per request")
+    out = [l for l in lines if "command output" in l]
+    if mode == "-verbose":
+        is_(out, [], "-verbose: no command output")
+        ok(len(lines) == 5, "-verbose: nothing else")
+    else:
+        ok(len(out) == 1 and re.match(r"stasis: \[[0-9a-f]+-1\] command "
+                                      r"output: out-mark$", out[0]),
+           "-debug: the command's output, once, with the request id")
+        ok(len(lines) == 7 and lines[3] == "",
+           "-debug: nothing else (the output's newline kept)")
+    if not ok(vsecret not in text and vgood not in text and
+              vbad not in text and vpay not in text and
+              "ignored" not in text and "-c" not in text,
+              mode + ": no secret, signature, argument, environment or "
+              "header"):
+        diag(text)
 
 # --- YAML, templates, several files, -list-cmd-env -----------------------
 y = write("hooks.yaml", """

@@ -405,7 +405,7 @@ with open(yaml, "w") as f:
 """ % rec)
 env = dict(os.environ, COMPAT_SECRET='s"3<')
 flags = ["-hooks", yaml, "-template", "-urlprefix", "api", "-http-methods",
-         "POST", "-header", "X-Global=h"]
+         "POST", "-header", "X-Global=h", "-verbose"]
 ports = {}
 for kind in ("webhook", "stasis"):
     ports[kind], _ = start(kind, flags, env=env,
@@ -431,4 +431,11 @@ for name, method, path, headers, body in reqs:
     if not ok(w == s, "same answer: " + name):
         diag("webhook: %r" % (w,))
         diag("stasis:  %r" % (s,))
+# -verbose: the line saying where hooks are served, which scripts wait
+# for, is the same text in both logs (after webhook's "[webhook] date").
+for kind in ("webhook", "stasis"):
+    want = "serving hooks on http://127.0.0.1:%d/api/{id}" % ports[kind]
+    lines = open(os.path.join(d, kind + "2.log")).read().splitlines()
+    ok(any(l.endswith(" " + want) for l in lines),
+       kind + " -verbose: " + want.replace(str(ports[kind]), "PORT"))
 done()
