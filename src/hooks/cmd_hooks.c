@@ -84,7 +84,7 @@ usage(FILE *f)
 "  -max-runs N            runs of one hook at once, else 503 (0: no limit)\n"
 "  -threads N             HTTP worker threads (default: CPUs)\n"
 "  -list-cmd-env          print each hook's environment names and exit\n"
-"  -version               print the version and exit\n");
+"  -version               print webhook's version line and exit\n");
 }
 
 enum ftype { F_BOOL, F_STR, F_NUM, F_SIZE, F_MULTI };
@@ -459,8 +459,12 @@ cmd_hooks(int argc, char **argv)
 		goto out;
 	}
 	if (f.version) {
-		printf("stasis hooks version %s (webhook %s compatible)\n",
-		    STASIS_VERSION, HOOKS_VERSION);
+		/*
+		 * webhook's line exactly: a drop-in is also run by scripts
+		 * that parse it (`webhook -version | awk '{print $3}'`).
+		 * `stasis --version` says which stasis this is.
+		 */
+		printf("webhook version %s\n", HOOKS_VERSION);
 		goto out;
 	}
 	if (f.have_uid != f.have_gid) {

@@ -38,8 +38,12 @@ def run(args, **kw):
 
 
 # --- command line --------------------------------------------------------
-r = run(["-version"])
-ok(r.returncode == 0 and "webhook 2.8.0" in r.stdout, "-version")
+# webhook's line exactly (scripts parse it), whatever other flags say.
+for args in (["-version"], ["-version=true"],
+             ["-version", "-hooks", "/nonexistent", "-port", "1"]):
+    r = run(args)
+    is_((r.returncode, r.stdout, r.stderr), (0, "webhook version 2.8.0\n", ""),
+        " ".join(args) + ": webhook's line exactly")
 r = run(["-help"])
 ok(r.returncode == 0 and "-hooks FILE" in r.stdout, "-help")
 r = run(["--help"])

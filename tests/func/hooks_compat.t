@@ -9,6 +9,7 @@ import hmac
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -20,6 +21,14 @@ if not os.access(WEBHOOK, os.X_OK):
 
 d = tmpdir()
 rec = recorder(d)
+
+# -version: the same line (drop-in scripts parse it), status and stderr.
+got = {}
+for argv in ([WEBHOOK], [STASIS, "hooks"]):
+    r = subprocess.run(argv + ["-version"], capture_output=True, text=True,
+                       timeout=30)
+    got[argv[0]] = (r.returncode, r.stdout, r.stderr)
+is_(got[STASIS], got[WEBHOOK], "-version: the same output")
 cwd = os.path.join(d, "cwd")
 os.mkdir(cwd)
 os.symlink(rec, os.path.join(cwd, "rel-record"))
