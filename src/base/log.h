@@ -20,7 +20,14 @@ extern const char	*cmdname;	/* "be" under "stasis be", else NULL */
 
 void	log_init(const char *ident, enum log_level);
 int	log_to_file(const char *path);		/* -1 and error_set */
+/* To syslog at /dev/log (_PATH_LOG), with the program name as tag. */
 void	log_to_syslog(int facility);
+/*
+ * The same, at another unix datagram socket (a chroot's, a test's): -1
+ * and error_set when it cannot connect now, though messages still go
+ * there, each retrying the connection, as libc's syslog(3) does.
+ */
+int	log_to_syslog_path(int facility, const char *path);
 void	log_set_level(enum log_level);
 enum log_level log_get_level(void);
 

@@ -2,6 +2,8 @@
 #ifndef _SYS_SYSLOG_H_
 #define _SYS_SYSLOG_H_
 #include <stdarg.h>
+#define _PATH_LOG	"/var/run/log"
+#define _PATH_LOG_PRIV	"/var/run/logpriv"
 #define LOG_EMERG	0
 #define LOG_ALERT	1
 #define LOG_CRIT	2
@@ -15,6 +17,7 @@
 #define LOG_DAEMON	(3<<3)
 #define LOG_AUTH	(4<<3)
 #define LOG_LOCAL0	(16<<3)
+#define LOG_LOCAL3	(19<<3)
 #define LOG_PID		0x01
 #define LOG_CONS	0x02
 #define LOG_NDELAY	0x08

@@ -18,6 +18,9 @@ struct sockaddr {
 	sa_family_t	sa_family;
 	char		sa_data[14];
 };
+#define MSG_NOSIGNAL	0x20000
+int	connect(int, const struct sockaddr *, socklen_t);
+ssize_t	send(int, const void *, size_t, int);
 int	socket(int, int, int);
 int	socketpair(int, int, int, int *);
 #endif
