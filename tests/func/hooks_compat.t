@@ -183,6 +183,12 @@ hooks = [
     {"id": "scalr", "execute-command": "/bin/true",
      "response-message": "scalr",
      "trigger-rule": match("scalr-signature", secret="sk")},
+    {"id": "scalr-soft", "execute-command": "/bin/true",
+     "response-message": "scalr soft",
+     "trigger-signature-soft-failures": True,
+     "trigger-rule": {"or": [match("scalr-signature", secret="sk"),
+                             match("value", arg("url", "token"),
+                                   value="letmein")]}},
     {"id": "root-array", "execute-command": rec,
      "include-command-output-in-response": True,
      "pass-arguments-to-command": [arg("payload", "root.0.a"),
@@ -247,6 +253,20 @@ MP = {"Content-Type": "multipart/form-data; boundary=XyZ"}
 date = time.strftime("%a %d %b %Y %H:%M:%S UTC", time.gmtime())
 scalr_body = '{"s":1}'
 scalr_sig = sig("sha1", "sk", scalr_body + date)
+
+
+def scalr_at(offset):
+    """Date header offset seconds from now, and its good signature."""
+    t = time.strftime("%a %d %b %Y %H:%M:%S UTC",
+                      time.gmtime(time.time() + offset))
+    return {"Date": t, "X-Signature": sig("sha1", "sk", scalr_body + t)}
+
+
+# webhook allows 300 s of skew either way; a signed date past it is a
+# signature error ("outdated"), a date that does not parse another error.
+bad_date = "yesterday at noon"
+bad_date_hdrs = {"Date": bad_date,
+                 "X-Signature": sig("sha1", "sk", scalr_body + bad_date)}
 
 # (name, method, path, headers, body)
 reqs = [
@@ -334,6 +354,18 @@ reqs = [
     ("scalr bad", "POST", "/hooks/scalr",
      {"Date": date, "X-Signature": "00"}, scalr_body),
     ("scalr missing", "POST", "/hooks/scalr", {}, scalr_body),
+    ("scalr date 10 min old", "POST", "/hooks/scalr", scalr_at(-600),
+     scalr_body),
+    ("scalr date 10 min ahead", "POST", "/hooks/scalr", scalr_at(600),
+     scalr_body),
+    ("scalr date 4 min old (within the skew)", "POST", "/hooks/scalr",
+     scalr_at(-240), scalr_body),
+    ("scalr date unparsable", "POST", "/hooks/scalr", bad_date_hdrs,
+     scalr_body),
+    ("scalr stale, soft failure, other branch true", "POST",
+     "/hooks/scalr-soft?token=letmein", scalr_at(-600), scalr_body),
+    ("scalr unparsable date, soft failure", "POST",
+     "/hooks/scalr-soft?token=letmein", bad_date_hdrs, scalr_body),
     ("stream-command-output alone", "POST", "/hooks/stream", {}, ""),
     ("stream-command-output with output", "POST", "/hooks/stream-capture",
      {}, ""),
@@ -362,6 +394,7 @@ def norm(kind, body):
     return r
 
 
+answers = {}
 for name, method, path, headers, body in reqs:
     got = {}
     for kind in ("webhook", "stasis"):
@@ -371,9 +404,21 @@ for name, method, path, headers, body in reqs:
         except Exception as e:
             got[kind] = ("error", str(e))
     w, s = got["webhook"], got["stasis"]
+    answers[name] = (w[0], w[-1])
     if not ok(w == s, "same answer: " + name):
         diag("webhook: %r" % (w,))
         diag("stasis:  %r" % (s,))
+# The scalr dates, as webhook answers them (so that "the same" above is
+# not both daemons accepting a stale date).
+EVAL = "Error occurred while evaluating hook rules."
+for name, want in (("scalr date 10 min old", (500, EVAL)),
+                   ("scalr date 10 min ahead", (500, EVAL)),
+                   ("scalr date 4 min old (within the skew)", (200, "scalr")),
+                   ("scalr date unparsable", (500, EVAL)),
+                   ("scalr stale, soft failure, other branch true",
+                    (200, "scalr soft")),
+                   ("scalr unparsable date, soft failure", (500, EVAL))):
+    is_(answers.get(name), want, "webhook: " + name)
 
 # Background runs: both record what they got.
 for kind in ("webhook", "stasis"):
