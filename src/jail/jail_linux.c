@@ -272,6 +272,31 @@ bind_mount(const char *src, const char *dst, unsigned long flags)
 
 static int mount_devfs(const char *);
 
+/*
+ * The host-wide knobs under a jail's /proc read-only, as a FreeBSD jail
+ * cannot set the host's sysctls: /proc/sys is mostly not namespaced
+ * (kernel.core_pattern names a program the kernel runs as the host's
+ * root), and sysrq-trigger, irq and bus act on the machine.
+ */
+static int
+proc_readonly(const char *proc)
+{
+	static const char *const ro[] = { "sys", "sysrq-trigger", "irq",
+	    "bus", NULL };
+	struct stat sb;
+	char *p;
+	int i, rc = 0;
+
+	for (i = 0; rc == 0 && ro[i] != NULL; i++) {
+		p = xasprintf("%s/%s", proc, ro[i]);
+		if (lstat(p, &sb) == 0)
+			rc = bind_mount(p, p, MS_RDONLY | MS_NOSUID |
+			    MS_NODEV | MS_NOEXEC);
+		free(p);
+	}
+	return (rc);
+}
+
 static int
 do_mount(const struct jail_mount *m)
 {
@@ -301,6 +326,8 @@ do_mount(const struct jail_mount *m)
 		    data.data : NULL);
 		if (rc == -1)
 			error_sys("mount %s %s on %s", type, m->src, m->dst);
+		else if (strcmp(type, "proc") == 0)
+			rc = proc_readonly(m->dst);
 	}
 	buf_free(&data);
 	return (rc);
@@ -445,6 +472,10 @@ setup(const struct jail_spec *sp)
 		if (mount("proc", proc, "proc", MS_NOSUID | MS_NODEV |
 		    MS_NOEXEC, NULL) == -1) {
 			error_sys("mount procfs on %s", proc);
+			free(proc);
+			goto out;
+		}
+		if (proc_readonly(proc) == -1) {
 			free(proc);
 			goto out;
 		}

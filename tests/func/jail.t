@@ -87,6 +87,18 @@ fi
 is "$(jexec $J sed -n 's/^CapEff:\t//p' /proc/1/status)" \
     "$(jexec $J sed -n 's/^CapEff:\t//p' /proc/self/status)" \
     "init's capabilities are the jail root's"
+# A jail's /proc cannot set the host's sysctls (kernel.core_pattern
+# names a program the kernel runs as the host's root).
+out=$(jexec $J sh -c 'cat /proc/sys/kernel/core_pattern > /proc/sys/kernel/core_pattern' 2>&1)
+ok $([ $? -ne 0 ]; echo $?) "/proc/sys is read-only in the jail"
+like "$out" "Read-only" "with EROFS ($out)"
+if [ -e /proc/sysrq-trigger ]; then
+	# Opening it for writing is refused; nothing is written.
+	run_fails "so is /proc/sysrq-trigger" -- jexec $J sh -c ': > /proc/sysrq-trigger'
+else
+	ok 0 "# SKIP no /proc/sysrq-trigger on this kernel"
+fi
+is "$(jexec $J cat /proc/sys/kernel/hostname)" "h$$" "and still readable"
 is "$(jexec $J sed -n 's/^CapBnd:\t//p' /proc/1/status)" \
     "$(jexec $J sed -n 's/^CapBnd:\t//p' /proc/self/status)" \
     "and so is its bounding set"
