@@ -220,6 +220,79 @@ for mode in ("-verbose", "-debug"):
               "header"):
         diag(text)
 
+# --- the access line: every rule= and run= value, one request each ------
+def sh(hid, script, **kw):
+    h = {"id": hid, "execute-command": "/bin/sh",
+         "include-command-output-in-response": True,
+         "pass-arguments-to-command": [
+             {"source": "string", "name": "-c"},
+             {"source": "string", "name": script},
+             {"source": "url", "name": "code"}]}
+    h.update(kw)
+    return h
+
+
+op = write("outcomes.json", json.dumps([
+    sh("o-exit", 'exit "$0"'),
+    sh("o-signal", "kill -TERM $$"),
+    sh("o-sleep", "exec sleep 5"),
+    {"id": "o-missing", "execute-command": "/nonexistent/cmd",
+     "include-command-output-in-response": True},
+    sh("o-value", "true", **{"trigger-rule": {"match": {
+        "type": "value", "value": "yes",
+        "parameter": {"source": "url", "name": "ok"}}}}),
+    sh("o-hmac", "true", **{"trigger-rule": {"match": {
+        "type": "payload-hmac-sha256", "secret": "hs",
+        "parameter": {"source": "header", "name": "X-Sig"}}}}),
+    sh("o-scalr", "true", **{"trigger-rule": {"match": {
+        "type": "scalr-signature", "secret": "ss"}}}),
+    sh("o-put", "true", **{"http-methods": ["PUT"]}),
+]))
+olog = os.path.join(d, "outcomes.log")
+port, p = start("stasis", ["-hooks", op, "-verbose", "-x-request-id",
+                           "-run-timeout", "1"], log=olog)
+bad_date = "not a date"
+outcomes = [
+    ("r-exit0", "POST", "/hooks/o-exit?code=0", {}, "", 200),
+    ("r-exit3", "POST", "/hooks/o-exit?code=3", {}, "", 500),
+    ("r-signal", "POST", "/hooks/o-signal", {}, "", 500),
+    ("r-timeout", "POST", "/hooks/o-sleep", {}, "", 500),
+    ("r-notstarted", "POST", "/hooks/o-missing", {}, "", 500),
+    ("r-notsat", "POST", "/hooks/o-value?ok=no", {}, "", 200),
+    ("r-badsig", "POST", "/hooks/o-hmac", {"X-Sig": "sha256=" + "0" * 64},
+     "x", 500),
+    ("r-error", "POST", "/hooks/o-scalr", {"Date": bad_date, "X-Signature":
+     hmac.new(b"ss", ("x" + bad_date).encode(), "sha1").hexdigest()},
+     "x", 500),
+    ("r-multipart", "POST", "/hooks/o-exit", {"Content-Type":
+     "multipart/form-data; boundary=B"}, "--B\r\nbroken", 500),
+    ("r-404", "POST", "/hooks/o-none", {}, "", 404),
+    ("r-405", "GET", "/hooks/o-put", {}, None, 405),
+]
+for rid, method, path, hdrs, body, want in outcomes:
+    is_(request(port, method, path, dict(hdrs, **{"X-Request-Id": rid}),
+                body)[0], want, "outcome request %s: status %d" % (rid, want))
+stop(p)
+got = sorted(re.sub(r" ms=\d+$", "", l[len("stasis: "):])
+             for l in open(olog).read().splitlines()
+             if l.startswith("stasis: access "))
+A = "access id=%s hook=%s remote=127.0.0.1 method=%s status=%d rule=%s run=%s"
+want = sorted([
+    A % ("r-exit0", "o-exit", "POST", 200, "satisfied", "exit:0"),
+    A % ("r-exit3", "o-exit", "POST", 500, "satisfied", "exit:3"),
+    A % ("r-signal", "o-signal", "POST", 500, "satisfied", "signal:15"),
+    A % ("r-timeout", "o-sleep", "POST", 500, "satisfied", "timeout"),
+    A % ("r-notstarted", "o-missing", "POST", 500, "satisfied",
+         "not-started"),
+    A % ("r-notsat", "o-value", "POST", 200, "not-satisfied", "-"),
+    A % ("r-badsig", "o-hmac", "POST", 500, "bad-signature", "-"),
+    A % ("r-error", "o-scalr", "POST", 500, "error", "-"),
+    A % ("r-multipart", "o-exit", "POST", 500, "-", "-"),
+    A % ("-", "-", "POST", 404, "-", "-"),
+    A % ("-", "o-put", "GET", 405, "-", "-"),
+])
+is_(got, want, "access lines: every rule= and run= value, one per request")
+
 # --- YAML, templates, several files, -list-cmd-env -----------------------
 y = write("hooks.yaml", """
 - id: yaml-hook
