@@ -307,6 +307,7 @@ tree_load_buf(const char *data, size_t len, enum tree_format fmt,
 	json_error_t je;
 	json_t *j;
 	size_t i;
+	char *p;
 
 	if (name == NULL)
 		name = "(input)";
@@ -322,6 +323,14 @@ tree_load_buf(const char *data, size_t len, enum tree_format fmt,
 	}
 	if ((j = json_loadb(data, len, JSON_DECODE_ANY | JSON_ALLOW_NUL,
 	    &je)) == NULL) {
+		/*
+		 * jansson ends its message with " near '<the text>'": a
+		 * secret, or the start of one, when the mistake is in or
+		 * next to it.  Errors are logged, so the line and column
+		 * say where and the text stays out.
+		 */
+		if ((p = strstr(je.text, " near ")) != NULL)
+			*p = '\0';
 		error_set("%s: line %d, column %d: %s", name, je.line,
 		    je.column, je.text);
 		return (NULL);

@@ -293,6 +293,60 @@ want = sorted([
 ])
 is_(got, want, "access lines: every rule= and run= value, one per request")
 
+# --- a broken file never has its secret echoed in the error -------------
+# jansson ends its messages with " near '<text>'" and templates echoed
+# the action: with the mistake in or next to a secret, the secret (or its
+# start) went to stderr and, on a hot reload, to the log.
+ksec = "K3ysecret%d" % os.getpid()
+pre = ('[{"id": "x", "execute-command": "/bin/true", "trigger-rule": '
+       '{"match": {"type": "payload-hmac-sha256", "parameter": {"source": '
+       '"header", "name": "X"}, "secret": ')
+ypre = ("- id: x\n  trigger-rule:\n    match:\n      type: "
+        "payload-hmac-sha1\n      secret: ")
+broken = [
+    ("truncated in the secret", "k1.json", pre + '"' + ksec,
+     "k1.json: line 1, column %d: premature end of input" %
+     (len(pre) + len(ksec) + 1)),
+    ("bad escape in the secret", "k2.json", pre + '"' + ksec + '\\q"}}}]',
+     "invalid escape"),
+    ("control character in the secret", "k3.json",
+     pre + '"' + ksec + '\x01"}}}]', "control character 0x1"),
+    ("unquoted secret", "k4.json", pre + ksec + "}}}]", "invalid token"),
+    ("template: secret from getenv breaks the JSON", "k5.json",
+     pre + '"{{ getenv "HOOKS_T_KSEC" }}"}}}]', "'}' expected"),
+    ("template: secret as an action", "k6.yaml",
+     ypre + '"{{ %s }}"\n' % ksec,
+     "k6.yaml: line 5: template: unsupported action"),
+    ("template: secret as a pipeline", "k7.yaml",
+     ypre + 'a{{ getenv "A" | %s }}\n' % ksec,
+     "template: unsupported pipeline"),
+]
+kenv = dict(os.environ, HOOKS_T_KSEC='x"' + ksec)
+for name, fn, text, want in broken:
+    with open(os.path.join(d, fn), "wb") as f:
+        f.write(text.encode("latin-1"))
+    r = run(["-hooks", os.path.join(d, fn), "-template", "-port", "0"],
+            env=kenv)
+    if not ok(r.returncode != 0 and want in r.stderr and ksec[:3] not in
+              r.stderr and " near " not in r.stderr,
+              "broken file, " + name + ": error without the secret"):
+        diag(r.stderr)
+# The same on a hot reload, where the error goes to the log.
+kf = write("kreload.json", json.dumps([{"id": "x", "execute-command":
+                                        "/bin/true"}]))
+klog = os.path.join(d, "kreload.log")
+port, p = start("stasis", ["-hooks", kf, "-hotreload", "-verbose"], log=klog)
+write("kreload.json", pre + '"' + ksec)
+for _ in range(50):
+    if "keeping the running configuration" in open(klog).read():
+        break
+    time.sleep(0.1)
+stop(p)
+text = open(klog).read()
+if not ok("kreload.json: line 1, column" in text and ksec[:3] not in text,
+          "hot reload of a broken file: logged without the secret"):
+    diag(text)
+
 # --- YAML, templates, several files, -list-cmd-env -----------------------
 y = write("hooks.yaml", """
 - id: yaml-hook
