@@ -447,32 +447,42 @@ method_allowed(struct hooks *h, const struct hhook *hk, const char *m)
 	}
 }
 
+/*
+ * The request's id for the log: X-Request-Id with -x-request-id (cut to
+ * its limit), else our own.  Every answer gets one, a 404 included, as
+ * in webhook.
+ */
+static void
+request_id(struct hooks *h, struct http_request *req, char *id, size_t len)
+{
+	const char *xid;
+	size_t i, n;
+
+	xid = h->opts.x_request_id ? http_header(req, "X-Request-Id") : NULL;
+	if (xid != NULL && xid[0] != '\0') {
+		n = strlen(xid);
+		if (h->opts.x_request_id_limit > 0 &&
+		    n > h->opts.x_request_id_limit)
+			n = h->opts.x_request_id_limit;
+		if (n >= len)
+			n = len - 1;
+		/* Printable only: it goes into log lines. */
+		for (i = 0; i < n; i++)
+			id[i] = xid[i] > ' ' && xid[i] < 0x7f ? xid[i] : '_';
+		id[n] = '\0';
+	} else
+		snprintf(id, len, "%lx-%lu", (unsigned long)time(NULL),
+		    atomic_fetch_add(&h->seq, 1) + 1);
+}
+
 static void
 hreq_init(struct hooks *h, struct hreq *q, const struct hhook *hk,
     struct http_request *req)
 {
-	const char *xid, *ip;
-	size_t i;
+	const char *ip;
 
 	memset(q, 0, sizeof(*q));
-	xid = h->opts.x_request_id ? http_header(req, "X-Request-Id") : NULL;
-	if (xid != NULL && xid[0] != '\0') {
-		size_t n = strlen(xid);
-
-		if (h->opts.x_request_id_limit > 0 &&
-		    n > h->opts.x_request_id_limit)
-			n = h->opts.x_request_id_limit;
-		if (n >= sizeof(q->id))
-			n = sizeof(q->id) - 1;
-		/* Printable only: it goes into log lines. */
-		for (i = 0; i < n; i++)
-			q->id[i] = xid[i] > ' ' && xid[i] < 0x7f ? xid[i] :
-			    '_';
-		q->id[n] = '\0';
-	} else
-		snprintf(q->id, sizeof(q->id), "%lx-%lu",
-		    (unsigned long)time(NULL),
-		    atomic_fetch_add(&h->seq, 1) + 1);
+	request_id(h, req, q->id, sizeof(q->id));
 	q->method = req->method;
 	ip = req->remote_addr;
 	if (strncmp(ip, "::ffff:", 7) == 0 && strchr(ip, '.') != NULL)
@@ -546,6 +556,7 @@ hooks_handle(struct hooks *h, struct http_request *req,
 	struct run *r;
 	struct timespec t0;
 	const char *id, *rule;
+	char rid[sizeof(((struct hreq *)NULL)->id)];
 	size_t i, plen = strlen(h->prefix);
 	int ok, err, status;
 
@@ -559,14 +570,20 @@ hooks_handle(struct hooks *h, struct http_request *req,
 		buf_addstr(&resp->body, "Hook not found.");
 		finish_body(resp);
 		conf_put(c);
-		access_log("-", "-", req->remote_addr, req->method, 404,
-		    "-", "-", ms_since(&t0));
+		if (log_get_level() >= LOG_LVL_INFO) {
+			request_id(h, req, rid, sizeof(rid));
+			access_log(rid, "-", req->remote_addr, req->method,
+			    404, "-", "-", ms_since(&t0));
+		}
 		return (1);
 	}
 	if (!method_allowed(h, hk, req->method)) {
 		resp->status = 405;
-		access_log("-", hk->id, req->remote_addr, req->method, 405,
-		    "-", "-", ms_since(&t0));
+		if (log_get_level() >= LOG_LVL_INFO) {
+			request_id(h, req, rid, sizeof(rid));
+			access_log(rid, hk->id, req->remote_addr, req->method,
+			    405, "-", "-", ms_since(&t0));
+		}
 		conf_put(c);
 		return (1);
 	}

@@ -288,8 +288,8 @@ want = sorted([
     A % ("r-badsig", "o-hmac", "POST", 500, "bad-signature", "-"),
     A % ("r-error", "o-scalr", "POST", 500, "error", "-"),
     A % ("r-multipart", "o-exit", "POST", 500, "-", "-"),
-    A % ("-", "-", "POST", 404, "-", "-"),
-    A % ("-", "o-put", "GET", 405, "-", "-"),
+    A % ("r-404", "-", "POST", 404, "-", "-"),
+    A % ("r-405", "o-put", "GET", 405, "-", "-"),
 ])
 is_(got, want, "access lines: every rule= and run= value, one per request")
 
