@@ -70,6 +70,9 @@ struct zsrc_stats {
 	uint64_t	 hits, misses;		/* cache, in pieces */
 	uint64_t	 decoded;		/* bytes decoded for reads */
 	uint64_t	 cached;		/* bytes in the cache now */
+	uint64_t	 entries;		/* entry points into big frames */
+	uint64_t	 resumed;		/* decodes started at one */
+	uint64_t	 refused;		/* pieces from one that differed */
 };
 const char	*zsrc_index_from(struct zsrc *);
 void		 zsrc_stats(struct zsrc *, struct zsrc_stats *);

@@ -131,6 +131,49 @@ uint64_t zle64(const uint8_t *);
 void	 zput32(uint8_t *, uint32_t);
 void	 zput64(uint8_t *, uint64_t);
 
+/*
+ * Entry points into one big frame (zstd_entry.c says how and why): a
+ * block boundary, the window of output before it, whether it ever
+ * decoded wrong; and the hashes of the frame's pieces as decoded from
+ * the start, which every piece decoded from an entry point must match.
+ */
+#define ZENT_BUDGET	(32U << 20)	/* windows kept, per frame */
+#define ZENT_PRECHECK	(64U << 10)	/* bytes a candidate must match */
+
+struct zentry {
+	uint64_t	 cin;		/* a block header, in the file */
+	uint64_t	 rel;		/* its output offset in the frame */
+	char		*win;		/* output before rel (its window) */
+	size_t		 wlen;
+	int		 bad;
+};
+
+struct zentries {
+	struct zentry	*e;		/* by rel */
+	size_t		 n, max;
+	uint32_t	 window;
+	uint64_t	 spacing;
+	uint64_t	 next;		/* the next one is wanted from here */
+	uint64_t	*ph;		/* per piece: its hash, or 0 */
+	size_t		 nph;
+	uint8_t		 hdr[6];	/* what a resumed decoder starts with */
+};
+
+struct ZSTD_DCtx_s;
+/* -1: this frame gets none (its window is too big, say) */
+int	 zent_init(struct zentries *, const struct zframe *,
+	    const void *fhdr, size_t fhlen, size_t piece);
+void	 zent_free(struct zentries *);
+struct zentry *zent_find(struct zentries *, uint64_t rel);
+int	 zent_add(struct zentries *, uint64_t cin, uint64_t rel, char *win,
+	    size_t wlen);
+int	 zent_resume(const struct zentries *, const struct zentry *,
+	    struct ZSTD_DCtx_s *);
+int	 zent_check(int fd, const struct zentries *, uint64_t cin,
+	    uint64_t end, char *win, size_t wlen, const char *want, size_t n,
+	    struct ZSTD_DCtx_s *);
+uint64_t zent_hash(const void *, size_t);
+
 /* The extra skippable frame holding data, appended to out (zstd_extra.c). */
 int	 zextra_frame(struct buf *out, const void *data, size_t len);
 

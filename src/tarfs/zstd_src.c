@@ -6,7 +6,8 @@
  * piece, decompressed whole in one call; a bigger frame is cut into
  * PIECE-sized pieces produced by a few streaming decoders ("cursors")
  * that stay parked where they stopped, since a frame can only be entered
- * at its start (zstd_index.c says why).  Pieces live in an LRU cache of
+ * at its start, or at an entry point its first decoding left behind
+ * (zstd_entry.c says how).  Pieces live in an LRU cache of
  * bounded size; one thread decodes a missing piece while the others that
  * want it wait, so FUSE's readahead does not decode it twice.  Memory is
  * the index, the cache, and the cursors' windows, all bounded.
@@ -81,6 +82,27 @@ struct zcursor {
 	uint64_t	 ppos;
 	int		 busy;
 	uint64_t	 used;
+	/*
+	 * Decoding from an entry point (from != NULL): every piece it
+	 * produces is checked; the first piece's head comes from the
+	 * entry point's window (pre, npre).
+	 */
+	struct zentry	*from;
+	const char	*pre;
+	size_t		 npre;
+	/*
+	 * Decoding from the frame's start: the next block boundary in
+	 * the file (0: not known yet, UINT64_MAX: none), and the output
+	 * kept (ring, from rstart) while near the next entry point wanted,
+	 * with a candidate waiting for its check (cwin: its window).
+	 */
+	uint64_t	 blk;
+	char		*ring;
+	size_t		 rlen, rcap;
+	uint64_t	 rstart;
+	char		*cwin;
+	size_t		 cwlen;
+	uint64_t	 ccin, crel;
 };
 
 struct zsrc {
@@ -116,6 +138,10 @@ struct zsrc {
 	pthread_t	 worker[NWORKER_MAX];
 	pthread_cond_t	 qcond;
 	struct zsrc	*allnext;	/* every open zsrc, for fork */
+	/* Entry points of big frames, by frame (entst: 0 not yet, 1, 2 none). */
+	struct zentries	*ent;
+	uint8_t		*entst;
+	uint64_t	 resumed, refused;
 };
 
 static struct zpiece *piece_get(struct zsrc *, uint64_t, int);
@@ -197,16 +223,131 @@ decode_whole(struct zsrc *z, const struct zframe *f, char *out)
 	return (rc);
 }
 
+/*
+ * The next block boundary after the decoder's input position at, from
+ * the block headers (read from the buffer, or the file).
+ */
+static void
+blk_advance(struct zsrc *z, struct zcursor *c, uint64_t at)
+{
+	uint64_t base = c->cin - c->ilen, v;
+	uint8_t h[3];
+
+	while (c->blk != UINT64_MAX && c->blk <= at) {
+		if (c->blk >= base && c->blk + 3 <= c->cin)
+			memcpy(h, c->in + (c->blk - base), 3);
+		else if (zpread_all(z->fd, h, 3, c->blk) == -1) {
+			error_clear();
+			c->blk = UINT64_MAX;
+			return;
+		}
+		v = (uint64_t)h[0] | (uint64_t)h[1] << 8 | (uint64_t)h[2] << 16;
+		if ((v >> 1 & 3) == 3 || (v & 1))	/* reserved, or last */
+			c->blk = UINT64_MAX;
+		else
+			c->blk += 3 + ((v >> 1 & 3) == 1 ? 1 : v >> 3);
+	}
+}
+
+/* Keep the output p (n bytes at rel) in the cursor's ring. */
+static void
+ring_add(struct zcursor *c, const char *p, size_t n, uint64_t rel,
+    size_t keep)
+{
+	if (c->rlen > 0 && c->rstart + c->rlen != rel)
+		c->rlen = 0;
+	if (c->rlen == 0)
+		c->rstart = rel;
+	if (c->rlen + n > c->rcap && c->rlen > keep) {
+		memmove(c->ring, c->ring + c->rlen - keep, keep);
+		c->rstart += c->rlen - keep;
+		c->rlen = keep;
+	}
+	if (c->rlen + n > c->rcap) {
+		c->rcap = c->rlen + n > 2 * keep ? c->rlen + n : 2 * keep;
+		c->ring = xrealloc(c->ring, c->rcap);
+	}
+	memcpy(c->ring + c->rlen, p, n);
+	c->rlen += n;
+}
+
+/*
+ * After output up to rel: a candidate whose PRECHECK bytes are in the
+ * ring is checked, and kept as an entry point if they match.
+ */
+static void
+candidate_check(struct zsrc *z, struct zcursor *c, struct zentries *es,
+    uint64_t rel)
+{
+	const struct zframe *f = &z->idx.f[c->frame];
+	uint64_t n = f->dsize - c->crel;
+	ZSTD_DCtx *d;
+	int same;
+
+	if (n > ZENT_PRECHECK)
+		n = ZENT_PRECHECK;
+	if (c->cwin == NULL || rel < c->crel + n)
+		return;
+	same = 0;
+	if (c->rstart <= c->crel && (d = dctx_get(z)) != NULL) {
+		same = zent_check(z->fd, es, c->ccin, f->coff + f->csize,
+		    c->cwin, c->cwlen, c->ring + (c->crel - c->rstart),
+		    (size_t)n, d);
+		dctx_put(z, d);
+	}
+	pthread_mutex_lock(&z->lock);
+	if (same == 1 && zent_add(es, c->ccin, c->crel, c->cwin,
+	    c->cwlen) == 0)
+		c->cwin = NULL;
+	pthread_mutex_unlock(&z->lock);
+	if (same == -1)
+		error_clear();
+	free(c->cwin);
+	c->cwin = NULL;
+}
+
+/* At a block boundary (cin) after output up to rel: a candidate? */
+static void
+candidate_take(struct zcursor *c, const struct zentries *es, uint64_t rel,
+    uint64_t cin)
+{
+	uint64_t from = rel > es->window ? rel - es->window : 0;
+
+	if (from > rel / PIECE * PIECE)
+		from = rel / PIECE * PIECE;
+	if (c->cwin != NULL || rel < es->next || c->rstart > from ||
+	    c->rstart + c->rlen != rel)
+		return;
+	c->cwlen = (size_t)(rel - from);
+	c->cwin = xmalloc(c->cwlen > 0 ? c->cwlen : 1);
+	memcpy(c->cwin, c->ring + (from - c->rstart), c->cwlen);
+	c->ccin = cin;
+	c->crel = rel;
+}
+
 /* Produce exactly want bytes of the cursor's frame into dst. */
 static int
 step(struct zsrc *z, struct zcursor *c, char *dst, size_t want)
 {
 	const struct zframe *f = &z->idx.f[c->frame];
+	struct zentries *es = NULL;
 	ZSTD_outBuffer o = { dst, want, 0 };
 	ZSTD_inBuffer i;
-	uint64_t left;
-	size_t r, n, insz = ZSTD_DStreamInSize();
+	uint64_t left, arm, rel;
+	size_t r, n, lim, before, keep = 0, insz = ZSTD_DStreamInSize();
 
+	if (c->npre > 0) {
+		o.pos = c->npre < want ? c->npre : want;
+		memcpy(dst, c->pre, o.pos);
+		c->pre += o.pos;
+		c->npre -= o.pos;
+	}
+	/* Entry points are taken by decoders from the start only. */
+	if (c->from == NULL && z->entst != NULL && z->entst[c->frame] == 1 &&
+	    c->blk != UINT64_MAX) {
+		es = &z->ent[c->frame];
+		keep = es->window + PIECE + ZENT_PRECHECK;
+	}
 	while (o.pos < o.size) {
 		if (c->ipos == c->ilen) {
 			left = f->coff + f->csize - c->cin;
@@ -220,8 +361,29 @@ step(struct zsrc *z, struct zcursor *c, char *dst, size_t want)
 			c->cin += n;
 			c->ipos = 0;
 			c->ilen = n;
+			if (es != NULL && c->blk == 0) {
+				r = ZSTD_frameHeaderSize(c->in, n);
+				c->blk = ZSTD_isError(r) ? UINT64_MAX :
+				    f->coff + r;
+			}
 		}
-		i = (ZSTD_inBuffer){ c->in, c->ilen, c->ipos };
+		lim = c->ilen;
+		rel = c->dpos + o.pos;
+		arm = 0;
+		if (es != NULL) {
+			/* es->next and es->n move under z->lock: a glance */
+			uint64_t next = __atomic_load_n(&es->next,
+			    __ATOMIC_RELAXED);
+
+			arm = next > es->window ? next - es->window : 0;
+			if (arm > next / PIECE * PIECE)
+				arm = next / PIECE * PIECE;
+			blk_advance(z, c, c->cin - c->ilen + c->ipos);
+			if (rel >= next && c->blk <= c->cin)
+				lim = (size_t)(c->blk - (c->cin - c->ilen));
+		}
+		before = o.pos;
+		i = (ZSTD_inBuffer){ c->in, lim, c->ipos };
 		r = ZSTD_decompressStream(c->d, &o, &i);
 		c->ipos = i.pos;
 		if (ZSTD_isError(r))
@@ -231,6 +393,20 @@ step(struct zsrc *z, struct zcursor *c, char *dst, size_t want)
 			return (error_set("frame at offset %llu is shorter "
 			    "than its index says",
 			    (unsigned long long)f->coff));
+		if (es == NULL)
+			continue;
+		if (rel + (o.pos - before) >= arm || c->cwin != NULL) {
+			ring_add(c, dst + before, o.pos - before, rel, keep);
+			candidate_check(z, c, es, c->dpos + o.pos);
+			if (lim < c->ilen && c->ipos == lim && o.pos < o.size)
+				candidate_take(c, es, c->dpos + o.pos, c->blk);
+		} else
+			c->rlen = 0;
+		if (__atomic_load_n(&es->n, __ATOMIC_RELAXED) == es->max &&
+		    c->cwin == NULL) {
+			es = NULL;		/* all taken */
+			c->rlen = 0;
+		}
 	}
 	c->dpos += want;
 	return (0);
@@ -292,13 +468,112 @@ cursor_give(struct zsrc *z, struct zcursor *c)
 	pthread_mutex_unlock(&z->lock);
 }
 
+/* The entry points of big frame fi, set up on its first read; or NULL. */
+static struct zentries *
+entries(struct zsrc *z, size_t fi)
+{
+	const struct zframe *f = &z->idx.f[fi];
+	struct zentries *es = NULL;
+	uint8_t h[ZSTD_FRAMEHEADERSIZE_MAX];
+	size_t n = f->csize < sizeof(h) ? (size_t)f->csize : sizeof(h);
+
+	pthread_mutex_lock(&z->lock);
+	if (z->entst == NULL) {
+		z->ent = xcalloc(z->idx.n, sizeof(*z->ent));
+		z->entst = xcalloc(z->idx.n, 1);
+	}
+	if (z->entst[fi] == 0) {
+		if (zpread_all(z->fd, h, n, f->coff) == 0 &&
+		    zent_init(&z->ent[fi], f, h, n, PIECE) == 0)
+			z->entst[fi] = 1;
+		else {
+			error_clear();
+			z->entst[fi] = 2;
+		}
+	}
+	if (z->entst[fi] == 1)
+		es = &z->ent[fi];
+	pthread_mutex_unlock(&z->lock);
+	return (es);
+}
+
+static void
+cursor_restart(struct zsrc *z, struct zcursor *c, size_t fi)
+{
+	ZSTD_DCtx_reset(c->d, ZSTD_reset_session_and_parameters);
+	ZSTD_DCtx_setParameter(c->d, ZSTD_d_windowLogMax,
+	    ZSTD_WINDOWLOG_LIMIT_DEFAULT);
+	c->frame = fi;
+	c->cin = z->idx.f[fi].coff;
+	c->dpos = 0;
+	c->ipos = c->ilen = 0;
+	c->from = NULL;
+	c->npre = 0;
+	c->blk = 0;
+	c->rlen = 0;
+	free(c->cwin);
+	c->cwin = NULL;
+}
+
+/* Start the cursor at entry point e: its first piece's head, made up
+   header, then the blocks from e->cin. */
+static int
+cursor_resume(struct zsrc *z, struct zcursor *c, size_t fi,
+    struct zentries *es, struct zentry *e)
+{
+	uint64_t ps = e->rel / PIECE * PIECE;
+
+	cursor_restart(z, c, fi);
+	if (zent_resume(es, e, c->d) == -1)
+		return (-1);
+	memcpy(c->in, es->hdr, sizeof(es->hdr));
+	c->ilen = sizeof(es->hdr);
+	c->cin = e->cin;
+	c->dpos = ps;
+	c->pre = e->win + e->wlen - (e->rel - ps);
+	c->npre = (size_t)(e->rel - ps);
+	c->from = e;
+	c->blk = UINT64_MAX;
+	return (0);
+}
+
+/*
+ * A piece (n bytes at rel) just produced: from the start, its hash is
+ * noted; from an entry point, it must equal the noted one.  0, or -1
+ * when it differs (or there is nothing to compare with).
+ */
+static int
+piece_check(struct zsrc *z, struct zentries *es, struct zcursor *c,
+    const char *p, size_t n, uint64_t rel)
+{
+	uint64_t h, want;
+
+	if (es == NULL || rel / PIECE >= es->nph)
+		return (0);
+	h = zent_hash(p, n);
+	if (c->from == NULL) {
+		__atomic_store_n(&es->ph[rel / PIECE], h, __ATOMIC_RELAXED);
+		return (0);
+	}
+	want = __atomic_load_n(&es->ph[rel / PIECE], __ATOMIC_RELAXED);
+	if (want == h)
+		return (0);
+	pthread_mutex_lock(&z->lock);
+	if (want != 0)
+		c->from->bad = 1;
+	z->refused++;
+	pthread_mutex_unlock(&z->lock);
+	return (-1);
+}
+
 static int
 decode_part(struct zsrc *z, size_t fi, uint64_t rel, char *out, size_t len)
 {
-	const struct zframe *f = &z->idx.f[fi];
+	struct zentries *es;
+	struct zentry *e;
 	struct zcursor *c;
 	uint64_t gap;
-	int rc = -1;
+	int rc = -1, retried = 0;
 
 	c = cursor_take(z, fi, rel, len);
 	if (c->d == NULL) {
@@ -309,23 +584,46 @@ decode_part(struct zsrc *z, size_t fi, uint64_t rel, char *out, size_t len)
 		c->in = xmalloc(ZSTD_DStreamInSize());
 		c->frame = SIZE_MAX;
 	}
-	if (c->frame != fi || c->dpos > rel) {
-		ZSTD_DCtx_reset(c->d, ZSTD_reset_session_only);
-		ZSTD_DCtx_setParameter(c->d, ZSTD_d_windowLogMax,
-		    ZSTD_WINDOWLOG_LIMIT_DEFAULT);
-		c->frame = fi;
-		c->cin = f->coff;
-		c->dpos = 0;
-		c->ipos = c->ilen = 0;
+	es = entries(z, fi);
+again:
+	e = NULL;
+	if (es != NULL && !retried) {
+		pthread_mutex_lock(&z->lock);
+		e = zent_find(es, rel);
+		pthread_mutex_unlock(&z->lock);
 	}
-	/* Only the start of a frame is an entry point: skip up to rel. */
+	if (e != NULL && (c->frame != fi || c->dpos > rel ||
+	    c->dpos < e->rel / PIECE * PIECE)) {
+		/* An entry point nearer than where the cursor is. */
+		if (cursor_resume(z, c, fi, es, e) == -1)
+			goto out;
+		pthread_mutex_lock(&z->lock);
+		z->resumed++;
+		pthread_mutex_unlock(&z->lock);
+	} else if (c->frame != fi || c->dpos > rel)
+		cursor_restart(z, c, fi);
+	/*
+	 * Skip up to rel.  From the start every piece's hash is noted on
+	 * the way; from an entry point only the piece asked for is
+	 * checked, as nothing else of it is kept.
+	 */
 	while (c->dpos < rel) {
 		gap = rel - c->dpos;
 		if (step(z, c, out, gap < len ? gap : len) == -1)
 			goto out;
+		/* (whole pieces only: a last, short piece cuts others) */
+		if (c->from == NULL && gap >= PIECE && len == PIECE)
+			(void)piece_check(z, es, c, out, PIECE,
+			    c->dpos - PIECE);
 	}
 	if (step(z, c, out, len) == -1)
 		goto out;
+	if (piece_check(z, es, c, out, len, rel) == -1) {
+		/* Decoded wrong from that entry point: from the start. */
+		cursor_restart(z, c, fi);
+		retried = 1;
+		goto again;
+	}
 	rc = 0;
 out:
 	if (rc == -1)
@@ -790,6 +1088,8 @@ zsrc_extra(struct zsrc *z, uint64_t *off, uint64_t *len)
 void
 zsrc_stats(struct zsrc *z, struct zsrc_stats *st)
 {
+	size_t i;
+
 	pthread_mutex_lock(&z->lock);
 	st->frames = z->idx.n;
 	st->index_decompressed = z->idx.decompressed;
@@ -797,6 +1097,12 @@ zsrc_stats(struct zsrc *z, struct zsrc_stats *st)
 	st->misses = z->misses;
 	st->decoded = z->decoded;
 	st->cached = z->bytes;
+	st->entries = 0;
+	for (i = 0; z->entst != NULL && i < z->idx.n; i++)
+		if (z->entst[i] == 1)
+			st->entries += z->ent[i].n;
+	st->resumed = z->resumed;
+	st->refused = z->refused;
 	pthread_mutex_unlock(&z->lock);
 	st->index_from = zsrc_index_from(z);
 }
@@ -815,6 +1121,7 @@ zsrc_close(struct zsrc *z)
 {
 	struct zpiece *p, *next;
 	struct zsrc **pz;
+	size_t k;
 	int i;
 
 	if (z == NULL)
@@ -843,8 +1150,15 @@ zsrc_close(struct zsrc *z)
 	for (i = 0; i < z->ncur; i++) {
 		ZSTD_freeDCtx(z->cur[i].d);
 		free(z->cur[i].in);
+		free(z->cur[i].ring);
+		free(z->cur[i].cwin);
 	}
 	free(z->cur);
+	for (k = 0; z->entst != NULL && k < z->idx.n; k++)
+		if (z->entst[k] == 1)
+			zent_free(&z->ent[k]);
+	free(z->ent);
+	free(z->entst);
 	pthread_mutex_destroy(&z->lock);
 	pthread_cond_destroy(&z->cond);
 	pthread_cond_destroy(&z->qcond);

@@ -194,6 +194,43 @@ test_file(const char *what, const char *path, const char *want_from)
 	zsrc_close(z);
 }
 
+/*
+ * One frame: its first full read leaves entry points (zstd_entry.c), and
+ * random reads then start at them, checked against the hashes that read
+ * left; all of it equal to the input, from one thread and several, at
+ * zstd's default level, at -19 (8 MiB windows, repeat tables used
+ * more), and as `tar --zstd` writes it (no size in the header).
+ */
+static void
+test_entries(const char *p)
+{
+	static const char *how[] = { "-3 -c", "-19 -c", "-3 -c <" };
+	struct zsrc_stats st;
+	struct zsrc *z;
+	char *q;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		q = tpath("entries.zst");
+		sh("zstd -q -f %s %s > %s", how[i], p, q);
+		z = zopen(q, NULL);
+		ok(z != NULL && whole_equal(z), "zstd %s: read whole", how[i]);
+		if (z == NULL)
+			continue;
+		zsrc_stats(z, &st);
+		ok(st.entries >= 1, "and left %llu entry points",
+		    (unsigned long long)st.entries);
+		zsrc_set_cache(z, 1);
+		ok(check_reads(z, 11 + i, 400, 70000) == 0 &&
+		    check_threads(z) == 0, "random reads, 6 threads: equal");
+		zsrc_stats(z, &st);
+		ok(st.resumed > 0, "decoded from entry points %llu times "
+		    "(%llu pieces refused)", (unsigned long long)st.resumed,
+		    (unsigned long long)st.refused);
+		zsrc_close(z);
+	}
+}
+
 static void
 corrupt_at(const char *path, uint64_t off)
 {
@@ -638,6 +675,7 @@ main(void)
 	sh("cd %s && for f in part.*; do zstd -q -c < $f; done > %s", dir, q);
 	test_file("multi frame, no sizes", q, "decompression");
 
+	test_entries(p);
 	test_extra(p);
 	test_corrupt(tpath("seek.zst"));
 	test_index();
