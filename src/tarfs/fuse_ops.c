@@ -550,6 +550,8 @@ tarfs_mount(struct tarfs *t, const char *dir,
 		error_set("mount %s: cannot daemonize", dir);
 		goto out;
 	}
+	/* Threads do not cross fork: a tar.zst's background scan starts here. */
+	src_background(&t->src);
 	if (absdir != NULL && geteuid() == 0 && o->readahead_kb > 0) {
 		struct ra_arg *a = xmalloc(sizeof(*a));
 		pthread_t th;

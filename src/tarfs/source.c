@@ -162,6 +162,13 @@ src_unmap(const struct src *s, const uint8_t *m)
 }
 
 void
+src_background(struct src *s)
+{
+	if (s->kind == SRC_ZSTD)
+		zsrc_background(s->z);
+}
+
+void
 src_set_cache(struct src *s, size_t bytes)
 {
 	if (s->kind == SRC_ZSTD)

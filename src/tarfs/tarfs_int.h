@@ -40,6 +40,8 @@ int	src_pread(const struct src *, void *, size_t, uint64_t off);
 void	src_close(struct src *);
 /* tar.zst: bytes of decompressed pieces kept (zsrc_set_cache). */
 void	src_set_cache(struct src *, size_t);
+/* tar.zst: entry points not left by a scan made now (zsrc_background). */
+void	src_background(struct src *);
 /* A plain tar file mapped whole, for the walk; NULL when not (zstd,
  * memory, empty, or mmap failed: then read with src_pread). */
 const uint8_t *src_map(const struct src *);

@@ -75,6 +75,12 @@ struct zsrc_stats {
 	uint64_t	 refused;		/* pieces from one that differed */
 };
 const char	*zsrc_index_from(struct zsrc *);
+/*
+ * Decode each big frame that has no entry points yet once, in a thread
+ * of its own (a mount that loaded a saved index did not scan it).  Call
+ * after any fork; zsrc_close stops it.
+ */
+void		 zsrc_background(struct zsrc *);
 void		 zsrc_stats(struct zsrc *, struct zsrc_stats *);
 void		 zsrc_set_cache(struct zsrc *, size_t bytes);
 

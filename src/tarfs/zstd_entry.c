@@ -11,8 +11,8 @@
  * and a made-up frame header, then fed the frame's blocks from the
  * boundary on, decodes them right unless one of them leans on the
  * tables or offsets it lacks.  On tar.zst files of /usr at levels 1 to
- * 19, 34% to 77% of boundaries decode right; the rest fail or, worse,
- * decode to other bytes.  So an entry point is only taken once its
+ * 19, 46% to 88% of boundaries decode right; the rest fail or, worse,
+ * decode to other bytes (docs/tarfs-zstd.md has the table).  So an entry point is only taken once its
  * first PRECHECK bytes decoded from it equal what the from-the-start
  * decoder produced (zstd_src.c captures both), and every piece a
  * resumed decoder produces is checked against the hash the from-start

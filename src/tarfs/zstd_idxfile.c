@@ -247,9 +247,9 @@ zstd_write_index(const char *archive, const char *index_path,
 	}
 	free(to);
 	if (rc == 0 && idx.n == 1 && idx.dsize > (8U << 20))
-		printf("%s: one zstd frame: random reads decompress from its "
-		    "start; `stasis tarfs --compress` makes it seekable\n",
-		    archive);
+		printf("%s: one zstd frame: random reads start at the entry "
+		    "points a scan of it leaves at each mount; `stasis tarfs "
+		    "--compress` makes it seekable\n", archive);
 out:
 	free(from);
 	zindex_free(&idx);

@@ -142,6 +142,10 @@ struct zsrc {
 	struct zentries	*ent;
 	uint8_t		*entst;
 	uint64_t	 resumed, refused;
+	/* The background scan (zsrc_background), with its own cursor. */
+	pthread_t	 scan;
+	int		 scanning, scanstop;
+	struct zcursor	 scur;
 };
 
 static struct zpiece *piece_get(struct zsrc *, uint64_t, int);
@@ -566,16 +570,16 @@ piece_check(struct zsrc *z, struct zentries *es, struct zcursor *c,
 	return (-1);
 }
 
+/* Decode len bytes at rel of big frame fi into out with cursor c. */
 static int
-decode_part(struct zsrc *z, size_t fi, uint64_t rel, char *out, size_t len)
+decode_with(struct zsrc *z, struct zcursor *c, size_t fi, uint64_t rel,
+    char *out, size_t len)
 {
 	struct zentries *es;
 	struct zentry *e;
-	struct zcursor *c;
 	uint64_t gap;
 	int rc = -1, retried = 0;
 
-	c = cursor_take(z, fi, rel, len);
 	if (c->d == NULL) {
 		if ((c->d = ZSTD_createDCtx()) == NULL) {
 			error_set("out of memory");
@@ -628,8 +632,74 @@ again:
 out:
 	if (rc == -1)
 		c->frame = SIZE_MAX;
+	return (rc);
+}
+
+static int
+decode_part(struct zsrc *z, size_t fi, uint64_t rel, char *out, size_t len)
+{
+	struct zcursor *c = cursor_take(z, fi, rel, len);
+	int rc;
+
+	rc = decode_with(z, c, fi, rel, out, len);
 	cursor_give(z, c);
 	return (rc);
+}
+
+/*
+ * A mount that loaded a saved tar index never scanned the archive, so a
+ * big frame has no entry points yet: this thread decodes it once from
+ * its start, with a cursor of its own and nothing put in the cache,
+ * and leaves them (and the pieces' hashes) as the scan would have.
+ */
+static void *
+scan_main(void *arg)
+{
+	struct zsrc *z = arg;
+	const struct zframe *f;
+	struct zentries *es;
+	char *buf = xmalloc(PIECE);
+	uint64_t rel, len;
+	size_t fi;
+
+	for (fi = 0; fi < z->idx.n; fi++) {
+		f = &z->idx.f[fi];
+		if (whole(f) || (es = entries(z, fi)) == NULL ||
+		    __atomic_load_n(&es->n, __ATOMIC_RELAXED) > 0)
+			continue;
+		for (rel = 0; rel < f->dsize; rel += PIECE) {
+			if (__atomic_load_n(&z->scanstop, __ATOMIC_RELAXED) ||
+			    __atomic_load_n(&es->n, __ATOMIC_RELAXED) ==
+			    es->max)
+				break;
+			len = f->dsize - rel < PIECE ? f->dsize - rel : PIECE;
+			if (decode_with(z, &z->scur, fi, rel, buf,
+			    (size_t)len) == -1) {
+				error_clear();
+				break;
+			}
+		}
+	}
+	free(buf);
+	return (NULL);
+}
+
+void
+zsrc_background(struct zsrc *z)
+{
+	size_t fi;
+	int want = 0;
+
+	for (fi = 0; fi < z->idx.n; fi++)
+		if (!whole(&z->idx.f[fi]))
+			want = 1;
+	pthread_mutex_lock(&z->lock);
+	if (want && !z->scanning) {
+		z->scur.frame = z->scur.pframe = SIZE_MAX;
+		if (pthread_create(&z->scan, NULL, scan_main, z) == 0)
+			z->scanning = 1;
+	}
+	pthread_mutex_unlock(&z->lock);
 }
 
 /* Locked.  A buffer of exactly len bytes, or NULL: malloc one. */
@@ -1052,9 +1122,9 @@ zsrc_open_limits(int fd, const char *name, const char *index_path,
 		    "index it; `stasis tarfs --index` saves the index",
 		    name);
 	if (z->idx.n == 1 && z->idx.dsize > PIECE_MAX)
-		log_info("%s: one zstd frame: reads decompress from its "
-		    "start; `stasis tarfs --compress` makes it seekable",
-		    name);
+		log_info("%s: one zstd frame: random reads start at the "
+		    "entry points a first scan of it leaves; `stasis tarfs "
+		    "--compress` makes it seekable", name);
 	log_debug("%s: %zu frames, %llu bytes, index from %s", name,
 	    z->idx.n, (unsigned long long)z->idx.dsize, zsrc_index_from(z));
 	return (z);
@@ -1138,6 +1208,14 @@ zsrc_close(struct zsrc *z)
 	pthread_mutex_unlock(&z->lock);
 	for (i = 0; i < z->nworker; i++)
 		pthread_join(z->worker[i], NULL);
+	if (z->scanning) {
+		__atomic_store_n(&z->scanstop, 1, __ATOMIC_RELAXED);
+		pthread_join(z->scan, NULL);
+	}
+	ZSTD_freeDCtx(z->scur.d);
+	free(z->scur.in);
+	free(z->scur.ring);
+	free(z->scur.cwin);
 	for (p = z->head; p != NULL; p = next) {
 		next = p->next;
 		free(p->data);

@@ -229,6 +229,34 @@ test_entries(const char *p)
 		    (unsigned long long)st.refused);
 		zsrc_close(z);
 	}
+
+	/* Not scanned (a saved index): the background scan leaves them. */
+	z = zopen(q, NULL);
+	if (z == NULL)
+		return;
+	zsrc_background(z);
+	for (i = 0; i < 200; i++) {
+		zsrc_stats(z, &st);
+		if (st.entries >= 2)
+			break;
+		usleep(50000);
+	}
+	ok(st.entries >= 2, "a background scan left %llu entry points",
+	    (unsigned long long)st.entries);
+	zsrc_set_cache(z, 1);
+	ok(check_reads(z, 21, 400, 70000) == 0 && check_threads(z) == 0,
+	    "random reads from them: equal");
+	zsrc_stats(z, &st);
+	ok(st.resumed > 0, "decoded from entry points %llu times",
+	    (unsigned long long)st.resumed);
+	/* Closed while scanning: the scan stops. */
+	zsrc_close(z);
+	z = zopen(q, NULL);
+	if (z != NULL) {
+		zsrc_background(z);
+		zsrc_close(z);
+		ok(1, "closed during a background scan");
+	}
 }
 
 static void
