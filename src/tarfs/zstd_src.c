@@ -590,8 +590,14 @@ decode_with(struct zsrc *z, struct zcursor *c, size_t fi, uint64_t rel,
 	}
 	es = entries(z, fi);
 again:
+	/*
+	 * Only where the piece's hash is known, i.e. behind where decoding
+	 * from the start has been: beyond, nothing could check it, and the
+	 * piece would be decoded again from the start.
+	 */
 	e = NULL;
-	if (es != NULL && !retried) {
+	if (es != NULL && !retried && rel / PIECE < es->nph &&
+	    __atomic_load_n(&es->ph[rel / PIECE], __ATOMIC_RELAXED) != 0) {
 		pthread_mutex_lock(&z->lock);
 		e = zent_find(es, rel);
 		pthread_mutex_unlock(&z->lock);
