@@ -108,13 +108,15 @@ zent_add(struct zentries *es, uint64_t cin, uint64_t rel, char *win,
 
 	if (es->n == es->max || (es->n > 0 && es->e[es->n - 1].rel >= rel))
 		return (-1);
-	e = &es->e[es->n++];
+	e = &es->e[es->n];
 	e->cin = cin;
 	e->rel = rel;
 	e->win = win;
 	e->wlen = wlen;
 	e->bad = 0;
-	es->next = rel + es->spacing;
+	/* Decoders glance at these without the lock (zstd_src.c). */
+	__atomic_store_n(&es->n, es->n + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&es->next, rel + es->spacing, __ATOMIC_RELAXED);
 	return (0);
 }
 
