@@ -5,7 +5,6 @@
  * tool (jail, jls, jexec, bectl, sync-be, mount.tarfs), in which case it
  * is that tool, so the talk's command lines work unchanged.
  */
-#include <sys/stat.h>
 
 #include <limits.h>
 #include <stdio.h>
