@@ -104,7 +104,13 @@ done
 # Python: what only a hand-made archive has: sub-second mtimes as pax
 # floats, a global header, duplicates (the later wins, as with tar -x),
 # entries replaced by other types, names without any directory entry.
-python3 - "$A/py-crafted.tar" <<'PY'
+#
+# And duplicates tar -x will not apply: a non-directory over a directory
+# that has entries (kept, "Directory not empty"), and entries under a
+# file or a symlink (skipped: neither tar goes through them); an empty
+# directory is replaced.  GNU tar follows a relative symlink to a
+# directory, so that case is checked against bsdtar alone.
+python3 - "$A/py-crafted.tar" "$A/py-dups.tar" "$A/py-dups-rel.tar" <<'PY'
 import io, sys, tarfile
 def add(t, name, data=None, **kw):
     ti = tarfile.TarInfo(name)
@@ -128,45 +134,28 @@ with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT,
     add(t, "./d/./h", type=tarfile.LNKTYPE, linkname="d/f", mtime=9)
     add(t, "d/big", b"x", mode=0o644, uid=5000000, gid=6000000,
         mtime=1500000000.123456)
+def dup(t, name, data=None, **kw):
+    add(t, name, data, mtime=1700000000, **kw)
+D, S = tarfile.DIRTYPE, tarfile.SYMTYPE
+with tarfile.open(sys.argv[2], "w", format=tarfile.PAX_FORMAT) as t:
+    dup(t, "full", type=D, mode=0o755)
+    dup(t, "full/kid", b"kept", mode=0o644)
+    dup(t, "full", b"not applied", mode=0o644)
+    dup(t, "full", type=S, linkname="nowhere")
+    dup(t, "empty", type=D, mode=0o755)
+    dup(t, "empty", b"replaces the empty directory", mode=0o644)
+    dup(t, "file", b"a file", mode=0o644)
+    dup(t, "file/under", b"not applied", mode=0o644)
+    dup(t, "abs", type=S, linkname="/etc")
+    dup(t, "abs/passwd", b"not applied", mode=0o644)
+    dup(t, "dotdot", type=S, linkname="../..")
+    dup(t, "dotdot/x", b"not applied", mode=0o644)
+with tarfile.open(sys.argv[3], "w", format=tarfile.PAX_FORMAT) as t:
+    dup(t, "real", type=D, mode=0o755)
+    dup(t, "rel", type=S, linkname="real")
+    dup(t, "rel/f", b"not applied", mode=0o644)
 PY
 tarfs_compare "py-crafted.tar" "$A/py-crafted.tar" bsdtar
-
-# Duplicates tar -x will not apply: a non-directory over a directory that
-# has entries (kept, "Directory not empty"), and entries under a file or
-# a symlink (skipped: neither tar goes through them); an empty directory
-# is replaced.  GNU tar follows a relative symlink to a directory, so
-# that case is checked against bsdtar alone.
-python3 - "$A/py-dups.tar" "$A/py-dups-rel.tar" <<'PY'
-import io, sys, tarfile
-def add(t, name, data=None, **kw):
-    ti = tarfile.TarInfo(name)
-    ti.mtime = 1700000000
-    for k, v in kw.items():
-        setattr(ti, k, v)
-    if data is not None:
-        ti.size = len(data)
-        t.addfile(ti, io.BytesIO(data))
-    else:
-        t.addfile(ti)
-D, S = tarfile.DIRTYPE, tarfile.SYMTYPE
-with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
-    add(t, "full", type=D, mode=0o755)
-    add(t, "full/kid", b"kept", mode=0o644)
-    add(t, "full", b"not applied", mode=0o644)
-    add(t, "full", type=S, linkname="nowhere")
-    add(t, "empty", type=D, mode=0o755)
-    add(t, "empty", b"replaces the empty directory", mode=0o644)
-    add(t, "file", b"a file", mode=0o644)
-    add(t, "file/under", b"not applied", mode=0o644)
-    add(t, "abs", type=S, linkname="/etc")
-    add(t, "abs/passwd", b"not applied", mode=0o644)
-    add(t, "dotdot", type=S, linkname="../..")
-    add(t, "dotdot/x", b"not applied", mode=0o644)
-with tarfile.open(sys.argv[2], "w", format=tarfile.PAX_FORMAT) as t:
-    add(t, "real", type=D, mode=0o755)
-    add(t, "rel", type=S, linkname="real")
-    add(t, "rel/f", b"not applied", mode=0o644)
-PY
 tarfs_compare "duplicates tar -x refuses" "$A/py-dups.tar"
 tarfs_compare "duplicates tar -x refuses" "$A/py-dups.tar" bsdtar
 tarfs_compare "an entry through a relative symlink" "$A/py-dups-rel.tar" bsdtar
