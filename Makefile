@@ -75,7 +75,9 @@ FUZZSRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 MANPAGES := $(sort $(wildcard man/*.[0-9]))
 MANALIASES = jail jls jexec
 
-all: $(B)/stasis $(B)/stasis-jailtools $(B)/stasis-tarfs links
+SMALLBINS = $(B)/stasis-jailtools $(B)/stasis-tarfs $(B)/stasis-hooks
+
+all: $(B)/stasis $(SMALLBINS) links
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
@@ -100,17 +102,21 @@ $(B)/stasis: $(B)/src/stasis.o $(B)/libstasis.a
 # writes at every start (see docs/ARCHITECTURE.md).  mount.tarfs is one
 # too: a cold mount pages in the binary, and the disk's readahead reads
 # all of it, 6 MiB for stasis against 0.3 MiB (8 -> 2.4 ms for a 1 GiB
-# file).  A command one lacks runs from the stasis-<command> or the
-# stasis next to it (src/stasis.c).
+# file).  stasis-hooks is the hooks daemon without TLS: libssl and
+# libcrypto's providers are out (base/http_tls.h), only OpenSSL's SHA
+# functions are in, and the daemon's peak RSS drops by a third
+# (bench/RESULTS.md); `stasis hooks` without -secure runs it.  A command
+# one lacks runs from the stasis-<command> or the stasis next to it
+# (src/stasis.c).
 SMALL_jailtools = $(JAILTOOLS:%=cmd_%)
 SMALL_tarfs	= cmd_tarfs
-$(B)/stasis-jailtools $(B)/stasis-tarfs: $(B)/stasis-%: $(B)/src/stasis.o \
-    $(B)/libstasis.a
+SMALL_hooks	= cmd_hooks
+$(SMALLBINS): $(B)/stasis-%: $(B)/src/stasis.o $(B)/libstasis.a
 	$(CC) $(LDFLAGS) -o $@ $(B)/src/stasis.o \
 	    $(SMALL_$*:%=-Wl,-u,%) $(B)/libstasis.a $(LDLIBS)
 
 # The personality links the tests (and an uninstalled user) call.
-links: $(B)/stasis $(B)/stasis-jailtools $(B)/stasis-tarfs
+links: $(B)/stasis $(SMALLBINS)
 	@mkdir -p $(B)/bin
 	@ln -sf ../stasis $(B)/bin/stasis
 	@for p in $(PERSONALITIES); do ln -sf ../stasis $(B)/bin/$$p; done
@@ -118,8 +124,9 @@ links: $(B)/stasis $(B)/stasis-jailtools $(B)/stasis-tarfs
 		ln -sf ../stasis-jailtools $(B)/bin/$$p; done
 	@for p in $(TARFSTOOLS); do ln -sf ../stasis-tarfs $(B)/bin/$$p; done
 
+# -u: TLS is reached through a weak reference (base/http_tls.h).
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(B)/libstasis.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -Wl,-u,http_tls_ops $(LDLIBS)
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -159,7 +166,8 @@ $(FB)/libstasis.a: $(FUZZLIBOBJS)
 	ar rcs $@ $^
 
 $(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(FB)/libstasis.a
-	clang $(FUZZCFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	clang $(FUZZCFLAGS) -fsanitize=fuzzer -o $@ $^ -Wl,-u,http_tls_ops \
+	    $(LDLIBS)
 
 fuzz-build: $(FUZZBINS)
 
@@ -177,6 +185,7 @@ install: all
 	install -m 755 $(B)/stasis-jailtools \
 	    $(DESTDIR)$(SBINDIR)/stasis-jailtools
 	install -m 755 $(B)/stasis-tarfs $(DESTDIR)$(SBINDIR)/stasis-tarfs
+	install -m 755 $(B)/stasis-hooks $(DESTDIR)$(SBINDIR)/stasis-hooks
 	for p in $(PERSONALITIES); do \
 		[ $$p = mount.tarfs ] && continue; \
 		ln -sf stasis $(DESTDIR)$(SBINDIR)/$$p; done
@@ -193,7 +202,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/stasis $(DESTDIR)$(MOUNTHELPERDIR)/mount.tarfs
-	rm -f $(DESTDIR)$(SBINDIR)/stasis-jailtools $(DESTDIR)$(SBINDIR)/stasis-tarfs
+	rm -f $(DESTDIR)$(SBINDIR)/stasis-jailtools $(DESTDIR)$(SBINDIR)/stasis-tarfs \
+	    $(DESTDIR)$(SBINDIR)/stasis-hooks
 	for p in $(PERSONALITIES); do rm -f $(DESTDIR)$(SBINDIR)/$$p; done
 	for m in $(MANPAGES); do s=$${m##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done

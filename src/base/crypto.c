@@ -1,5 +1,6 @@
 /*
- * HMAC and digests over OpenSSL 3's EVP interfaces.
+ * HMAC, digests, Ed25519 and random bytes over OpenSSL 3's EVP
+ * interfaces.  Hex and base64 are in encode.c.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -57,95 +58,6 @@ hmac(const char *alg, const void *key, size_t keylen, const void *data,
 	return ((int)n);
 }
 
-void
-hex_encode(const unsigned char *p, size_t n, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hx[p[i] >> 4];
-		out[2 * i + 1] = hx[p[i] & 0xf];
-	}
-	out[2 * n] = '\0';
-}
-
-int
-hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
-int
-hex_decode(const char *s, unsigned char *out, size_t outlen)
-{
-	size_t n = strlen(s), i;
-	int hi, lo;
-
-	if (n % 2 != 0 || n / 2 > outlen)
-		return (-1);
-	for (i = 0; i < n / 2; i++) {
-		if ((hi = hex_digit(s[2 * i])) < 0 ||
-		    (lo = hex_digit(s[2 * i + 1])) < 0)
-			return (-1);
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return ((int)(n / 2));
-}
-
-char *
-base64_encode(const void *p, size_t n)
-{
-	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
-
-	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-	return (out);
-}
-
-int
-base64_decode(const char *s, unsigned char *out, size_t outlen)
-{
-	size_t n = strlen(s), pad = 0;
-	unsigned char *tmp;
-	int r;
-
-	if (n % 4 != 0)
-		return (-1);
-	if (n >= 1 && s[n - 1] == '=')
-		pad++;
-	if (n >= 2 && s[n - 2] == '=')
-		pad++;
-	if (n / 4 * 3 - pad > outlen)
-		return (-1);
-	tmp = xmalloc(n / 4 * 3 + 1);
-	r = EVP_DecodeBlock(tmp, (const unsigned char *)s, (int)n);
-	if (r >= 0) {
-		r -= (int)pad;
-		memcpy(out, tmp, (size_t)r);
-	}
-	free(tmp);
-	return (r < 0 ? -1 : r);
-}
-
-int
-ct_equal(const void *a, size_t alen, const void *b, size_t blen)
-{
-	const unsigned char *x = a, *y = b;
-	unsigned char d = 0;
-	size_t i;
-
-	if (alen != blen)
-		return (0);
-	for (i = 0; i < alen; i++)
-		d |= x[i] ^ y[i];
-	return (d == 0);
-}
 
 int
 ed25519_public(const unsigned char seed[32], unsigned char pub[32])

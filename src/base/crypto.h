@@ -1,6 +1,6 @@
 /*
- * HMAC, digests and Ed25519 signatures (OpenSSL), hex, base64 and
- * constant-time comparison.
+ * HMAC, digests, Ed25519 signatures and random bytes (OpenSSL).  Hex,
+ * base64 and constant-time comparison are in base/encode.h.
  */
 #ifndef STASIS_CRYPTO_H
 #define STASIS_CRYPTO_H
@@ -13,16 +13,6 @@
 int	digest(const char *alg, const void *, size_t, unsigned char *out);
 int	hmac(const char *alg, const void *key, size_t keylen,
 	    const void *, size_t, unsigned char *out);
-
-/* Lower-case hex of n bytes into out (2n+1 bytes). */
-void	hex_encode(const unsigned char *, size_t n, char *out);
-/* The value of one hex digit, or -1. */
-int	hex_digit(int);
-/* Decode hex; returns the byte count or -1 on bad input or no room. */
-int	hex_decode(const char *, unsigned char *out, size_t outlen);
-/* base64 (standard alphabet); malloc'd results; -1/NULL on bad input. */
-char	*base64_encode(const void *, size_t);
-int	 base64_decode(const char *, unsigned char *out, size_t outlen);
 
 /*
  * Ed25519 (RFC 8032): a 32-byte private key (the seed), a 32-byte
@@ -37,8 +27,5 @@ int	ed25519_sign(const unsigned char seed[32], const void *, size_t,
 	    unsigned char sig[64]);
 int	ed25519_verify(const unsigned char pub[32], const void *, size_t,
 	    const unsigned char sig[64]);
-
-/* Compare without leaking where they differ; lengths compared too. */
-int	ct_equal(const void *, size_t, const void *, size_t);
 
 #endif

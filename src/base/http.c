@@ -5,8 +5,8 @@
  * machine it answered 195k requests/s per core where the hooks daemon
  * needs 3x webhook's 90k, and it brought GnuTLS's start-up cost into
  * every process, so we keep the part we need (keep-alive, pipelining,
- * bounded bodies, chunked uploads, 100-continue, TLS through OpenSSL)
- * here.  See docs/ARCHITECTURE.md.
+ * bounded bodies, chunked uploads, 100-continue, TLS through OpenSSL
+ * in http_tls.c) here.  See docs/ARCHITECTURE.md.
  *
  * A connection belongs to one worker for its life; only http_complete()
  * crosses threads, through the worker's completion queue and eventfd.
@@ -33,15 +33,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include "buf.h"
 #include "err.h"
 #include "http.h"
 #include "http_parse.h"
+#include "http_tls.h"
 #include "log.h"
+
+/* http_tls.c, when the binary has it (see http_tls.h). */
+#pragma weak http_tls_ops
+#define TLS	(&http_tls_ops)
 
 #define DEFAULT_MAX_BODY	(10u << 20)
 #define DEFAULT_TIMEOUT		30
@@ -59,10 +60,10 @@ struct conn {
 	struct conn		*prev, *next;	/* worker's list */
 	struct conn		*qnext;		/* completion queue */
 	int			 fd;
-	SSL			*ssl;
+	void			*tls;		/* http_tls.c's, or NULL */
 	enum cstate		 state;
 	uint32_t		 events;	/* registered with epoll */
-	int			 ssl_want_write;
+	int			 tls_want_write;
 	int			 unreg;		/* out of epoll while parked */
 	time_t			 deadline;
 	struct buf		 rbuf;
@@ -103,16 +104,12 @@ struct worker {
 	time_t			 date_t;
 };
 
-struct http_tls {
-	SSL_CTX	*ctx;
-};
-
 struct http_server {
 	struct http_server_opts	 o;
 	struct worker		*w;
 	unsigned int		 nw;
 	int			 port;
-	SSL_CTX			*ctx;		/* under ctxmtx (reload) */
+	struct http_tls		*tls;		/* under ctxmtx (reload) */
 	pthread_mutex_t		 ctxmtx;
 	atomic_int		 nconns;
 	atomic_int		 stop;
@@ -212,55 +209,24 @@ http_query(const struct http_request *req, const char *name)
 static ssize_t
 conn_read(struct conn *c, void *p, size_t n)
 {
-	int r, e;
-
-	if (c->ssl == NULL)
+	if (c->tls == NULL)
 		return (read(c->fd, p, n));
-	ERR_clear_error();
-	if ((r = SSL_read(c->ssl, p, (int)(n > INT32_MAX ? INT32_MAX : n))) >
-	    0)
-		return (r);
-	e = SSL_get_error(c->ssl, r);
-	if (e == SSL_ERROR_WANT_READ) {
-		errno = EAGAIN;
-		return (-1);
-	}
-	if (e == SSL_ERROR_WANT_WRITE) {
-		c->ssl_want_write = 1;
-		errno = EAGAIN;
-		return (-1);
-	}
-	if (e == SSL_ERROR_ZERO_RETURN)
-		return (0);
-	errno = EIO;
-	return (-1);
+	return (TLS->read(c->tls, p, n, &c->tls_want_write));
 }
 
 static ssize_t
 conn_write(struct conn *c, const void *p, size_t n)
 {
-	int r, e;
-
-	if (c->ssl == NULL)
+	if (c->tls == NULL)
 		return (send(c->fd, p, n, MSG_NOSIGNAL));
-	ERR_clear_error();
-	if ((r = SSL_write(c->ssl, p, (int)(n > INT32_MAX ? INT32_MAX :
-	    n))) > 0)
-		return (r);
-	e = SSL_get_error(c->ssl, r);
-	if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
-		errno = EAGAIN;
-		return (-1);
-	}
-	errno = EIO;
-	return (-1);
+	return (TLS->write(c->tls, p, n));
 }
 
 static void
 conn_free(struct conn *c)
 {
-	if (c->ssl != NULL)
-		SSL_free(c->ssl);
+	if (c->tls != NULL)
+		TLS->conn_free(c->tls);
 	buf_free(&c->rbuf);
 	buf_free(&c->wbuf);
 	buf_free(&c->head.block);
@@ -310,7 +276,7 @@ set_events(struct conn *c)
 	}
 	if (c->state != C_CLOSING)
 		want |= EPOLLIN;
-	if (c->woff < c->wbuf.len || c->ssl_want_write)
+	if (c->woff < c->wbuf.len || c->tls_want_write)
 		want |= EPOLLOUT;
 	if (c->state == C_HANDSHAKE)
 		want |= EPOLLIN;
@@ -553,31 +519,14 @@ process(struct conn *c)
 static int
 tls_handshake(struct conn *c)
 {
-	X509 *peer;
-	int r, e;
+	int r;
 
-	ERR_clear_error();
-	if ((r = SSL_accept(c->ssl)) == 1) {
-		if ((peer = SSL_get1_peer_certificate(c->ssl)) != NULL) {
-			char *s = X509_NAME_oneline(X509_get_subject_name(peer),
-			    NULL, 0);
-
-			c->subject = s != NULL ? xstrdup(s) : NULL;
-			OPENSSL_free(s);
-			X509_free(peer);
-		}
+	if ((r = TLS->handshake(c->tls, &c->subject, &c->tls_want_write)) ==
+	    1)
 		start_request(c);
-		return (0);
-	}
-	e = SSL_get_error(c->ssl, r);
-	if (e == SSL_ERROR_WANT_READ)
-		return (0);
-	if (e == SSL_ERROR_WANT_WRITE) {
-		c->ssl_want_write = 1;
-		return (0);
-	}
-	log_debug("http: TLS handshake with %s failed", c->addr);
-	return (-1);
+	else if (r == -1)
+		log_debug("http: TLS handshake with %s failed", c->addr);
+	return (r == -1 ? -1 : 0);
 }
 
 static void
@@ -586,7 +535,7 @@ on_event(struct conn *c, uint32_t ev)
 	ssize_t n;
 	int reads = 0;
 
-	c->ssl_want_write = 0;
+	c->tls_want_write = 0;
 	if (c->state == C_HANDSHAKE) {
 		if (tls_handshake(c) == -1) {
 			conn_close(c);
@@ -688,12 +637,18 @@ on_accept(struct worker *w)
 		if (strncmp(c->addr, "::ffff:", 7) == 0 &&
 		    strchr(c->addr + 7, '.') != NULL)
 			memmove(c->addr, c->addr + 7, strlen(c->addr + 7) + 1);
-		if (srv->ctx != NULL) {
-			/* SSL_new takes its own reference on the context. */
+		if (srv->tls != NULL) {
 			pthread_mutex_lock(&srv->ctxmtx);
-			c->ssl = SSL_new(srv->ctx);
+			c->tls = TLS->conn_new(srv->tls, fd);
 			pthread_mutex_unlock(&srv->ctxmtx);
-			SSL_set_fd(c->ssl, fd);
+			if (c->tls == NULL) {
+				log_warn("http: no TLS state for %s", c->addr);
+				close(fd);
+				atomic_fetch_sub(&srv->nconns, 1);
+				pthread_mutex_destroy(&c->mtx);
+				free(c);
+				continue;
+			}
 			c->state = C_HANDSHAKE;
 			c->deadline = time(NULL) + srv->o.timeout_s;
 		} else
@@ -841,102 +796,6 @@ listen_socket(const struct sockaddr *sa, socklen_t sl)
 	return (fd);
 }
 
-/* The minimum version and TLS 1.2 suites, named as Go names them. */
-static int
-tls_setup(SSL_CTX *ctx, const struct http_server_opts *o)
-{
-	static const struct { const char *s; int v; } vers[] = {
-		{ "1.0", TLS1_VERSION }, { "1.1", TLS1_1_VERSION },
-		{ "1.2", TLS1_2_VERSION }, { "1.3", TLS1_3_VERSION },
-	};
-	struct buf list = BUF_INIT;
-	const char *p, *e, *name;
-	char std[128];
-	size_t i;
-	int v = 0;
-
-	for (i = 0; i < sizeof(vers) / sizeof(vers[0]); i++)
-		if (o->tls_min_version != NULL &&
-		    strcmp(o->tls_min_version, vers[i].s) == 0)
-			v = vers[i].v;
-	if (o->tls_min_version != NULL && v == 0)
-		return (error_set("TLS: unknown minimum version \"%s\" (1.0, "
-		    "1.1, 1.2, 1.3)", o->tls_min_version));
-	SSL_CTX_set_min_proto_version(ctx, v ? v : TLS1_2_VERSION);
-	if (o->tls_ciphers == NULL || o->tls_ciphers[0] == '\0')
-		return (0);
-	for (p = o->tls_ciphers;; p = e + 1) {
-		e = strchr(p, ',');
-		if (e == NULL)
-			e = p + strlen(p);
-		snprintf(std, sizeof(std), "%.*s", (int)(e - p), p);
-		if ((name = OPENSSL_cipher_name(std)) == NULL ||
-		    strcmp(name, "(NONE)") == 0) {
-			buf_free(&list);
-			return (error_set("TLS: unknown cipher suite \"%s\"",
-			    std));
-		}
-		buf_printf(&list, "%s%s", list.len ? ":" : "", name);
-		if (*e == '\0')
-			break;
-	}
-	if (SSL_CTX_set_cipher_list(ctx, buf_cstr(&list)) != 1) {
-		buf_free(&list);
-		return (error_set("TLS: no usable cipher suite in \"%s\"",
-		    o->tls_ciphers));
-	}
-	buf_free(&list);
-	return (0);
-}
-
-static SSL_CTX *
-tls_context(const struct http_server_opts *o)
-{
-	SSL_CTX *ctx;
-	unsigned long e;
-
-	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
-		goto fail;
-	if (tls_setup(ctx, o) == -1) {
-		SSL_CTX_free(ctx);
-		return (NULL);
-	}
-	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-	    SSL_MODE_ENABLE_PARTIAL_WRITE);
-	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1) {
-		e = ERR_get_error();
-		error_set("TLS certificate %s: %s", o->cert_file,
-		    ERR_reason_error_string(e));
-		SSL_CTX_free(ctx);
-		return (NULL);
-	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, o->key_file != NULL ?
-	    o->key_file : o->cert_file, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1) {
-		e = ERR_get_error();
-		error_set("TLS key %s: %s", o->key_file ? o->key_file :
-		    o->cert_file, ERR_reason_error_string(e));
-		SSL_CTX_free(ctx);
-		return (NULL);
-	}
-	if (o->client_ca_file != NULL) {
-		if (SSL_CTX_load_verify_locations(ctx, o->client_ca_file,
-		    NULL) != 1) {
-			e = ERR_get_error();
-			error_set("TLS client CA %s: %s", o->client_ca_file,
-			    ERR_reason_error_string(e));
-			SSL_CTX_free(ctx);
-			return (NULL);
-		}
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
-		    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-	}
-	return (ctx);
-fail:
-	error_set("TLS: cannot create a context");
-	return (NULL);
-}
-
 struct http_server *
 http_server_start(const struct http_server_opts *o)
 {
@@ -963,10 +822,9 @@ http_server_start(const struct http_server_opts *o)
 		n = nc > 0 ? (unsigned int)nc : 1;
 	}
 	pthread_mutex_init(&srv->ctxmtx, NULL);
-	if (o->tls != NULL) {
-		SSL_CTX_up_ref(o->tls->ctx);
-		srv->ctx = o->tls->ctx;
-	} else if (o->cert_file != NULL && (srv->ctx = tls_context(o)) ==
+	if (o->tls != NULL)
+		srv->tls = TLS->dup(o->tls);
+	else if (o->cert_file != NULL && (srv->tls = http_tls_load(o)) ==
 	    NULL)
 		goto fail;
 
@@ -1038,8 +896,7 @@ fail_nothreads:
 			close(srv->w[i].evfd);
 	}
 	free(srv->w);
-	if (srv->ctx != NULL)
-		SSL_CTX_free(srv->ctx);
+	http_tls_free(srv->tls);
 	pthread_mutex_destroy(&srv->ctxmtx);
 	free(srv);
 	return (NULL);
@@ -1087,8 +944,7 @@ http_server_stop(struct http_server *srv)
 		pthread_mutex_destroy(&w->qmtx);
 	}
 	free(srv->w);
-	if (srv->ctx != NULL)
-		SSL_CTX_free(srv->ctx);
+	http_tls_free(srv->tls);
 	pthread_mutex_destroy(&srv->ctxmtx);
 	free(srv);
 }
@@ -1104,72 +960,52 @@ http_server_stop(struct http_server *srv)
 struct http_tls *
 http_tls_load(const struct http_server_opts *o)
 {
-	struct http_tls *t;
-	SSL_CTX *ctx;
-
-	if (o->cert_file == NULL) {
-		error_set("TLS: no certificate file");
+	if (TLS == NULL) {
+		error_set("TLS is not in this binary (%s): use stasis",
+		    program_invocation_short_name);
 		return (NULL);
 	}
-	if ((ctx = tls_context(o)) == NULL)
-		return (NULL);
-	t = xmalloc(sizeof(*t));
-	t->ctx = ctx;
-	return (t);
+	return (TLS->load(o));
 }
 
 void
 http_tls_free(struct http_tls *t)
 {
-	if (t == NULL)
-		return;
-	SSL_CTX_free(t->ctx);
-	free(t);
+	if (t != NULL)
+		TLS->free(t);
 }
 
 void
 http_tls_summary(const struct http_tls *t, char *out, size_t len)
 {
-	X509 *x = SSL_CTX_get0_certificate(t->ctx);
-	const ASN1_TIME *na;
-	struct tm tm;
-	char subj[256];
-
-	if (x == NULL) {
-		snprintf(out, len, "no certificate");
-		return;
-	}
-	X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
-	na = X509_get0_notAfter(x);
-	if (na != NULL && ASN1_TIME_to_tm(na, &tm) == 1)
-		snprintf(out, len, "%s, valid until %04d-%02d-%02d", subj,
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	else
-		snprintf(out, len, "%s", subj);
+	TLS->summary(t, out, len);
 }
 
 int
 http_tls_same(const struct http_tls *a, const struct http_tls *b)
 {
-	X509 *x = SSL_CTX_get0_certificate(a->ctx);
-	X509 *y = SSL_CTX_get0_certificate(b->ctx);
+	return (TLS->same(a, b));
+}
 
-	return (x != NULL && y != NULL && X509_cmp(x, y) == 0);
+int
+http_tls_available(void)
+{
+	return (TLS != NULL);
 }
 
 int
 http_server_set_tls(struct http_server *srv, const struct http_tls *t)
 {
-	SSL_CTX *old;
+	struct http_tls *old, *new;
 
-	if (srv->ctx == NULL)
+	if (srv->tls == NULL)
 		return (error_set("TLS: the server was started without it"));
-	SSL_CTX_up_ref(t->ctx);
+	new = TLS->dup(t);
 	pthread_mutex_lock(&srv->ctxmtx);
-	old = srv->ctx;
-	srv->ctx = t->ctx;
+	old = srv->tls;
+	srv->tls = new;
 	pthread_mutex_unlock(&srv->ctxmtx);
-	SSL_CTX_free(old);
+	TLS->free(old);
 	return (0);
 }
 

@@ -96,6 +96,11 @@ void		 http_tls_summary(const struct http_tls *, char *, size_t);
 /* Whether both hold the same certificate. */
 int		 http_tls_same(const struct http_tls *,
 		    const struct http_tls *);
+/*
+ * Whether this binary has TLS at all: stasis-hooks, linked without
+ * OpenSSL's TLS, has not (http_tls_load then says so).
+ */
+int		 http_tls_available(void);
 /* -1 (error_set) if the server was started without TLS. */
 int		 http_server_set_tls(struct http_server *,
 		    const struct http_tls *);

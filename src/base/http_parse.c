@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "crypto.h"
+#include "encode.h"
 #include "http_parse.h"
 
 enum {

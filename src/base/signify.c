@@ -33,6 +33,7 @@
 
 #include "buf.h"
 #include "crypto.h"
+#include "encode.h"
 #include "err.h"
 #include "file.h"
 #include "signify.h"

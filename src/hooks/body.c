@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/crypto.h"
+#include "base/encode.h"
 #include "base/err.h"
 #include "hooks_int.h"
 

@@ -21,7 +21,9 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/file.h"
+#include "base/http.h"
 #include "base/log.h"
+#include "base/path.h"
 #include "commands.h"
 #include "hooks.h"
 
@@ -421,6 +423,32 @@ serve(struct hooks *h, struct flags *f)
 	return (rc);
 }
 
+/*
+ * The daemon runs from the smallest binary that has what it needs.
+ * stasis-hooks has no TLS and runs in a third less memory (its OpenSSL
+ * is the SHA functions alone: no relocated provider tables, see the
+ * Makefile), so the full stasis hands a plain-HTTP daemon to it; with
+ * -secure, stasis-hooks hands the daemon to the full stasis.  Either
+ * way it happens before anything is opened, with the same arguments;
+ * without the other binary beside this one, this one serves or, for
+ * -secure, says why it cannot.
+ */
+static void
+exec_other(int argc, char **argv, int secure)
+{
+	char **av;
+	int i;
+
+	if (secure == http_tls_available())
+		return;
+	av = xcalloc((size_t)argc + 2, sizeof(*av));
+	av[0] = secure ? "stasis" : "stasis-hooks";
+	for (i = 0; i < argc; i++)
+		av[i + 1] = argv[i];
+	path_exec_sibling(av[0], av);
+	free(av);
+}
+
 int
 cmd_hooks(int argc, char **argv)
 {
@@ -477,6 +505,13 @@ cmd_hooks(int argc, char **argv)
 	}
 	if (f.port > 65535) {
 		rc = failx("hooks: -port: %lld out of range", f.port);
+		goto out;
+	}
+	exec_other(argc, argv, f.secure);
+	if (f.secure && !http_tls_available()) {
+		rc = failx("hooks: -secure: TLS is not in %s, and there is no "
+		    "stasis next to it to run instead",
+		    program_invocation_short_name);
 		goto out;
 	}
 	log_init("stasis", f.debug ? LOG_LVL_DEBUG : (f.verbose ||

@@ -300,10 +300,9 @@ parse_match(const struct pctx *p, json_t *m, const char *field,
 		if (r->secret == NULL || r->secret[0] == '\0')
 			return (perr(p, f, "a signature rule needs a "
 			    "non-empty secret"));
-		if (r->mkind != M_SCALR && (r->mac = mac_new(r->mkind ==
-		    M_HMAC1 ? "SHA1" : r->mkind == M_HMAC256 ? "SHA256" :
-		    "SHA512", r->secret)) == NULL)
-			return (perr(p, f, "cannot set up the HMAC"));
+		r->mac = mac_new(r->mkind == M_HMAC1 || r->mkind == M_SCALR ?
+		    "SHA1" : r->mkind == M_HMAC256 ? "SHA256" : "SHA512",
+		    r->secret);
 		break;
 	case M_IPWL: {
 		struct strv parts = STRV_INIT;

@@ -9,13 +9,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* The low-level digests: no provider to load, a few KiB of code. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
-#include "base/crypto.h"
+#include "base/encode.h"
 #include "hooks_int.h"
 
 /*
@@ -69,33 +70,47 @@ md_final(int alg, void *c, unsigned char *out)
 	return (SHA512_DIGEST_LENGTH);
 }
 
-void *
-mac_new(const char *alg, const char *key)
+static void
+mac_key(struct mac *m, int alg, const char *key)
 {
-	struct mac *m = xcalloc(1, sizeof(*m));
 	unsigned char k[128], pad[128];
 	size_t bs, klen = strlen(key), i;
 
-	m->alg = strcmp(alg, "SHA1") == 0 ? 1 : strcmp(alg, "SHA256") == 0 ?
-	    256 : 512;
-	bs = m->alg == 512 ? 128 : 64;
+	m->alg = alg;
+	bs = alg == 512 ? 128 : 64;
 	memset(k, 0, sizeof(k));
 	if (klen > bs) {
-		md_init(m->alg, &m->in);
-		md_update(m->alg, &m->in, key, klen);
-		md_final(m->alg, &m->in, k);
+		md_init(alg, &m->in);
+		md_update(alg, &m->in, key, klen);
+		md_final(alg, &m->in, k);
 	} else
 		memcpy(k, key, klen);
 	for (i = 0; i < bs; i++)
 		pad[i] = k[i] ^ 0x36;
-	md_init(m->alg, &m->in);
-	md_update(m->alg, &m->in, pad, bs);
+	md_init(alg, &m->in);
+	md_update(alg, &m->in, pad, bs);
 	for (i = 0; i < bs; i++)
 		pad[i] = k[i] ^ 0x5c;
-	md_init(m->alg, &m->out);
-	md_update(m->alg, &m->out, pad, bs);
+	md_init(alg, &m->out);
+	md_update(alg, &m->out, pad, bs);
 	explicit_bzero(k, sizeof(k));
 	explicit_bzero(pad, sizeof(pad));
+}
+
+/* "SHA1"/"sha1", "SHA256"/"sha256", anything else: SHA-512. */
+static int
+mac_alg(const char *alg)
+{
+	return (strcasecmp(alg, "SHA1") == 0 ? 1 :
+	    strcasecmp(alg, "SHA256") == 0 ? 256 : 512);
+}
+
+void *
+mac_new(const char *alg, const char *key)
+{
+	struct mac *m = xcalloc(1, sizeof(*m));
+
+	mac_key(m, mac_alg(alg), key);
 	return (m);
 }
 
@@ -108,8 +123,9 @@ mac_free(void *m)
 	}
 }
 
-static int
-mac_hex(void *tmpl, const char *data, size_t len, char *hex)
+/* The HMAC of data in lower-case hex, from a keyed state it copies. */
+static void
+mac_hex(const void *tmpl, const char *data, size_t len, char *hex)
 {
 	const struct mac *t = tmpl;
 	struct mac m = *t;
@@ -122,7 +138,7 @@ mac_hex(void *tmpl, const char *data, size_t len, char *hex)
 	n = md_final(m.alg, &m.out, d);
 	hex_encode(d, n, hex);
 	explicit_bzero(&m, sizeof(m));
-	return (0);
+	explicit_bzero(d, sizeof(d));
 }
 
 /*
@@ -216,13 +232,12 @@ int
 check_signature(const char *alg, const char *prefix, const char *body,
     size_t len, const char *secret, const char *sig)
 {
-	unsigned char mac[DIGEST_MAX];
-	char hex[DIGEST_MAX * 2 + 1];
-	int n;
+	struct mac m;
+	char hex[64 * 2 + 1];
 
-	if ((n = hmac(alg, secret, strlen(secret), body, len, mac)) == -1)
-		return (0);
-	hex_encode(mac, (size_t)n, hex);
+	mac_key(&m, mac_alg(alg), secret);
+	mac_hex(&m, body, len, hex);
+	explicit_bzero(&m, sizeof(m));
 	return (sig_matches(hex, prefix, sig));
 }
 
@@ -247,24 +262,17 @@ scalr(const struct rule *r, struct hreq *q, int *err)
 {
 	json_t *sig = json_object_get(hreq_headers(q), "X-Signature");
 	json_t *date = json_object_get(hreq_headers(q), "Date");
-	unsigned char mac[DIGEST_MAX];
-	char hex[DIGEST_MAX * 2 + 1];
+	char hex[64 * 2 + 1];
 	struct buf b = BUF_INIT;
 	const char *s;
-	int n, ok;
+	int ok;
 
 	if (!json_is_string(sig) || !json_is_string(date))
 		return (0);
 	buf_add(&b, q->body ? q->body : "", q->body_len);
 	buf_addstr(&b, json_string_value(date));
-	n = hmac("sha1", r->secret, strlen(r->secret), buf_cstr(&b), b.len,
-	    mac);
+	mac_hex(r->mac, buf_cstr(&b), b.len, hex);
 	buf_free(&b);
-	if (n == -1) {
-		*err = RULE_ERR_OTHER;
-		return (0);
-	}
-	hex_encode(mac, (size_t)n, hex);
 	s = json_string_value(sig);
 	if (!ct_equal(s, strlen(s), hex, strlen(hex))) {
 		*err = RULE_ERR_SIG;
@@ -314,10 +322,10 @@ match(const struct rule *r, struct hreq *q, int *err)
 	case M_HMAC512:
 	{
 		/* webhook's ExtractSignatures + ValidateMAC. */
-		char hex[DIGEST_MAX * 2 + 1];
+		char hex[64 * 2 + 1];
 
-		res = mac_hex(r->mac, q->body ? q->body : "", q->body_len,
-		    hex) == 0 && sig_matches(hex, r->mkind == M_HMAC1 ?
+		mac_hex(r->mac, q->body ? q->body : "", q->body_len, hex);
+		res = sig_matches(hex, r->mkind == M_HMAC1 ?
 		    "sha1=" : r->mkind == M_HMAC256 ? "sha256=" : "sha512=",
 		    arg);
 	}

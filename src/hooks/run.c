@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/crypto.h"
+#include "base/encode.h"
 #include "base/err.h"
 #include "base/file.h"
 #include "base/log.h"

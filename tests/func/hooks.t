@@ -592,6 +592,59 @@ is_(request(port, "POST", "/hooks/echo", tls=ctx)[0], 200, "-secure: HTTPS")
 stop(p)
 
 
+# --- which binary serves -------------------------------------------------
+# A plain-HTTP daemon runs from stasis-hooks (no TLS linked in: a third
+# less memory), a -secure one from the full stasis, whichever of the two
+# was started; a lone binary serves what it can and says what it cannot.
+def exe(p):
+    return os.path.basename(os.readlink("/proc/%d/exe" % p.pid))
+
+
+def start_bin(path, args, port=None):
+    port = port or free_port()
+    p = subprocess.Popen([path, "hooks", "-ip", "127.0.0.1", "-port",
+                          str(port)] + args, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    if not wait_port(port, p):
+        raise RuntimeError("%s did not start" % path)
+    return port, p
+
+
+tls_args = ["-secure", "-cert", os.path.join(d, "server.pem"), "-key",
+            os.path.join(d, "server.key")]
+small = os.path.join(os.path.dirname(STASIS), "stasis-hooks")
+port, p = start("stasis", ["-hooks", hooks])
+is_(exe(p), "stasis-hooks", "stasis hooks, plain HTTP: stasis-hooks serves")
+is_(request(port, "POST", "/hooks/echo")[0], 200, "and answers")
+stop(p)
+port, p = start_bin(small, ["-hooks", hooks] + tls_args)
+is_(exe(p), "stasis", "stasis-hooks -secure: the full stasis serves")
+is_(request(port, "POST", "/hooks/echo", tls=ctx)[0], 200, "over HTTPS")
+stop(p)
+port, p = start("stasis", ["-hooks", hooks] + tls_args)
+is_(exe(p), "stasis", "stasis hooks -secure: stays in the full stasis")
+stop(p)
+lone = os.path.join(d, "lone")
+os.mkdir(lone)
+subprocess.run(["cp", STASIS, lone], check=True)
+port, p = start_bin(os.path.join(lone, "stasis"), ["-hooks", hooks])
+is_((exe(p), request(port, "POST", "/hooks/echo")[0]), ("stasis", 200),
+    "a lone stasis serves plain HTTP itself")
+stop(p)
+os.unlink(os.path.join(lone, "stasis"))
+subprocess.run(["cp", small, lone], check=True)
+port, p = start_bin(os.path.join(lone, "stasis-hooks"), ["-hooks", hooks])
+is_((exe(p), request(port, "POST", "/hooks/echo")[0]),
+    ("stasis-hooks", 200), "a lone stasis-hooks serves plain HTTP")
+stop(p)
+r = subprocess.run([os.path.join(lone, "stasis-hooks"), "hooks", "-hooks",
+                    hooks, "-ip", "127.0.0.1", "-port", str(free_port())] +
+                   tls_args, capture_output=True, text=True, timeout=30)
+ok(r.returncode != 0 and "-secure: TLS is not in stasis-hooks, and there "
+   "is no stasis next to it" in r.stderr,
+   "a lone stasis-hooks refuses -secure and says why")
+
+
 # Renewal in place: SIGHUP serves the new certificate to new connections;
 # a broken one is refused and the running one stays.
 def peer_der(port):

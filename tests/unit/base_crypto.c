@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "base/crypto.h"
+#include "base/encode.h"
 #include "tap.h"
 
 int

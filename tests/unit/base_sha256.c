@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/crypto.h"
+#include "base/encode.h"
 #include "base/sha256.h"
 #include "tap.h"
 

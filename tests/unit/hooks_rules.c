@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/crypto.h"
+#include "base/encode.h"
 #include "base/err.h"
 #include "base/tree.h"
 #include "hooks/hooks_int.h"
