@@ -175,6 +175,14 @@ done
 # /bin/true can be started and reaped on the CPU it is pinned to.
 ${CC:-cc} -O2 -o "$dir/spawn_floor" "$(dirname "$0")/spawn_floor.c"
 floor=$($pin_srv "$dir/spawn_floor" "$T" $((C / 4 > 0 ? C / 4 : 1)))
+# Of that, what is the kernel's: the same loop over a program that has
+# no C library and only exits (x86-64 only).
+bare=
+if [ "$(uname -m)" = x86_64 ] && ${CC:-cc} -O2 -static -nostdlib \
+    -o "$dir/exit0" "$(dirname "$0")/exit0.c" 2>/dev/null; then
+	bare=$($pin_srv "$dir/spawn_floor" "$T" $((C / 4 > 0 ? C / 4 : 1)) \
+	    "$dir/exit0")
+fi
 wt=$(awk -F'|' '$2 ~ /run-true/ { gsub(/ /, "", $4); print $4 }' "$out")
 st=$(awk -F'|' '$2 ~ /run-true/ { gsub(/ /, "", $5); print $5 }' "$out")
 {
@@ -185,6 +193,14 @@ st=$(awk -F'|' '$2 ~ /run-true/ { gsub(/ /, "", $5); print $5 }' "$out")
 	echo "can beat that here, so the best possible speed-up over webhook on this"
 	echo "row is $(ratio "$floor" "$wt"); stasis reaches $(ratio "$st" "$floor") of the limit"
 	echo "(webhook $(ratio "$wt" "$floor"))."
+	if [ -n "$bare" ]; then
+		echo
+		echo "The same loop over bench/exit0.c, a static program with no C"
+		echo "library that only exits, does $bare runs/s: most of what"
+		echo "/bin/true costs is its C library's start-up, not the kernel's"
+		echo "process creation (on this VM, glibc's CPU feature probing:"
+		echo "each cpuid instruction traps to the hypervisor; see docs/hooks.md)."
+	fi
 	echo
 	echo "Command: \`make bench BENCH=hooks\` (bench/hooks.sh)."
 } >>"$out"

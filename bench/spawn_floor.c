@@ -5,7 +5,11 @@
  * the daemons get, so that the run-true row can be read against what the
  * machine allows at all.
  *
- * usage: spawn_floor SECONDS CONCURRENCY
+ * usage: spawn_floor SECONDS CONCURRENCY [PROGRAM]
+ *
+ * PROGRAM (default /bin/true) lets bench/hooks.sh also time bench/exit0.c,
+ * a program with no C library, to show what of the limit is the
+ * command's own start-up rather than the kernel's process creation.
  */
 #include <sys/wait.h>
 
@@ -34,8 +38,10 @@ main(int argc, char *argv[])
 	int k, live = 0;
 	pid_t pid;
 
-	if (argc != 3)
+	if (argc != 3 && argc != 4)
 		return (2);
+	if (argc == 4)
+		av[0] = argv[3];
 	secs = atof(argv[1]);
 	k = atoi(argv[2]);
 	t0 = now();
