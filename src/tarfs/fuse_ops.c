@@ -76,13 +76,20 @@ fs(fuse_req_t req)
  * answering ENOSYS once makes the kernel skip OPEN and RELEASE for good,
  * and it then keeps the page cache (and directory listings) as if
  * keep_cache and cache_readdir were set; two round trips fewer for
- * every file read.  Write opens never get that far: the mount is ro.
+ * every file read.  Write opens do not get that far while the mount is
+ * ro; after `mount -o remount,rw` they do, and succeed unasked, but
+ * every write, truncation and attribute change still comes here and is
+ * refused.  That needs O_TRUNC sent as a SETATTR: with atomic O_TRUNC
+ * (libfuse asks for it by default) the kernel leaves the truncation to
+ * the OPEN it then skips, and open(O_TRUNC) would succeed, truncating
+ * nothing.
  */
 static int no_open, no_opendir;
 
 static void
 op_init(void *ud, struct fuse_conn_info *conn)
 {
+	conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 	if (conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) {
 		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
 		no_open = 1;
