@@ -5,7 +5,8 @@
 # as a seekable tar.zst (stasis tarfs --compress) and as `tar --zstd`
 # output (one frame; stasis uses its saved --index, and once more a
 # first mount without it, whose header scan leaves the entry points
-# random reads start from: docs/tarfs-zstd.md).
+# random reads start from: docs/tarfs-zstd.md), and a first mount of
+# the same tar as `zstd FILE` writes it (the size in the frame header).
 #   BIG_MB (512): size of the big file; READS (300): random reads per
 #   run; PEER_SECS (60): time cap for each archivemount read run.
 set -eu
@@ -83,6 +84,8 @@ for a in tree big; do
 	# tarfs's own index of the tar headers, for both layouts
 	# the same bytes under another name: no saved index is found
 	cp "$tmp/$a.one.tar.zst" "$tmp/$a.one1.tar.zst"
+	# zstd FILE: one frame that states its size
+	zstd -q -c "$tmp/$a.tar" >"$tmp/$a.one2.tar.zst"
 	"$STASIS" tarfs -q --index "$tmp/$a.one.tar.zst" >/dev/null 2>&1
 	"$STASIS" tarfs -q --index "$tmp/$a.seek.tar.zst" >/dev/null 2>&1
 done
@@ -114,7 +117,9 @@ run() {	# run TOOL ARCHIVE LIST CAP: prints "mount_s reads read_s"
 	echo "\`stasis tarfs --index\` (saved zstd and tar indexes), and"
 	echo "for one frame also on its first mount, no saved index: the"
 	echo "header scan decodes the frame once and leaves entry points"
-	echo "(archivemount's row for one frame is the same file's)."
+	echo "(archivemount's row for one frame is the same file's): from"
+	echo "a pipe (no size in the frame header), and as \`zstd FILE\`"
+	echo "writes it (size stated)."
 	echo "Tree: $nfiles files from /usr,"
 	echo "$(du -m "$tmp/tree.tar" | cut -f1) MiB; big: one ${BIG_MB} MiB file."
 	echo "Random reads: $READS x 4 KiB at random offsets (archivemount"
@@ -125,12 +130,12 @@ run() {	# run TOOL ARCHIVE LIST CAP: prints "mount_s reads read_s"
 } >"$out"
 
 for a in tree big; do
-	for l in seek one one1; do
+	for l in seek one one1 one2; do
 		f="$tmp/$a.$l.tar.zst"
 		sz=$(du -m "$f" | cut -f1)
 		set -- $(run stasis "$f" "$tmp/$a.list" 100000)
 		sm=$1; sr=$(echo "$2 / $3" | bc -l)
-		if [ $l != one1 ]; then
+		if [ $l != one1 ] && [ $l != one2 ]; then
 			set -- $(run archivemount "$f" "$tmp/$a.list" \
 			    "$PEER_SECS")
 			am=$1; ar=$(echo "$2 / $3" | bc -l)
@@ -138,12 +143,13 @@ for a in tree big; do
 		case $l in
 		seek)	lay=seekable ;;
 		one)	lay="one frame, saved index" ;;
-		one1)	lay="one frame, first mount" ;;
+		one1)	lay="one frame, first mount (from a pipe, no size)" ;;
+		one2)	lay="one frame, first mount (size in the header)" ;;
 		esac
 		printf '| %s | %s | %s MiB | stasis | %.2f | %.0f | %.0fx reads, %.1fx mount |\n' \
 		    "$a" "$lay" "$sz" "$sm" "$sr" "$(echo "$sr / $ar" | bc -l)" \
 		    "$(echo "$am / $sm" | bc -l)" >>"$out"
-		[ $l = one1 ] ||
+		[ $l = one1 ] || [ $l = one2 ] ||
 		printf '| %s | %s | %s MiB | archivemount | %.2f | %.1f | |\n' \
 		    "$a" "$lay" "$sz" "$am" "$ar" >>"$out"
 		echo "bench tarfs_zstd: $a $l done" >&2

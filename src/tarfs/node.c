@@ -236,6 +236,9 @@ tf_index_free(struct tarfs *t)
 	t->kids = NULL;
 	t->pool = NULL;
 	t->chunks = NULL;
+	t->ninodes = t->capinodes = t->ndirents = t->capdirents = 0;
+	t->nbuckets = t->poollen = t->poolcap = 0;
+	t->nchunks = t->capchunks = 0;
 }
 
 /* The public read side: inode numbers are index + 1. */

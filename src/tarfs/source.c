@@ -52,7 +52,8 @@ src_open(struct src *s, const char *path, const char *zindex,
 			lim.max_ratio = max_ratio == UINT64_MAX ? 0 : max_ratio;
 		if (max_size != 0)
 			lim.max_size = max_size == UINT64_MAX ? 0 : max_size;
-		if ((s->z = zsrc_open_limits(s->fd, path, zindex,
+		/* Counting a frame that states no size waits for the walk. */
+		if ((s->z = zsrc_open_lazy(s->fd, path, zindex,
 		    &lim)) == NULL)
 			goto fail;
 		s->kind = SRC_ZSTD;
@@ -95,26 +96,42 @@ src_open_mem(struct src *s, const void *buf, size_t len)
 int
 src_pread(const struct src *s, void *buf, size_t len, uint64_t off)
 {
+	size_t got;
+
+	return (src_pread_some(s, buf, len, len, off, &got));
+}
+
+int
+src_pread_some(const struct src *s, void *buf, size_t min, size_t len,
+    uint64_t off, size_t *got)
+{
 	size_t done;
 	ssize_t n;
 
-	if (off > s->size || len > s->size - off) {
+	if (off > s->size || min > s->size - off) {
 		errno = EIO;
 		return (-1);
 	}
+	if (len > s->size - off)
+		len = (size_t)(s->size - off);
+	*got = len;
 	switch (s->kind) {
 	case SRC_MEM:
 		memcpy(buf, s->mem + off, len);
 		return (0);
 	case SRC_ZSTD:
+		/* Short at the true end, if s->size is only a bound. */
 		for (done = 0; done < len; done += (size_t)n) {
 			n = zsrc_pread(s->z, (char *)buf + done, len - done,
 			    off + done);
-			if (n <= 0) {
+			if (n == -1 || (n == 0 && done < min)) {
 				errno = EIO;
 				return (-1);
 			}
+			if (n == 0)
+				break;
 		}
+		*got = done;
 		return (0);
 	case SRC_FILE:
 		for (done = 0; done < len; done += (size_t)n) {
@@ -159,6 +176,24 @@ src_unmap(const struct src *s, const uint8_t *m)
 {
 	if (m != NULL)
 		munmap((void *)m, (size_t)s->size);
+}
+
+int
+src_exact(const struct src *s)
+{
+	return (s->kind != SRC_ZSTD || zsrc_exact(s->z));
+}
+
+int
+src_finish(struct src *s)
+{
+	if (s->kind != SRC_ZSTD)
+		return (0);
+	/* (a read may have closed it already: the size is known then) */
+	if (zsrc_finish(s->z) == -1)
+		return (-1);
+	s->size = zsrc_size(s->z);
+	return (0);
 }
 
 void

@@ -218,7 +218,7 @@ static const uint8_t *
 get(struct parser *ps, uint64_t off, size_t len)
 {
 	struct src *s = &ps->t->src;
-	size_t want;
+	size_t want, got;
 
 	if (off > s->size || len > s->size - off) {
 		error_set("truncated archive: %zu bytes needed at offset "
@@ -233,13 +233,14 @@ get(struct parser *ps, uint64_t off, size_t len)
 	want = s->kind == SRC_FILE ? WINDOW_FILE : WINDOW;
 	if (s->size - off < want)
 		want = (size_t)(s->size - off);
-	if (src_pread(s, ps->win, want, off) == -1) {
+	/* (fewer than want: an open tar.zst's end, past what is needed) */
+	if (src_pread_some(s, ps->win, len, want, off, &got) == -1) {
 		ps->winlen = 0;
 		error_sys("read at offset %llu", (unsigned long long)off);
 		return (NULL);
 	}
 	ps->winoff = off;
-	ps->winlen = want;
+	ps->winlen = got;
 	return (ps->win);
 }
 

@@ -75,7 +75,11 @@ index_path(const char *archive, const char *given)
 	    xasprintf("%s.tfidx", archive));
 }
 
-/* 1 loaded, 0 no usable index (said why unless quiet), -1 never. */
+/*
+ * 1 loaded, 0 no usable index (said why unless quiet), -1 the archive
+ * is corrupt (its size, which the index is checked against, could not
+ * be learned).
+ */
 static int
 try_index(struct tarfs *t, const char *path)
 {
@@ -85,6 +89,8 @@ try_index(struct tarfs *t, const char *path)
 
 	if (stat(path, &st) == -1)
 		return (0);
+	if (src_finish(&t->src) == -1)
+		return (-1);
 	if (file_read(path, MAX_INDEX, &b) == -1 ||
 	    tf_index_load(t, b.data, b.len) == -1) {
 		if (!t->quiet)
@@ -98,6 +104,40 @@ try_index(struct tarfs *t, const char *path)
 	}
 	buf_free(&b);
 	return (r);
+}
+
+/*
+ * The walk over the headers.  A tar.zst whose one frame states no size
+ * is walked before that size is known (src_open leaves the frame open:
+ * zstd.h says why), against a bound that is never less than it: the
+ * walk is the pass that decodes the frame, and src_finish decodes what
+ * follows the end-of-archive marker, for the size.  A walk that ended
+ * at the marker read only bytes that exist and found every offset it
+ * compared with the bound below the marker, so it is the walk the size
+ * would have given.  Any other (no marker, an error) is done again
+ * with the size if the bound was not it, so that a cut tar fails as
+ * from any other source; a corrupt frame fails src_finish, which names
+ * it.  Only archives that end without a marker are decoded twice.
+ */
+static int
+build(struct tarfs *t)
+{
+	uint64_t bound = t->src.size;
+	int r;
+
+	if (src_exact(&t->src))
+		return (tf_index_build(t));
+	r = tf_index_build(t);
+	if (src_finish(&t->src) == -1)
+		return (-1);
+	if ((r == 0 && t->tarend < bound) || t->src.size == bound)
+		return (r);
+	log_debug("%s: read the headers again: the archive is %llu bytes, "
+	    "not %llu", t->archive, (unsigned long long)t->src.size,
+	    (unsigned long long)bound);
+	tf_index_free(t);
+	error_clear();
+	return (tf_index_build(t));
 }
 
 struct tarfs *
@@ -125,6 +165,8 @@ tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 		ip = index_path(archive, o != NULL ? o->tarindex : NULL);
 		t->loaded = try_index(t, ip);
 		free(ip);
+		if (t->loaded == -1)
+			goto fail;
 		/*
 		 * Through a link (releases/current.tar.zst -> app-2.tar.zst)
 		 * the index was saved beside the target.
@@ -143,14 +185,13 @@ tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 			t->loaded = try_index(t, ip);
 			free(ip);
 		}
+		if (t->loaded == -1)
+			goto fail;
 		if (t->loaded)
 			goto loaded;
 	}
-	if (tf_index_build(t) == -1) {
-		error_wrap("%s", archive);
-		tarfs_close(t);
-		return (NULL);
-	}
+	if (build(t) == -1)
+		goto fail;
 	log_debug("%s: %llu inodes, read from the archive's headers",
 	    archive, (unsigned long long)t->ninodes);
 	if (o != NULL && o->save && tarfs_save_index(t, o->tarindex,
@@ -161,7 +202,15 @@ tarfs_open(const char *archive, const struct tarfs_open_opts *o)
 		error_clear();
 	}
 	return (t);
+fail:
+	t->loaded = 0;
+	error_wrap("%s", archive);
+	tarfs_close(t);
+	return (NULL);
 loaded:
+	/* (an embedded index comes with a seek table: the size is known) */
+	if (src_finish(&t->src) == -1)
+		goto fail;
 	if (strcmp(t->from, "embedded") == 0)
 		log_debug("%s: %llu inodes, from the index embedded in it",
 		    archive, (unsigned long long)t->ninodes);

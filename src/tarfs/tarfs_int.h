@@ -31,12 +31,25 @@ struct src {
 	uint64_t	 dev, ino;	/* the cache's key, with the above */
 };
 
-/* Opens path; detects zstd from the first bytes.  -1 and error_set. */
+/*
+ * Opens path; detects zstd from the first bytes.  -1 and error_set.
+ * A tar.zst whose last frame states no size may be left open (zstd.h,
+ * zsrc_open_lazy): size is then a bound, never less than the true
+ * size (src_exact 0), until src_finish decodes the rest of the frame.
+ */
 int	src_open(struct src *, const char *path, const char *zindex,
 	    uint64_t max_ratio, uint64_t max_size);
+int	src_exact(const struct src *);
+int	src_finish(struct src *);
 void	src_open_mem(struct src *, const void *, size_t);
 /* Exactly len bytes at off, or -1 (short read or I/O error, errno). */
 int	src_pread(const struct src *, void *, size_t, uint64_t off);
+/*
+ * At least min, at most len bytes at off (*got: how many): fewer than
+ * len only at the end, which an open tar.zst may reach before size.
+ */
+int	src_pread_some(const struct src *, void *, size_t min, size_t len,
+	    uint64_t off, size_t *got);
 void	src_close(struct src *);
 /* tar.zst: bytes of decompressed pieces kept (zsrc_set_cache). */
 void	src_set_cache(struct src *, size_t);

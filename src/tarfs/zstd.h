@@ -49,6 +49,24 @@ struct zsrc_limits {
 /* NULL limits: ZSRC_MAX_RATIO, no size limit. */
 struct zsrc	*zsrc_open_limits(int fd, const char *name,
 		    const char *index_path, const struct zsrc_limits *);
+/*
+ * A frame that does not state its size (`zstd < pipe`, `tar --zstd`)
+ * is decompressed at open only to count its bytes.  A caller that will
+ * read the stream from its start anyway (the mount's header walk) need
+ * not pay for that pass: zsrc_open_lazy leaves such a frame open when
+ * it is the last one and bigger than 8 MiB, and zsrc_size() is then
+ * the most its blocks can hold (zsrc_exact() 0), an upper bound; a
+ * read past the true end returns short and makes it the size.
+ * zsrc_finish() decodes what the reads left of the frame (from where
+ * they stopped) and makes the size exact: -1 with error_set() naming
+ * the frame when it is corrupt.  Until then the zsrc is for one thread.
+ * The bomb limits hold: a frame is left open only when its bound is
+ * within them.
+ */
+struct zsrc	*zsrc_open_lazy(int fd, const char *name,
+		    const char *index_path, const struct zsrc_limits *);
+int		 zsrc_exact(struct zsrc *);
+int		 zsrc_finish(struct zsrc *);
 /* Thread-safe: called from every FUSE worker at once. */
 ssize_t		 zsrc_pread(struct zsrc *, void *buf, size_t len,
 		    uint64_t off);
@@ -73,6 +91,7 @@ struct zsrc_stats {
 	uint64_t	 entries;		/* entry points into big frames */
 	uint64_t	 resumed;		/* decodes started at one */
 	uint64_t	 refused;		/* pieces from one that differed */
+	uint64_t	 produced;		/* bytes decompressed, all told */
 };
 const char	*zsrc_index_from(struct zsrc *);
 /*

@@ -211,7 +211,7 @@ zstd_write_index(const char *archive, const char *index_path,
 	if ((fd = open(archive, O_RDONLY | O_CLOEXEC)) == -1)
 		return (error_sys("%s", archive));
 	if (zkey_of(fd, &key) == -1 || zindex_get(fd, archive, index_path,
-	    &idx, &from, 1, lim) == -1) {
+	    &idx, &from, 1, lim, 0) == -1) {
 		close(fd);
 		return (-1);
 	}

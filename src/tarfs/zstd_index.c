@@ -8,6 +8,9 @@
  * only a frame that does not state it (zstd reading a pipe, as
  * `tar --zstd` runs it) is decompressed once to count its bytes, and
  * `stasis tarfs --index` saves the result so that is never done again.
+ * A mount, which decodes the frame anyway to read the tar headers, can
+ * have the last such frame left open instead, sized by what its blocks
+ * can hold until that decoding finds its end (zstd.h, zsrc_open_lazy).
  *
  * A frame cannot be entered in the middle: its blocks use the window and
  * the entropy tables of the blocks before them, and libzstd offers no way
@@ -205,15 +208,17 @@ rd_get(struct zrd *rd, uint64_t pos, void *out, size_t n)
 
 /*
  * One frame at off: its compressed length (*csize), the uncompressed
- * length when known without decompressing (*dsize, or UINT64_MAX).
+ * length when known without decompressing (*dsize, or UINT64_MAX), and
+ * the most its blocks can hold (*bound: raw and RLE blocks their size,
+ * a compressed one its frame's block maximum, 128 KiB at most).
  */
 static int
 walk_frame(struct zrd *rd, uint64_t fsize, uint64_t off, uint64_t *csize,
-    uint64_t *dsize, uint32_t *window, uint64_t budget)
+    uint64_t *dsize, uint64_t *bound, uint32_t *window, uint64_t budget)
 {
 	ZSTD_frameHeader zh;
 	uint8_t h[ZSTD_FRAMEHEADERSIZE_MAX];
-	uint64_t pos, sum = 0, nblocks = 0;
+	uint64_t pos, sum = 0, nblocks = 0, most = 0;
 	uint32_t bh, bsize;
 	size_t n, r;
 	int raw = 1, type;
@@ -229,7 +234,7 @@ walk_frame(struct zrd *rd, uint64_t fsize, uint64_t off, uint64_t *csize,
 		if (*csize > fsize - off)
 			return (error_set("skippable frame at offset %llu is "
 			    "truncated", (unsigned long long)off));
-		*dsize = 0;
+		*dsize = *bound = 0;
 		return (0);
 	}
 	if (zle32(h) != ZSTD_FRAME_MAGIC)
@@ -268,12 +273,17 @@ walk_frame(struct zrd *rd, uint64_t fsize, uint64_t off, uint64_t *csize,
 		if (type == 1) {	/* RLE: one byte, repeated */
 			pos += 1;
 			sum += bsize;
+			most += bsize;
 		} else {
 			pos += bsize;
-			if (type == 0)
+			if (type == 0) {
 				sum += bsize;
-			else
+				most += bsize;
+			} else {
 				raw = 0;
+				most += zh.blockSizeMax < ZSTD_BLOCKSIZE_MAX ?
+				    zh.blockSizeMax : ZSTD_BLOCKSIZE_MAX;
+			}
 		}
 		if (pos > fsize)
 			return (error_set("frame at offset %llu is truncated",
@@ -290,6 +300,7 @@ walk_frame(struct zrd *rd, uint64_t fsize, uint64_t off, uint64_t *csize,
 		return (error_set("frame at offset %llu is truncated",
 		    (unsigned long long)off));
 	*csize = pos - off;
+	*bound = most;
 	if (zh.frameContentSize != ZSTD_CONTENTSIZE_UNKNOWN) {
 		/* No block produces more than 128 KiB: a claim past that
 		   is a lie, found without decompressing anything. */
@@ -310,28 +321,74 @@ walk_frame(struct zrd *rd, uint64_t fsize, uint64_t off, uint64_t *csize,
 	return (0);
 }
 
+/*
+ * The open frame (zstd_int.h) is followed by another data frame after
+ * all: counted now, as any frame without a size.  Its blocks' bound is
+ * the budget: a frame that produces more is corrupt.
+ */
+static int
+count_open(int fd, struct zindex *idx, struct progress *pr)
+{
+	struct zframe *f = &idx->f[idx->n - 1];
+	uint64_t dsize;
+	int r;
+
+	if ((r = count_frame(fd, f->coff, f->csize, &dsize, pr,
+	    f->dsize)) == -1)
+		return (-1);
+	if (r == 1)
+		return (error_set("frame at offset %llu holds more than its "
+		    "blocks can", (unsigned long long)f->coff));
+	idx->dsize -= f->dsize - dsize;
+	f->dsize = dsize;
+	if (dsize == 0)
+		idx->n--;
+	idx->open = 0;
+	idx->origin = ZIDX_DECOMPRESSED;
+	idx->decompressed += dsize;
+	return (0);
+}
+
 int
 zindex_walk(int fd, uint64_t fsize, const char *name, struct zindex *idx,
-    int verbose, const struct zsrc_limits *lim)
+    int verbose, const struct zsrc_limits *lim, int lazy)
 {
 	struct progress *pr = NULL;
 	struct zrd rd = { fd, fsize, NULL, 0, 0 };
-	uint64_t off = 0, csize = 0, dsize = 0;
+	uint64_t off = 0, csize = 0, dsize = 0, bound = 0;
 	uint64_t limit = zlimit_bytes(lim, fsize);
 	int r;
 
 	memset(idx, 0, sizeof(*idx));
 	idx->origin = ZIDX_WALKED;
 	while (off < fsize) {
-		if ((r = walk_frame(&rd, fsize, off, &csize, &dsize,
+		if ((r = walk_frame(&rd, fsize, off, &csize, &dsize, &bound,
 		    &idx->window_max, limit - idx->dsize)) == -1)
 			goto fail;
+		if (idx->open && (r == 1 || dsize != 0)) {
+			/* Not the last one: counted, and this one walked
+			   again with what the count leaves of the budget. */
+			if (pr == NULL && verbose)
+				pr = progress_new("indexed", name, fsize, 2);
+			if (count_open(fd, idx, pr) == -1)
+				goto fail;
+			continue;
+		}
 		if (r == 1 || (dsize != UINT64_MAX &&
 		    dsize > limit - idx->dsize)) {
 			bomb(off, lim, fsize);
 			goto fail;
 		}
-		if (dsize == UINT64_MAX) {
+		if (dsize == UINT64_MAX && lazy && bound > ZIDX_OPEN_MIN &&
+		    bound <= limit - idx->dsize) {
+			/*
+			 * Left open: its blocks' bound stands for its size
+			 * until the reader has decoded it (zsrc_finish).
+			 * The bound is within the limit, so the frame is.
+			 */
+			dsize = bound;
+			idx->open = 1;
+		} else if (dsize == UINT64_MAX) {
 			if (pr == NULL && verbose)
 				pr = progress_new("indexed", name, fsize, 2);
 			if ((r = count_frame(fd, off, csize, &dsize, pr,
@@ -382,7 +439,7 @@ try_load(const char *path, const struct zkey *key, struct zindex *idx,
 static int
 get(int fd, const char *name, const char *index_path, struct zindex *idx,
     char **from, int verbose, const struct zkey *key,
-    const struct zsrc_limits *lim)
+    const struct zsrc_limits *lim, int lazy)
 {
 	char *p;
 	int r;
@@ -405,20 +462,21 @@ get(int fd, const char *name, const char *index_path, struct zindex *idx,
 				return (0);
 		}
 	}
-	return (zindex_walk(fd, key->size, name, idx, verbose, lim));
+	return (zindex_walk(fd, key->size, name, idx, verbose, lim, lazy));
 }
 
 int
 zindex_get(int fd, const char *name, const char *index_path,
     struct zindex *idx, char **from, int verbose,
-    const struct zsrc_limits *lim)
+    const struct zsrc_limits *lim, int lazy)
 {
 	struct zkey key;
 
 	*from = NULL;
 	if (zkey_of(fd, &key) == -1)
 		return (error_wrap("%s", name));
-	if (get(fd, name, index_path, idx, from, verbose, &key, lim) == -1)
+	if (get(fd, name, index_path, idx, from, verbose, &key, lim,
+	    lazy) == -1)
 		return (-1);
 	/* A seek table or a saved index claims sizes too. */
 	if (zindex_check(idx, lim, key.size) == -1) {

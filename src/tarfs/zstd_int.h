@@ -61,6 +61,12 @@ struct zindex {
 	 */
 	uint64_t	 dend;
 	uint64_t	 xlen;
+	/*
+	 * The last frame is open: it states no size and was not counted
+	 * (zindex_walk's lazy), so its dsize, and the total, are only
+	 * what its blocks can hold, until zsrc_finish.
+	 */
+	int		 open;
 };
 
 /* What identifies the archive an index belongs to. */
@@ -95,14 +101,18 @@ void	 zseek_table(struct buf *out, const uint32_t *csize,
 /*
  * Frame walk (zstd_index.c): headers and block headers, decompressing
  * only frames that do not state their size.  verbose: a progress bar on
- * a terminal.
+ * a terminal.  lazy: the last frame, if it states no size and its
+ * blocks can hold more than ZIDX_OPEN_MIN (and no more than the bomb
+ * limit allows), is left open instead of counted (zsrc_open_lazy).
  */
+#define ZIDX_OPEN_MIN	(8U << 20)	/* zstd_src.c's PIECE_MAX */
 int	 zindex_walk(int fd, uint64_t fsize, const char *name,
-	    struct zindex *, int verbose, const struct zsrc_limits *);
+	    struct zindex *, int verbose, const struct zsrc_limits *,
+	    int lazy);
 /* seek table, else the saved index, else a walk; lim: NULL defaults */
 int	 zindex_get(int fd, const char *name, const char *index_path,
 	    struct zindex *, char **loaded_from, int verbose,
-	    const struct zsrc_limits *);
+	    const struct zsrc_limits *, int lazy);
 /*
  * Bomb limits (zstd.h): the most uncompressed bytes a file of fsize
  * bytes may hold (UINT64_MAX: no limit), and a check of an index

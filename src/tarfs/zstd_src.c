@@ -75,6 +75,7 @@ struct zcursor {
 	size_t		 frame;		/* SIZE_MAX: none */
 	uint64_t	 cin;		/* next compressed byte to read */
 	uint64_t	 dpos;		/* uncompressed bytes produced */
+	int		 ended;		/* the decoder finished the frame */
 	uint8_t		*in;
 	size_t		 ipos, ilen;
 	/* Under z->lock: where it is, or will be once its job is done. */
@@ -146,6 +147,12 @@ struct zsrc {
 	pthread_t	 scan;
 	int		 scanning, scanstop;
 	struct zcursor	 scur;
+	/*
+	 * A frame left open (zsrc_open_lazy) is cut in pieces even once
+	 * its size turns out to be small: pieces of it may be cached.
+	 */
+	size_t		 pieced;	/* SIZE_MAX: none */
+	uint64_t	 produced;	/* bytes decoded (atomic) */
 };
 
 static struct zpiece *piece_get(struct zsrc *, uint64_t, int);
@@ -165,11 +172,19 @@ zstd_magic(const void *head, size_t len)
 }
 
 static int
-whole(const struct zframe *f)
+whole(const struct zsrc *z, size_t fi)
 {
+	const struct zframe *f = &z->idx.f[fi];
+
 	/* The macro: the function would link in libzstd's compressor. */
-	return (f->dsize <= PIECE_MAX &&
+	return (f->dsize <= PIECE_MAX && fi != z->pieced &&
 	    f->csize <= ZSTD_COMPRESSBOUND(PIECE_MAX));
+}
+
+static void
+count(struct zsrc *z, uint64_t n)
+{
+	__atomic_fetch_add(&z->produced, n, __ATOMIC_RELAXED);
 }
 
 static ZSTD_DCtx *
@@ -221,6 +236,8 @@ decode_whole(struct zsrc *z, const struct zframe *f, char *out)
 			    (unsigned long long)f->dsize);
 		else
 			rc = 0;
+		if (!ZSTD_isError(r))
+			count(z, r);
 	}
 	free(in);
 	dctx_put(z, d);
@@ -298,6 +315,7 @@ candidate_check(struct zsrc *z, struct zcursor *c, struct zentries *es,
 		    c->cwin, c->cwlen, c->ring + (c->crel - c->rstart),
 		    (size_t)n, d);
 		dctx_put(z, d);
+		count(z, n);
 	}
 	pthread_mutex_lock(&z->lock);
 	if (same == 1 && zent_add(es, c->ccin, c->crel, c->cwin,
@@ -329,8 +347,44 @@ candidate_take(struct zcursor *c, const struct zentries *es, uint64_t rel,
 	c->crel = rel;
 }
 
-/* Produce exactly want bytes of the cursor's frame into dst. */
+static const char said[] = "%s: frame sizes unknown, decompressed it once "
+    "to index it; `stasis tarfs --index` saves the index";
+
+/*
+ * The cursor's decoder, from the frame's start (so the checksum was
+ * checked), finished the frame after end bytes: the open frame's size
+ * (zsrc_open_lazy).  -1 for any other frame, whose index said more, or
+ * for more than the open frame's blocks can hold.
+ */
 static int
+close_frame(struct zsrc *z, struct zcursor *c, uint64_t end)
+{
+	struct zindex *idx = &z->idx;
+	struct zframe *f = &idx->f[c->frame];
+
+	if (!idx->open || c->frame != idx->n - 1 || c->from != NULL)
+		return (error_set("frame at offset %llu is shorter than its "
+		    "index says", (unsigned long long)f->coff));
+	if (end > f->dsize)
+		return (error_set("frame at offset %llu holds more than its "
+		    "blocks can", (unsigned long long)f->coff));
+	pthread_mutex_lock(&z->lock);
+	idx->dsize -= f->dsize - end;
+	f->dsize = end;
+	idx->open = 0;
+	idx->origin = ZIDX_DECOMPRESSED;
+	z->pieced = c->frame;
+	pthread_mutex_unlock(&z->lock);
+	log_info(said, z->name);
+	return (0);
+}
+
+/*
+ * Produce want bytes of the cursor's frame into dst: all of them, or
+ * those up to the end of an open frame that ends sooner (which closes
+ * it).  The count, or -1.
+ */
+static ssize_t
 step(struct zsrc *z, struct zcursor *c, char *dst, size_t want)
 {
 	const struct zframe *f = &z->idx.f[c->frame];
@@ -338,7 +392,7 @@ step(struct zsrc *z, struct zcursor *c, char *dst, size_t want)
 	ZSTD_outBuffer o = { dst, want, 0 };
 	ZSTD_inBuffer i;
 	uint64_t left, arm, rel;
-	size_t r, n, lim, before, keep = 0, insz = ZSTD_DStreamInSize();
+	size_t r, n, lim, before, pre, keep = 0, insz = ZSTD_DStreamInSize();
 
 	if (c->npre > 0) {
 		o.pos = c->npre < want ? c->npre : want;
@@ -346,6 +400,7 @@ step(struct zsrc *z, struct zcursor *c, char *dst, size_t want)
 		c->pre += o.pos;
 		c->npre -= o.pos;
 	}
+	pre = o.pos;
 	/* Entry points are taken by decoders from the start only. */
 	if (c->from == NULL && z->entst != NULL && z->entst[c->frame] == 1 &&
 	    c->blk != UINT64_MAX) {
@@ -353,6 +408,19 @@ step(struct zsrc *z, struct zcursor *c, char *dst, size_t want)
 		keep = es->window + PIECE + ZENT_PRECHECK;
 	}
 	while (o.pos < o.size) {
+		if (c->ended) {
+			/*
+			 * The frame is done: an open one ends here, unless
+			 * this decoder came from an entry point (it has not
+			 * seen the checksum): decode_with starts over.
+			 */
+			if (z->idx.open && c->frame == z->idx.n - 1 &&
+			    c->from != NULL)
+				break;
+			if (close_frame(z, c, c->dpos + o.pos) == -1)
+				return (-1);
+			break;
+		}
 		if (c->ipos == c->ilen) {
 			left = f->coff + f->csize - c->cin;
 			if (left == 0)
@@ -393,10 +461,7 @@ step(struct zsrc *z, struct zcursor *c, char *dst, size_t want)
 		if (ZSTD_isError(r))
 			return (error_set("frame at offset %llu: %s",
 			    (unsigned long long)f->coff, ZSTD_getErrorName(r)));
-		if (r == 0 && o.pos < o.size)
-			return (error_set("frame at offset %llu is shorter "
-			    "than its index says",
-			    (unsigned long long)f->coff));
+		c->ended = r == 0;
 		if (es == NULL)
 			continue;
 		if (rel + (o.pos - before) >= arm || c->cwin != NULL) {
@@ -412,8 +477,9 @@ step(struct zsrc *z, struct zcursor *c, char *dst, size_t want)
 			c->rlen = 0;
 		}
 	}
-	c->dpos += want;
-	return (0);
+	c->dpos += o.pos;
+	count(z, o.pos - pre);
+	return ((ssize_t)o.pos);
 }
 
 static struct zcursor *
@@ -510,6 +576,7 @@ cursor_restart(struct zsrc *z, struct zcursor *c, size_t fi)
 	c->frame = fi;
 	c->cin = z->idx.f[fi].coff;
 	c->dpos = 0;
+	c->ended = 0;
 	c->ipos = c->ilen = 0;
 	c->from = NULL;
 	c->npre = 0;
@@ -552,7 +619,7 @@ piece_check(struct zsrc *z, struct zentries *es, struct zcursor *c,
 {
 	uint64_t h, want;
 
-	if (es == NULL || rel / PIECE >= es->nph)
+	if (es == NULL || rel / PIECE >= es->nph || n == 0)
 		return (0);
 	h = zent_hash(p, n);
 	if (c->from == NULL) {
@@ -570,15 +637,20 @@ piece_check(struct zsrc *z, struct zentries *es, struct zcursor *c,
 	return (-1);
 }
 
-/* Decode len bytes at rel of big frame fi into out with cursor c. */
-static int
+/*
+ * Decode len bytes at rel of big frame fi into out with cursor c: the
+ * count (fewer only where an open frame ends sooner), or -1.
+ */
+static ssize_t
 decode_with(struct zsrc *z, struct zcursor *c, size_t fi, uint64_t rel,
     char *out, size_t len)
 {
 	struct zentries *es;
 	struct zentry *e;
 	uint64_t gap;
-	int rc = -1, retried = 0;
+	size_t want;
+	ssize_t n, rc = -1;
+	int retried = 0;
 
 	if (c->d == NULL) {
 		if ((c->d = ZSTD_createDCtx()) == NULL) {
@@ -619,33 +691,44 @@ again:
 	 */
 	while (c->dpos < rel) {
 		gap = rel - c->dpos;
-		if (step(z, c, out, gap < len ? gap : len) == -1)
+		want = gap < len ? gap : len;
+		if ((n = step(z, c, out, want)) == -1)
 			goto out;
+		if ((size_t)n < want) {
+			/* An open frame's end: closed, and rel past it. */
+			if (c->from != NULL)
+				goto restart;
+			rc = 0;
+			goto out;
+		}
 		/* (whole pieces only: a last, short piece cuts others) */
 		if (c->from == NULL && gap >= PIECE && len == PIECE)
 			(void)piece_check(z, es, c, out, PIECE,
 			    c->dpos - PIECE);
 	}
-	if (step(z, c, out, len) == -1)
+	if ((n = step(z, c, out, len)) == -1)
 		goto out;
-	if (piece_check(z, es, c, out, len, rel) == -1) {
+	/* A decoder from an entry point does not close an open frame. */
+	if ((c->from != NULL && (size_t)n < len) ||
+	    piece_check(z, es, c, out, (size_t)n, rel) == -1) {
+restart:
 		/* Decoded wrong from that entry point: from the start. */
 		cursor_restart(z, c, fi);
 		retried = 1;
 		goto again;
 	}
-	rc = 0;
+	rc = n;
 out:
 	if (rc == -1)
 		c->frame = SIZE_MAX;
 	return (rc);
 }
 
-static int
+static ssize_t
 decode_part(struct zsrc *z, size_t fi, uint64_t rel, char *out, size_t len)
 {
 	struct zcursor *c = cursor_take(z, fi, rel, len);
-	int rc;
+	ssize_t rc;
 
 	rc = decode_with(z, c, fi, rel, out, len);
 	cursor_give(z, c);
@@ -670,7 +753,7 @@ scan_main(void *arg)
 
 	for (fi = 0; fi < z->idx.n; fi++) {
 		f = &z->idx.f[fi];
-		if (whole(f) || (es = entries(z, fi)) == NULL ||
+		if (whole(z, fi) || (es = entries(z, fi)) == NULL ||
 		    __atomic_load_n(&es->n, __ATOMIC_RELAXED) > 0)
 			continue;
 		for (rel = 0; rel < f->dsize; rel += PIECE) {
@@ -697,7 +780,7 @@ zsrc_background(struct zsrc *z)
 	int want = 0;
 
 	for (fi = 0; fi < z->idx.n; fi++)
-		if (!whole(&z->idx.f[fi]))
+		if (!whole(z, fi))
 			want = 1;
 	pthread_mutex_lock(&z->lock);
 	if (want && !z->scanning) {
@@ -822,11 +905,11 @@ piece_get(struct zsrc *z, uint64_t off, int prefetching)
 	size_t fi;
 	uint64_t key, rel;
 	size_t len;
-	int r;
+	ssize_t r;
 
 	fi = find_frame(&z->idx, off);
 	f = &z->idx.f[fi];
-	if (whole(f)) {
+	if (whole(z, fi)) {
 		key = f->doff;
 		len = f->dsize;
 	} else {
@@ -835,7 +918,7 @@ piece_get(struct zsrc *z, uint64_t off, int prefetching)
 		len = f->dsize - rel < PIECE ? f->dsize - rel : PIECE;
 	}
 	pthread_mutex_lock(&z->lock);
-	if (!prefetching && whole(f) && fi != z->lastframe) {
+	if (!prefetching && whole(z, fi) && fi != z->lastframe) {
 		if (fi == z->lastframe + 1 && z->maxworker > 0)
 			prefetch(z, fi);
 		z->lastframe = fi;
@@ -872,13 +955,13 @@ piece_get(struct zsrc *z, uint64_t off, int prefetching)
 
 	if (p->data == NULL)
 		p->data = xmalloc(len);
-	if (whole(f))
-		r = decode_whole(z, f, p->data);
+	if (whole(z, fi))
+		r = decode_whole(z, f, p->data) == 0 ? (ssize_t)len : -1;
 	else
 		r = decode_part(z, fi, key - f->doff, p->data, len);
 
 	pthread_mutex_lock(&z->lock);
-	if (r == -1) {
+	if (r <= 0) {		/* 0: past the end of an open frame */
 		hash_remove(z, p);
 		spare_put(z, p->data, len);
 		pthread_cond_broadcast(&z->cond);
@@ -886,10 +969,11 @@ piece_get(struct zsrc *z, uint64_t off, int prefetching)
 		free(p);
 		return (NULL);
 	}
+	p->len = (size_t)r;	/* fewer where an open frame ended */
 	p->ready = 1;
 	lru_front(z, p);
-	z->bytes += len;
-	z->decoded += len;
+	z->bytes += p->len;
+	z->decoded += p->len;
 	evict(z);
 	pthread_cond_broadcast(&z->cond);
 	pthread_mutex_unlock(&z->lock);
@@ -950,7 +1034,7 @@ prefetch(struct zsrc *z, size_t fi)
 	for (j = fi + 1; j < z->idx.n && j <= fi + PREFETCH; j++) {
 		const struct zframe *f = &z->idx.f[j];
 
-		if (!whole(f) || (bytes += f->dsize) > PREFETCH_BYTES)
+		if (!whole(z, j) || (bytes += f->dsize) > PREFETCH_BYTES)
 			break;
 		for (p = *bucket(z, f->doff); p != NULL && p->key != f->doff;
 		    p = p->hnext)
@@ -1052,11 +1136,18 @@ zsrc_pread(struct zsrc *z, void *buf, size_t len, uint64_t off)
 		len = SSIZE_MAX;
 	while (done < len) {
 		if ((p = piece_get(z, off + done, 0)) == NULL) {
+			/* An open frame that ended before off + done. */
+			if (off + done >= z->idx.dsize)
+				break;
 			error_wrap("%s", z->name);
 			errno = EIO;
 			return (-1);
 		}
 		at = off + done - p->key;
+		if (at >= p->len) {	/* likewise */
+			piece_put(z, p);
+			break;
+		}
 		n = p->len - at < len - done ? p->len - at : len - done;
 		memcpy((char *)buf + done, p->data + at, n);
 		piece_put(z, p);
@@ -1077,9 +1168,9 @@ zsrc_open(int fd, const char *name, const char *index_path)
 	return (zsrc_open_limits(fd, name, index_path, NULL));
 }
 
-struct zsrc *
-zsrc_open_limits(int fd, const char *name, const char *index_path,
-    const struct zsrc_limits *lim)
+static struct zsrc *
+open_with(int fd, const char *name, const char *index_path,
+    const struct zsrc_limits *lim, int lazy)
 {
 	struct zsrc *z;
 	uint64_t w;
@@ -1093,7 +1184,7 @@ zsrc_open_limits(int fd, const char *name, const char *index_path,
 	}
 	z->name = xstrdup(name);
 	if (zindex_get(z->fd, name, index_path, &z->idx, &z->index_from,
-	    1, lim) == -1) {
+	    1, lim, lazy) == -1) {
 		close(z->fd);
 		free(z->name);
 		free(z);
@@ -1104,6 +1195,8 @@ zsrc_open_limits(int fd, const char *name, const char *index_path,
 	pthread_cond_init(&z->qcond, NULL);
 	z->max = CACHE_DEFAULT;
 	z->lastframe = SIZE_MAX - 1;
+	z->pieced = SIZE_MAX;
+	z->produced = z->idx.decompressed;	/* counted to index it */
 	{
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -1123,10 +1216,9 @@ zsrc_open_limits(int fd, const char *name, const char *index_path,
 	z->cur = xcalloc(z->ncur, sizeof(*z->cur));
 	for (n = 0; n < z->ncur; n++)
 		z->cur[n].frame = z->cur[n].pframe = SIZE_MAX;
-	if (z->idx.origin == ZIDX_DECOMPRESSED)
-		log_info("%s: frame sizes unknown, decompressed it once to "
-		    "index it; `stasis tarfs --index` saves the index",
-		    name);
+	/* (an open frame: once it is closed, by zsrc_finish) */
+	if (z->idx.origin == ZIDX_DECOMPRESSED && !z->idx.open)
+		log_info(said, name);
 	if (z->idx.n == 1 && z->idx.dsize > PIECE_MAX)
 		log_info("%s: one zstd frame: random reads start at the "
 		    "entry points a first scan of it leaves; `stasis tarfs "
@@ -1134,6 +1226,93 @@ zsrc_open_limits(int fd, const char *name, const char *index_path,
 	log_debug("%s: %zu frames, %llu bytes, index from %s", name,
 	    z->idx.n, (unsigned long long)z->idx.dsize, zsrc_index_from(z));
 	return (z);
+}
+
+struct zsrc *
+zsrc_open_limits(int fd, const char *name, const char *index_path,
+    const struct zsrc_limits *lim)
+{
+	return (open_with(fd, name, index_path, lim, 0));
+}
+
+/*
+ * Why a frame is left open rather than counted at open, and how a read
+ * closes it: zstd.h.  A mount reads the headers from the start of the
+ * stream to the end-of-archive marker, in order (tar_parse.c), so the
+ * cursor that serves it has decoded nearly the whole frame when the
+ * walk ends; counting the frame first decoded it all once more, and
+ * was half the first mount's time.  The bound the walk sees instead of
+ * the size is close (a zstd writer fills its blocks) and never short.
+ */
+struct zsrc *
+zsrc_open_lazy(int fd, const char *name, const char *index_path,
+    const struct zsrc_limits *lim)
+{
+	return (open_with(fd, name, index_path, lim, 1));
+}
+
+int
+zsrc_exact(struct zsrc *z)
+{
+	return (!z->idx.open);
+}
+
+/*
+ * Decode the rest of the open frame, from the decoder parked nearest
+ * its end (where the reads stopped), to learn its size.  The pieces go
+ * nowhere, but their hashes and the entry points are taken on the way,
+ * as on any decoding from the start.
+ */
+int
+zsrc_finish(struct zsrc *z)
+{
+	size_t fi = z->idx.n - 1;
+	struct zcursor *c;
+	uint64_t bound, rel, before;
+	ssize_t n = 0;
+	char *buf;
+
+	if (!z->idx.open)
+		return (0);
+	bound = z->idx.f[fi].dsize;
+	before = __atomic_load_n(&z->produced, __ATOMIC_RELAXED);
+	c = cursor_take(z, fi, bound, 0);
+	buf = xmalloc(PIECE);
+	rel = c->frame == fi && c->from == NULL ? c->dpos : 0;
+	while (z->idx.open) {
+		if (rel > bound) {
+			n = error_set("frame at offset %llu holds more than "
+			    "its blocks can", (unsigned long long)
+			    z->idx.f[fi].coff);
+			c->frame = SIZE_MAX;
+			break;
+		}
+		/*
+		 * Pieces, as reads ask for them; at the bound (its last
+		 * block full) only the checksum may be left: one byte more
+		 * must not come.
+		 */
+		if (rel % PIECE != 0) {
+			if ((n = step(z, c, buf, 1)) == -1)
+				c->frame = SIZE_MAX;
+		} else
+			n = decode_with(z, c, fi, rel, buf, PIECE);
+		if (n == -1)
+			break;
+		rel += (uint64_t)n;
+	}
+	free(buf);
+	cursor_give(z, c);
+	if (n == -1)
+		return (-1);
+	pthread_mutex_lock(&z->lock);
+	z->idx.decompressed += __atomic_load_n(&z->produced,
+	    __ATOMIC_RELAXED) - before;
+	pthread_mutex_unlock(&z->lock);
+	log_debug("%s: %llu bytes, %llu of them decoded after the reads",
+	    z->name, (unsigned long long)z->idx.dsize,
+	    (unsigned long long)z->idx.decompressed);
+	return (0);
 }
 
 const char *
@@ -1179,6 +1358,7 @@ zsrc_stats(struct zsrc *z, struct zsrc_stats *st)
 			st->entries += z->ent[i].n;
 	st->resumed = z->resumed;
 	st->refused = z->refused;
+	st->produced = __atomic_load_n(&z->produced, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&z->lock);
 	st->index_from = zsrc_index_from(z);
 }

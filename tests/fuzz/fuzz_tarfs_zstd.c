@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct zsrc *z;
 	uint64_t dsize, off[4];
 	size_t i;
-	int fd;
+	int fd, lazy;
 
 	log_set_level(LOG_LVL_ERR);
 	if (zidx_decode(data, size, NULL, &idx) == 0)
@@ -46,20 +46,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * (a stated size, a block walk, a frame counted without a size)
 	 * and the limit holds for whatever is accepted.
 	 */
-	z = zsrc_open_limits(fd, "fuzz", "/nonexistent/fuzz.zidx", &lim);
+	for (lazy = 0; lazy < 2; lazy++) {
+		/*
+		 * Lazily, a last frame without a size is left open: its
+		 * bound must hold the limit too, reads may close it, and
+		 * zsrc_finish makes the size exact, never past the bound.
+		 */
+		z = lazy ? zsrc_open_lazy(fd, "fuzz",
+		    "/nonexistent/fuzz.zidx", &lim) : zsrc_open_limits(fd,
+		    "fuzz", "/nonexistent/fuzz.zidx", &lim);
+		if (z == NULL)
+			continue;
+		if (zsrc_size(z) > lim.max_size)
+			abort();
+		zsrc_set_cache(z, 1);
+		dsize = zsrc_size(z);
+		off[0] = 0;
+		off[1] = dsize / 2;
+		off[2] = dsize > 100 ? dsize - 100 : 0;
+		off[3] = dsize / 3;
+		for (i = 0; i < 4; i++)
+			(void)zsrc_pread(z, buf, sizeof(buf), off[i]);
+		if (zsrc_finish(z) == 0) {
+			if (!zsrc_exact(z) || zsrc_size(z) > dsize)
+				abort();
+			(void)zsrc_pread(z, buf, sizeof(buf),
+			    zsrc_size(z) / 2);
+		}
+		zsrc_close(z);
+	}
 	close(fd);
-	if (z == NULL)
-		return (0);
-	if (zsrc_size(z) > lim.max_size)
-		abort();
-	zsrc_set_cache(z, 1);
-	dsize = zsrc_size(z);
-	off[0] = 0;
-	off[1] = dsize / 2;
-	off[2] = dsize > 100 ? dsize - 100 : 0;
-	off[3] = dsize / 3;
-	for (i = 0; i < 4; i++)
-		(void)zsrc_pread(z, buf, sizeof(buf), off[i]);
-	zsrc_close(z);
 	return (0);
 }
