@@ -50,6 +50,12 @@
 #define READ_CHUNK		16384
 #define MAX_QUERY_ARGS		128
 #define MAX_EVENTS		128
+/*
+ * Output a client has not read yet, past which its connection is neither
+ * read nor answered until it reads: a client that pipelines requests
+ * and never reads the answers would otherwise make us hold every one.
+ */
+#define WBUF_HIGH		(256u << 10)
 
 enum cstate { C_HANDSHAKE, C_HEAD, C_BODY, C_PARKED, C_CLOSING };
 
@@ -65,6 +71,8 @@ struct conn {
 	uint32_t		 events;	/* registered with epoll */
 	int			 tls_want_write;
 	int			 unreg;		/* out of epoll while parked */
+	int			 held;		/* requests held back: see
+						   WBUF_HIGH */
 	time_t			 deadline;
 	struct buf		 rbuf;
 	size_t			 roff;
@@ -256,6 +264,12 @@ conn_close(struct conn *c)
 	conn_free(c);
 }
 
+static int
+out_full(const struct conn *c)
+{
+	return (c->wbuf.len - c->woff > WBUF_HIGH);
+}
+
 static void
 set_events(struct conn *c)
 {
@@ -274,7 +288,7 @@ set_events(struct conn *c)
 		c->events = 0;
 		return;
 	}
-	if (c->state != C_CLOSING)
+	if (c->state != C_CLOSING && !out_full(c))
 		want |= EPOLLIN;
 	if (c->woff < c->wbuf.len || c->tls_want_write)
 		want |= EPOLLOUT;
@@ -454,6 +468,10 @@ process(struct conn *c)
 		if (c->state == C_HEAD) {
 			if (avail == 0)
 				break;
+			if (out_full(c)) {
+				c->held = 1;
+				break;
+			}
 			r = http_parse_head(c->rbuf.data + c->roff, avail,
 			    &c->head, &status);
 			if (r == 0)
@@ -547,7 +565,7 @@ on_event(struct conn *c, uint32_t ev)
 		}
 	}
 	if ((ev & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) &&
-	    c->state != C_CLOSING) {
+	    c->state != C_CLOSING && !out_full(c)) {
 		for (;;) {
 			/* Bound the buffer: head or body, never past limits. */
 			if (c->rbuf.len > HTTP_MAX_HEAD +
@@ -588,13 +606,20 @@ on_event(struct conn *c, uint32_t ev)
 		if (c->rbuf.len == 0)
 			buf_free(&c->rbuf);
 	}
-	if (c->state == C_PARKED) {
-		set_events(c);
-		return;
-	}
-	if (flush(c) == -1) {
-		conn_close(c);
-		return;
+	for (;;) {
+		if (c->state == C_PARKED) {
+			set_events(c);
+			return;
+		}
+		if (flush(c) == -1) {
+			conn_close(c);
+			return;
+		}
+		/* The client read: answer what was held back. */
+		if (!c->held || out_full(c) || c->state != C_HEAD)
+			break;
+		c->held = 0;
+		process(c);
 	}
 	set_events(c);
 }

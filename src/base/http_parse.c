@@ -293,9 +293,11 @@ http_dechunk(struct http_dechunk *d, const char *p, size_t len,
 				return (-1);
 			break;
 		case CK_EXT:
-			if (c == '\r')
+			if (c == '\r') {
 				d->state = CK_SIZE_LF;
-			else if (c == '\n')
+				d->linelen = 0;
+			} else if (c == '\n' ||
+			    ++d->linelen > HTTP_MAX_CHUNK_LINE)
 				return (-1);
 			i++;
 			break;
@@ -345,9 +347,12 @@ http_dechunk(struct http_dechunk *d, const char *p, size_t len,
 		case CK_TRAILER_LINE:	/* trailers are read and dropped */
 			if (c == '\n') {
 				d->state = CK_TRAILER;
+				d->linelen = 0;
 				if (++d->ndigits > HTTP_MAX_HEADERS)
 					return (-1);
-			}
+			} else if (c != '\r' &&
+			    ++d->linelen > HTTP_MAX_CHUNK_LINE)
+				return (-1);
 			i++;
 			break;
 		case CK_TRAILER_LF:

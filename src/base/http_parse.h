@@ -44,7 +44,11 @@ struct http_dechunk {
 	int		 state;
 	unsigned long long remaining;
 	int		 ndigits;
+	size_t		 linelen;	/* of an extension or trailer line */
 };
+
+/* Chunk extensions and trailer lines are dropped, and refused past this. */
+#define HTTP_MAX_CHUNK_LINE	4096
 
 /*
  * Decode from p[0..len) into out.  Returns 1 when the body is complete,

@@ -64,7 +64,7 @@ struct rule {
 	struct cidr	*cidrs;
 	size_t		 ncidrs;
 	struct harg	 param;
-	void		*mac;		/* keyed HMAC state (EVP_MAC_CTX) */
+	void		*mac;		/* keyed HMAC state (rules.c) */
 };
 
 struct hhook {

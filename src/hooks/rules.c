@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -286,6 +287,27 @@ scalr(const struct rule *r, struct hreq *q, int *err)
 	return (1);
 }
 
+/*
+ * PCRE2 backtracks where Go's RE2 (webhook's) cannot, so an operator's
+ * pattern that backtracks badly must not let a request's value (up to
+ * the body limit) buy seconds of CPU.  A million steps is far more than
+ * a pattern for a ref, a name or a header needs, and milliseconds at
+ * most; past it the value does not match.
+ */
+#define REGEX_MATCH_LIMIT	1000000
+
+static pcre2_match_context *mctx;
+static pthread_once_t mctx_once = PTHREAD_ONCE_INIT;
+
+static void
+mctx_init(void)
+{
+	if ((mctx = pcre2_match_context_create(NULL)) != NULL) {
+		pcre2_set_match_limit(mctx, REGEX_MATCH_LIMIT);
+		pcre2_set_depth_limit(mctx, REGEX_MATCH_LIMIT);
+	}
+}
+
 static int
 match(const struct rule *r, struct hreq *q, int *err)
 {
@@ -310,9 +332,10 @@ match(const struct rule *r, struct hreq *q, int *err)
 		res = ct_equal(arg, strlen(arg), r->value, strlen(r->value));
 		break;
 	case M_REGEX:
+		pthread_once(&mctx_once, mctx_init);
 		md = pcre2_match_data_create_from_pattern(r->re, NULL);
 		rc = pcre2_match(r->re, (PCRE2_SPTR)arg, strlen(arg), 0, 0,
-		    md, NULL);
+		    md, mctx);
 		pcre2_match_data_free(md);
 		/* A bad UTF-8 subject or a blown match limit: no match. */
 		res = rc >= 0;

@@ -183,8 +183,13 @@ write_temp(const char *dir, const char *prefix, const struct buf *data)
 		    (unsigned int)arc4random());
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd != -1) {
-			if (file_write_all(fd, data->data ? data->data : "",
-			    data->len) == -1 || close(fd) == -1) {
+			int bad = file_write_all(fd, data->data ? data->data :
+			    "", data->len) == -1;
+
+			/* Closed either way: a full disk must not leak fds. */
+			if (close(fd) == -1)
+				bad = 1;
+			if (bad) {
 				unlink(path);
 				free(path);
 				return (NULL);

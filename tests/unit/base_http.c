@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,69 @@ handler(void *arg, struct http_request *req, struct http_response *resp)
 	buf_printf(&resp->body, "%s %s q=%s h=%s raw=%s ip=%s body=%s",
 	    req->method, req->url, q ? q : "-", h ? h : "-", req->raw_query,
 	    req->remote_addr, req->body);
+}
+
+static atomic_int nbig;
+
+/* 64 KiB answers, counted. */
+static void
+big_handler(void *arg, struct http_request *req, struct http_response *resp)
+{
+	atomic_fetch_add(&nbig, 1);
+	buf_grow(&resp->body, 65536);
+	memset(resp->body.data, 'x', 65536);
+	resp->body.len = 65536;
+}
+
+/*
+ * A client that pipelines 1000 requests for 64 KiB answers and does not
+ * read: the server must stop answering (and reading) once a bounded
+ * amount waits to be sent, not hold 64 MB for it; then, as the client
+ * reads, answer every request in order.
+ */
+static void
+test_unread_pipeline(void)
+{
+	struct http_server_opts o;
+	struct http_server *srv;
+	struct sockaddr_in sin;
+	struct buf reqs = BUF_INIT;
+	char tmp[65536];
+	long long got = 0;
+	ssize_t n;
+	int s, i, small = 4096, held;
+
+	memset(&o, 0, sizeof(o));
+	o.addr = "127.0.0.1";
+	o.handler = big_handler;
+	o.threads = 1;
+	if ((srv = http_server_start(&o)) == NULL) {
+		ok(0, "server for the unread pipeline starts");
+		return;
+	}
+	for (i = 0; i < 1000; i++)
+		buf_printf(&reqs, "GET /%d HTTP/1.1\r\nHost: x\r\n%s\r\n", i,
+		    i == 999 ? "Connection: close\r\n" : "");
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)http_server_port(srv));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok(connect(s, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    write(s, reqs.data, reqs.len) == (ssize_t)reqs.len,
+	    "1000 requests pipelined");
+	usleep(500000);
+	held = atomic_load(&nbig);
+	ok(held < 300, "not read: the server stopped answering (answered "
+	    "%d of 1000, each 64 KiB)", held);
+	while ((n = read(s, tmp, sizeof(tmp))) > 0)
+		got += n;
+	ok(atomic_load(&nbig) == 1000 && got > 1000LL * 65536,
+	    "read: all 1000 answered (%lld bytes)", got);
+	close(s);
+	http_server_stop(srv);
+	buf_free(&reqs);
 }
 
 static char *
@@ -248,6 +312,7 @@ main(void)
 		free(dir); free(sh); free(crt); free(key); free(ca);
 		free(ccrt); free(ckey);
 	}
+	test_unread_pipeline();
 	o.port = port;
 	o.addr = "not-an-ip";
 	ok(http_server_start(&o) == NULL, "bad address refused");

@@ -115,6 +115,44 @@ main(void)
 	s = "3\r\nabcX";
 	ok(http_dechunk(&d, s, strlen(s), &b, 100, &used) == -1,
 	    "missing CRLF after chunk");
+	{
+		/* Dropped lines are bounded too: an endless extension or
+		   trailer line is refused, one just under the bound is not. */
+		struct buf ext = BUF_INIT;
+		const char *what[] = { "extension", "trailer" };
+		int i;
+
+		for (i = 0; i < 2; i++) {
+			size_t k;
+
+			for (k = HTTP_MAX_CHUNK_LINE;
+			    k <= HTTP_MAX_CHUNK_LINE + 1; k++) {
+				char name[64];
+
+				buf_reset(&ext);
+				buf_reset(&b);
+				memset(&d, 0, sizeof(d));
+				if (i == 0) {
+					buf_addstr(&ext, "1;");
+					while (ext.len < 2 + k)
+						buf_addstr(&ext, "x");
+					buf_addstr(&ext, "\r\na\r\n0\r\n\r\n");
+				} else {
+					buf_addstr(&ext, "1\r\na\r\n0\r\n");
+					while (ext.len < 9 + k)
+						buf_addstr(&ext, "x");
+					buf_addstr(&ext, "\r\n\r\n");
+				}
+				snprintf(name, sizeof(name), "chunk %s line "
+				    "of %zu bytes: %s", what[i], k, k >
+				    HTTP_MAX_CHUNK_LINE ? "refused" : "kept");
+				is_int(http_dechunk(&d, ext.data, ext.len, &b,
+				    100, &used), k > HTTP_MAX_CHUNK_LINE ? -1 : 1,
+				    name);
+			}
+		}
+		buf_free(&ext);
+	}
 
 	n = http_parse_query("a=1&b=x+y%21&c&=z&d=", &st, kv, 8);
 	is_int(n, 5, "query pairs");

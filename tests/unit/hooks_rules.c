@@ -112,6 +112,25 @@ main(void)
 	is_int(eval("{\"match\": {\"type\": \"regex\", \"regex\": \"^1$\", "
 	    "\"parameter\": {\"source\": \"header\", \"name\": \"X-A\"}}}", &q,
 	    &err), 1, "regex");
+	/*
+	 * A pattern whose first branch backtracks 2^21 times before the
+	 * second matches: PCRE2's default limit (10M) lets it match, ours
+	 * (1M) stops it, so the value is taken as not matching.
+	 */
+	json_object_set_new(q.headers, "X-Evil",
+	    json_string("aaaaaaaaaaaaaaaaaaaaa"));
+	is_int(eval("{\"match\": {\"type\": \"regex\", \"regex\": "
+	    "\"^(?:(a+)+b|a{21})$\", \"parameter\": {\"source\": "
+	    "\"header\", \"name\": \"X-Evil\"}}}", &q, &err), 0,
+	    "a match past a million steps is no match");
+	is_int(eval("{\"match\": {\"type\": \"regex\", \"regex\": "
+	    "\"^(?:(a+)+b|a{21})$|^a{21}$\", \"parameter\": {\"source\": "
+	    "\"header\", \"name\": \"X-Evil\"}}}", &q, &err), 0,
+	    "(whichever branch would have matched later)");
+	is_int(eval("{\"match\": {\"type\": \"regex\", \"regex\": "
+	    "\"^a{21}$\", \"parameter\": {\"source\": \"header\", "
+	    "\"name\": \"X-Evil\"}}}", &q, &err), 1,
+	    "the same value matches a sane pattern");
 	is_int(eval("{\"match\": {\"type\": \"ip-whitelist\", \"ip-range\": "
 	    "\"127.0.0.1\"}}", &q, &err), 1, "ip-whitelist");
 	is_int(eval("{\"match\": {\"type\": \"scalr-signature\", "
