@@ -28,6 +28,15 @@
 #define DEF_JAILS_TTL_MS	1000
 #define DEF_STATE_MAX_AGE_S	300
 #define DEF_AGENT_WAIT_MS	300
+/*
+ * Webhook runs under serve are bounded by default (stasis hooks keeps
+ * webhook's unbounded ones for drop-in use): a deploy hook that hangs,
+ * or a flood of requests passing a hook's rules, must not fill the node
+ * with processes.  A deploy is one run at a time per hook in practice;
+ * four leave room for hooks that are not deploys.
+ */
+#define DEF_HOOKS_MAX_RUNS	4
+#define DEF_HOOKS_RUN_TIMEOUT_MS (3600 * 1000)
 
 int
 parse_duration_ms(const char *s, int *out)
@@ -229,6 +238,8 @@ node_config_new(void)
 	cf->jails_ttl_ms = DEF_JAILS_TTL_MS;
 	cf->state_max_age_s = DEF_STATE_MAX_AGE_S;
 	cf->agent_wait_ms = DEF_AGENT_WAIT_MS;
+	cf->hooks_max_runs = DEF_HOOKS_MAX_RUNS;
+	cf->hooks_run_timeout_ms = DEF_HOOKS_RUN_TIMEOUT_MS;
 	cf->withdraw_ms = DEF_WITHDRAW_MS;
 	cf->bird_interval_ms = DEF_BIRD_INTERVAL_MS;
 	return (cf);
@@ -792,6 +803,12 @@ parse_top(struct node_config *cf, json_t *root)
 				return (-1);
 		} else if (strcmp(k, "hooks") == 0) {
 			if (get_str(v, k, &cf->hooks) == -1)
+				return (-1);
+		} else if (strcmp(k, "hooks_max_runs") == 0) {
+			if (get_int(v, k, 0, 1024, &cf->hooks_max_runs) == -1)
+				return (-1);
+		} else if (strcmp(k, "hooks_run_timeout") == 0) {
+			if (get_dur(v, k, 0, &cf->hooks_run_timeout_ms) == -1)
 				return (-1);
 		} else if (strcmp(k, "jails_ttl") == 0) {
 			if (get_dur(v, k, 0, &cf->jails_ttl_ms) == -1)

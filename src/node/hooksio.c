@@ -15,7 +15,7 @@
 #include "hooks/hooks.h"
 
 void *
-node_hooks_load(const char *file)
+node_hooks_load(const struct node_config *cf, const char *file)
 {
 	struct hooks_opts o;
 	struct hooks *h;
@@ -24,6 +24,10 @@ node_hooks_load(const char *file)
 	memset(&o, 0, sizeof(o));
 	o.files = files;
 	o.nfiles = 1;
+	o.max_runs = (unsigned int)cf->hooks_max_runs;
+	/* Rounded up: a timeout set below a second is not none. */
+	o.run_timeout_s = (unsigned int)((cf->hooks_run_timeout_ms + 999) /
+	    1000);
 	if ((h = hooks_open(&o)) == NULL) {
 		error_wrap("hooks %s", file);
 		return (NULL);
@@ -34,9 +38,10 @@ node_hooks_load(const char *file)
 }
 
 int
-node_hooks_open(struct node *n, const char *file)
+node_hooks_open(struct node *n, const struct node_config *cf,
+    const char *file)
 {
-	if ((n->hooks = node_hooks_load(file)) == NULL)
+	if ((n->hooks = node_hooks_load(cf, file)) == NULL)
 		return (-1);
 	free(n->hooks_file);
 	n->hooks_file = xstrdup(file);

@@ -69,6 +69,8 @@ struct node_config {
 	int		 threads;
 	int		 state_max_age_s;
 	int		 agent_wait_ms;
+	int		 hooks_max_runs;	/* per hook at once; 0: no limit */
+	int		 hooks_run_timeout_ms;	/* 0: none */
 	struct app_conf	*apps;
 	size_t		 napps;
 	int		 has_lb;
@@ -259,11 +261,12 @@ void	 web_jails_invalidate(struct node *);
 /* hooksio.c: the hooks feature, when it is built */
 struct http_request;
 struct http_response;
-int	 node_hooks_open(struct node *, const char *file);
+int	 node_hooks_open(struct node *, const struct node_config *,
+	    const char *file);
 int	 node_hooks_handle(struct node *, struct http_request *,
 	    struct http_response *);	/* 0: answered */
 void	 node_hooks_close(struct node *);
-void	*node_hooks_load(const char *file);
+void	*node_hooks_load(const struct node_config *, const char *file);
 int	 node_hooks_reread(struct node *);
 void	 node_hooks_retire(struct node *, void *);
 size_t	 node_hooks_count(void *);

@@ -261,7 +261,10 @@ node_reload(struct node *n, struct buf *sum)
 		reload_failed(n);
 		return (-1);
 	}
-	if (hpath != NULL && n->hooks != NULL && same(hpath, n->hooks_file)) {
+	/* Changed run limits need the file opened anew, as a new path does. */
+	if (hpath != NULL && n->hooks != NULL && same(hpath, n->hooks_file) &&
+	    cf->hooks_max_runs == old->hooks_max_runs &&
+	    cf->hooks_run_timeout_ms == old->hooks_run_timeout_ms) {
 		if (node_hooks_reread(n) == -1) {
 			http_tls_free(newtls);
 			node_config_free(cf);
@@ -269,7 +272,7 @@ node_reload(struct node *n, struct buf *sum)
 			return (-1);
 		}
 	} else if (hpath != NULL) {
-		if ((newhooks = node_hooks_load(hpath)) == NULL) {
+		if ((newhooks = node_hooks_load(cf, hpath)) == NULL) {
 			http_tls_free(newtls);
 			node_config_free(cf);
 			reload_failed(n);

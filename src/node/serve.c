@@ -517,9 +517,10 @@ node_start(struct node_config *cf, const struct node_opts *o)
 		(void)ep_add(n, n->inofd, &tag_ino);
 	watch_rundir(n);
 	if (o != NULL && o->hooks_file != NULL) {
-		if (node_hooks_open(n, o->hooks_file) == -1)
+		if (node_hooks_open(n, cf, o->hooks_file) == -1)
 			goto fail;
-	} else if (cf->hooks != NULL && node_hooks_open(n, cf->hooks) == -1)
+	} else if (cf->hooks != NULL && node_hooks_open(n, cf, cf->hooks) ==
+	    -1)
 		goto fail;
 	n->hooks_capable = n->hooks != NULL;
 	if (control_listen(n) == -1 || agent_listen(n) == -1 ||

@@ -227,6 +227,32 @@ node_serve "$T/serve.conf"; ok $? "serve with hooks: in the config"
 is "$(curl -s "http://127.0.0.1:$HTTP/hooks/hello")" "reloaded" "the config's hooks file is served"
 node_serve_stop
 
+# Webhook runs are bounded under serve: hooks_max_runs at once per hook
+# (503 past it), hooks_run_timeout kills a run's process group.
+cat >"$T/slow.yaml" <<CONF
+- id: slow
+  execute-command: /bin/sh
+  pass-arguments-to-command:
+    - source: string
+      name: -c
+    - source: string
+      name: "sleep 30; : stasis-serve-slow-$$"
+CONF
+cp "$T/serve.conf" "$T/serve-slow.conf"
+sed -i '/^hooks:/d' "$T/serve-slow.conf"
+printf 'hooks: %s/slow.yaml\nhooks_max_runs: 1\nhooks_run_timeout: 1s\n' \
+    "$T" >>"$T/serve-slow.conf"
+node_serve "$T/serve-slow.conf"; ok $? "serve with hooks_max_runs and hooks_run_timeout"
+is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP/hooks/slow")" 200 "a run starts"
+WAIT_TRIES=50 wait_for pgrep -f "stasis-serve-slow-$$"
+ok $? "and runs"
+is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP/hooks/slow")" 503 "a second at once: 503 (hooks_max_runs: 1)"
+WAIT_TRIES=50 wait_for sh -c "! pgrep -f stasis-serve-slo[w]-$$"
+ok $? "hooks_run_timeout: 1s killed the run"
+node_serve_stop
+printf 'hooks_run_timeout: soon\n' >>"$T/serve-slow.conf"
+run_fails "a bad hooks_run_timeout is refused" -- stasis serve -t -c "$T/serve-slow.conf"
+
 printf -- '- id: [broken\n' >"$T/bad-hooks.yaml"
 run_fails "a bad hooks file fails at start" -- stasis serve -c "$T/serve.conf" -s "$T/ctl2.sock" -l 127.0.0.1:$(free_port) -H "$T/bad-hooks.yaml"
 node_log_clean
