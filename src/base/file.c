@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,4 +135,57 @@ fail:
 	unlink(tmp);
 	free(tmp);
 	return (-1);
+}
+
+static char guard_path[PATH_MAX];
+static volatile sig_atomic_t guard_armed;
+static const int guard_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction guard_old[3];
+
+static void
+guard_handler(int sig)
+{
+	int e = errno;
+
+	if (guard_armed)
+		(void)unlink(guard_path);
+	guard_armed = 0;
+	signal(sig, SIG_DFL);
+	raise(sig);
+	errno = e;
+}
+
+void
+file_tmp_guard(const char *path)
+{
+	struct sigaction sa;
+	size_t i;
+
+	if (strlen(path) >= sizeof(guard_path))
+		return;
+	file_tmp_forget();
+	memcpy(guard_path, path, strlen(path) + 1);
+	guard_armed = 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = guard_handler;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(guard_sigs) / sizeof(guard_sigs[0]); i++) {
+		sigaction(guard_sigs[i], NULL, &guard_old[i]);
+		/* A signal the caller ignores (nohup) stays ignored. */
+		if (guard_old[i].sa_handler != SIG_IGN)
+			sigaction(guard_sigs[i], &sa, NULL);
+	}
+}
+
+void
+file_tmp_forget(void)
+{
+	size_t i;
+
+	if (!guard_armed)
+		return;
+	guard_armed = 0;
+	for (i = 0; i < sizeof(guard_sigs) / sizeof(guard_sigs[0]); i++)
+		if (guard_old[i].sa_handler != SIG_IGN)
+			sigaction(guard_sigs[i], &guard_old[i], NULL);
 }

@@ -23,6 +23,16 @@ int	file_read_fd(int fd, size_t max, struct buf *out);
  */
 int	file_write_atomic(const char *path, const void *, size_t, mode_t);
 
+/*
+ * A temporary file that ^C must not leave behind: until file_tmp_forget,
+ * SIGINT, SIGTERM or SIGHUP unlink it before the process dies of the
+ * signal as it would have.  One at a time; the path is copied.  For
+ * long writes (compressing an archive) that rename their output into
+ * place at the end.
+ */
+void	file_tmp_guard(const char *path);
+void	file_tmp_forget(void);
+
 /* write(2) all of it, retrying on EINTR and short writes. */
 int	file_write_all(int fd, const void *, size_t);
 /* pwrite(2) all of it at off, the same way (errno kept on failure). */

@@ -106,6 +106,7 @@ out_open(struct out *o, const char *path)
 		return (-1);
 	}
 	(void)fchmod(o->fd, 0644);
+	file_tmp_guard(o->tmp);
 	return (0);
 }
 
@@ -124,6 +125,8 @@ out_finish(struct out *o, int ok)
 		rc = error_sys("rename to %s", o->path);
 	if (!ok || rc == -1)
 		unlink(o->tmp);
+	/* After the rename: a signal before it still removes the temp. */
+	file_tmp_forget();
 	free(o->tmp);
 	return (ok ? rc : -1);
 }
