@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/file.h"
@@ -52,25 +54,94 @@ is_param_word(const char *w)
 	return (r);
 }
 
+/*
+ * A path as zfs diff prints it: a byte that is not printable, a space
+ * or a backslash as \\ and four octal digits, so that one change is one
+ * line and the path splits on whitespace.
+ */
+static void
+escape_path(const char *p, struct buf *b)
+{
+	for (; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c > ' ' && c < 0x7f && c != '\\')
+			buf_add(b, p, 1);
+		else
+			buf_printf(b, "\\%04o", c);
+	}
+}
+
+static void
+diff_usage(FILE *f)
+{
+	fprintf(f, "usage: stasis jail diff [--libxo json] NAME\n");
+}
+
 static int
 do_diff(int argc, char **argv)
 {
-	struct buf out = BUF_INIT;
+	struct strv out = STRV_INIT;
+	struct buf b = BUF_INIT;
+	const char *name = NULL;
+	int json = 0, i;
+	size_t k;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-			printf("usage: stasis jail diff NAME\n");
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			diff_usage(stdout);
 			return (0);
 		}
-		fprintf(stderr, "usage: stasis jail diff NAME\n");
+		if (strcmp(argv[i], "--libxo") == 0 && i + 1 < argc) {
+			if (strcmp(argv[++i], "json") != 0 &&
+			    strcmp(argv[i], "text") != 0)
+				return (failx("diff: --libxo %s: only json and "
+				    "text", argv[i]));
+			json = strcmp(argv[i], "json") == 0;
+		} else if (strcmp(argv[i], "--libxo=json") == 0)
+			json = 1;
+		else if (argv[i][0] == '-' || name != NULL) {
+			diff_usage(stderr);
+			return (1);
+		} else
+			name = argv[i];
+	}
+	if (name == NULL) {
+		diff_usage(stderr);
 		return (1);
 	}
-	if (jail_diff(jail_rundir(), argv[1], &out) == -1) {
-		buf_free(&out);
-		return (fail("diff %s", argv[1]));
+	if (jail_diff(jail_rundir(), name, &out) == -1) {
+		strv_free(&out);
+		return (fail("diff %s", name));
 	}
-	fwrite(out.data ? out.data : "", 1, out.len, stdout);
-	buf_free(&out);
+	if (json) {
+		/* jls's layout: the libxo version, then the document. */
+		json_t *doc, *ch = json_array(), *path;
+
+		for (k = 0; k < out.n; k++) {
+			/* A name that is not UTF-8 goes as text prints it. */
+			if ((path = json_string(out.v[k] + 2)) == NULL) {
+				buf_reset(&b);
+				escape_path(out.v[k] + 2, &b);
+				path = json_string(buf_cstr(&b));
+			}
+			json_array_append_new(ch, json_pack("{s:s#, s:o}",
+			    "change", out.v[k], (size_t)1, "path", path));
+		}
+		doc = json_pack("{s:s, s:{s:s, s:o}}", "__version", "2",
+		    "jail-diff", "name", name, "changes", ch);
+		json_dumpf(doc, stdout, JSON_PRESERVE_ORDER | JSON_COMPACT);
+		putchar('\n');
+		json_decref(doc);
+	} else
+		for (k = 0; k < out.n; k++) {
+			buf_reset(&b);
+			escape_path(out.v[k] + 2, &b);
+			printf("%c\t%s\n", out.v[k][0], buf_cstr(&b));
+		}
+	buf_free(&b);
+	strv_free(&out);
 	return (0);
 }
 

@@ -274,7 +274,7 @@ scratch_drop(char *ds, char *dir)
 }
 
 int
-jail_diff(const char *rundir, const char *jail, struct buf *out)
+jail_diff(const char *rundir, const char *jail, struct strv *out)
 {
 	struct jail_state st;
 	struct walk w;
@@ -340,7 +340,7 @@ jail_diff(const char *rundir, const char *jail, struct buf *out)
 		if (w.out.n > 1)
 			qsort(w.out.v, w.out.n, sizeof(char *), cmp_path);
 		for (i = 0; i < w.out.n; i++)
-			buf_printf(out, "%s\n", w.out.v[i]);
+			strv_push(out, w.out.v[i]);
 	}
 out:
 	if (zfsroot) {

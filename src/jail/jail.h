@@ -160,8 +160,10 @@ int	 jail_exec(const char *rundir, const char *jail,
 
 /*
  * What the jail changed relative to its template (stasis.template), in
- * zfs diff's form: "M\t/path", "+\t/path", "-\t/path", one a line.
+ * zfs diff's kinds: "M\t/path", "+\t/path", "-\t/path", "R\t/path",
+ * one an entry, sorted by path; the path as it is (the command escapes
+ * it for text as zfs diff does).
  */
-int	 jail_diff(const char *rundir, const char *jail, struct buf *out);
+int	 jail_diff(const char *rundir, const char *jail, struct strv *out);
 
 #endif

@@ -67,6 +67,20 @@ M	/etc/motd
 +	/var
 +	/var/db
 +	/var/db/x" "jail diff lists what changed, zfs diff style"
+# Names that would split a line or a field are escaped as zfs diff does;
+# JSON for scripts carries them as they are.
+run_ok "names with a space, a tab, a backslash" -- jexec $O sh -c \
+    'rm -rf /var && printf x > "/etc/a b" && printf x > "/etc/t	\\"'
+is "$(stasis jail diff $O)" "M	/etc
++	/etc/a\0040b
+-	/etc/group
+M	/etc/motd
++	/etc/new
++	/etc/t\0011\0134" "jail diff escapes them (\\0ooo)"
+is "$(stasis jail diff --libxo json $O)" \
+    '{"__version":"2","jail-diff":{"name":"'$O'","changes":[{"change":"M","path":"/etc"},{"change":"+","path":"/etc/a b"},{"change":"-","path":"/etc/group"},{"change":"M","path":"/etc/motd"},{"change":"+","path":"/etc/new"},{"change":"+","path":"/etc/t\t\\"}]}}' \
+    "jail diff --libxo json"
+run_fails "jail diff --libxo xml is refused" -- stasis jail diff --libxo xml $O
 run_ok "remove the overlay jail" -- jail -q -r $O
 is "$(cat "$JT/upper/upper/etc/new")" n "the upper dir keeps the changes (stasis.upper)"
 run_fails "stasis.root=rw over a template directory is refused" -- \

@@ -33,6 +33,8 @@
 #define SIGUSR1		30
 #define SIGUSR2		31
 #define NSIG		32	/* number of old signals (counting 0) */
+/* <machine/signal.h>, amd64 */
+typedef long sig_atomic_t;
 typedef void __sighandler_t(int);
 #define SIG_DFL		((__sighandler_t *)0)
 #define SIG_IGN		((__sighandler_t *)1)
