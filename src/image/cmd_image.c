@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -125,27 +124,14 @@ image_zfs(int argc, char **argv)
 	if (argc - optind != 1)
 		return (usage(0));
 	o.dir = argv[optind];
-	if (out != NULL) {
-		o.outfd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		    0644);
-		if (o.outfd == -1) {
-			error_sys("%s", out);
-			return (fail("zfs"));
-		}
-	} else if (isatty(STDOUT_FILENO))
+	if (out == NULL && isatty(STDOUT_FILENO))
 		return (failx("image zfs: must redirect output "
 		    "(or use -o file)"));
 	catch_stop();
-	rc = image_zfs_stream(&o, &bytes);
-	if (out != NULL) {
-		close(o.outfd);
-		if (rc == -1) {
-			int e = errno;
-
-			unlink(out);
-			errno = e;
-		}
-	}
+	if (out != NULL)
+		rc = image_zfs_file(&o, out, &bytes);
+	else
+		rc = image_zfs_stream(&o, &bytes);
 	return (rc == -1 ? fail("zfs %s", o.dir) : 0);
 }
 

@@ -26,6 +26,13 @@ struct image_zfs_opts {
  * destroyed whatever happens.  *bytes receives the stream's length.
  */
 int	image_zfs_stream(const struct image_zfs_opts *, uint64_t *bytes);
+/*
+ * The same into the file out, atomically: a temporary name in out's
+ * directory, renamed over out only when the stream is complete; on any
+ * failure out is left as it was (o->outfd is not used).
+ */
+int	image_zfs_file(const struct image_zfs_opts *, const char *out,
+	    uint64_t *bytes);
 
 struct image_tar_opts {
 	const char	*dir;		/* the tree */

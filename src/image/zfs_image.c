@@ -20,6 +20,7 @@
 #include "base/progress.h"
 #include "base/spawn.h"
 #include "image/image.h"
+#include "image/image_int.h"
 #include "zfs/zfs.h"
 
 #define MIN_POOL	(128ull << 20)	/* zfs-fuse wants at least 64M */
@@ -203,4 +204,30 @@ out:
 	free(ds);
 	free(snap);
 	return (rc);
+}
+
+int
+image_zfs_file(const struct image_zfs_opts *o, const char *out,
+    uint64_t *bytes)
+{
+	struct image_zfs_opts c = *o;
+	char *tmp;
+
+	*bytes = 0;
+	if ((c.outfd = out_open(out, &tmp)) == -1)
+		return (-1);
+	if (image_zfs_stream(&c, bytes) == -1) {
+		out_discard(c.outfd, tmp);
+		return (-1);
+	}
+	if (out_sync(c.outfd, out) == -1) {
+		out_discard(-1, tmp);
+		return (-1);
+	}
+	if (out_rename(tmp, out) == -1) {
+		out_discard(-1, tmp);
+		return (-1);
+	}
+	free(tmp);
+	return (0);
 }

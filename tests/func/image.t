@@ -48,6 +48,21 @@ ok $((rc == 0)) "missing dir fails"
 like "$out" "nope: No such file" "missing dir: message"
 ok $([ ! -e $W/c.zfs ]; echo $?) "no output file left on failure"
 run_fails "bad snapshot name" -- "$STASIS" image zfs -o $W/d.zfs -s 'a b' $I
+
+# -o FILE replaces FILE only with a complete stream: every failure leaves
+# the previous file as it was, and no temporary file beside it.
+echo previous >$W/keep.zfs
+run_fails "-o over a file: missing dir fails" -- "$STASIS" image zfs -q -o $W/keep.zfs $W/nope
+is "$(cat $W/keep.zfs)" previous "missing dir: the previous file is intact"
+run_fails "-o over a file: not a directory fails" -- "$STASIS" image zfs -q -o $W/keep.zfs $I/etc/motd
+is "$(cat $W/keep.zfs)" previous "not a directory: the previous file is intact"
+run_fails "-o over a file: bad snapshot name fails" -- "$STASIS" image zfs -q -s 'a b' -o $W/keep.zfs $I
+is "$(cat $W/keep.zfs)" previous "bad snapshot name: the previous file is intact"
+is "$(ls -A $W | grep '^\.keep' || true)" "" "no temporary file left beside it"
+run_ok "-o over a file: a good build replaces it" -- "$STASIS" image zfs -q -o $W/keep.zfs $I
+run_ok "the replacement is a whole stream (zfs receive takes it)" -- sh -c "zfs receive $P/keep <$W/keep.zfs"
+is "$(stat -c %a $W/keep.zfs)" 644 "the replacement is mode 0644"
+is "$(ls -A $W | grep '^\.keep' || true)" "" "no temporary file left after success"
 run_fails "unknown format" -- "$STASIS" image cpio $I
 run_ok "--help" -- "$STASIS" image --help
 is "$(pools)" "$before" "no scratch pool left at the end"
