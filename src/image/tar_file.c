@@ -27,20 +27,9 @@
 #include "base/path.h"
 #include "base/spawn.h"
 #include "image/image.h"
+#include "image/image_int.h"
 
 #define PIPE_BYTES	(1 << 20)
-
-/* "dir/.base.XXXXXX" beside out. */
-static char *
-temp_name(const char *out)
-{
-	const char *slash = strrchr(out, '/');
-
-	if (slash == NULL)
-		return (xasprintf(".%s.XXXXXX", out));
-	return (xasprintf("%.*s/.%s.XXXXXX", (int)(slash - out), out,
-	    slash + 1));
-}
 
 /* The child's last line, as spawn_cmd reports a tool's failure. */
 static void
@@ -201,77 +190,88 @@ save_index(const char *out, int embed)
 	return (rc);
 }
 
+/*
+ * --no-embed with -z: the indexes `stasis tarfs --index` saved beside the
+ * temporary file (keyed by its size and mtime, which the rename keeps)
+ * are renamed to out's names before the archive itself, so that nothing
+ * of the previous image is touched until all of the new one exists.
+ */
+static const char *const beside[] = { ".tfidx", ".zidx" };
+
+static void
+drop_beside(const char *tmp)
+{
+	size_t i;
+	char *p;
+
+	for (i = 0; i < sizeof(beside) / sizeof(beside[0]); i++) {
+		p = xasprintf("%s%s", tmp, beside[i]);
+		(void)unlink(p);
+		free(p);
+	}
+}
+
+static int
+rename_beside(const char *tmp, const char *out)
+{
+	size_t i;
+	char *from, *to;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < sizeof(beside) / sizeof(beside[0]); i++) {
+		from = xasprintf("%s%s", tmp, beside[i]);
+		to = xasprintf("%s%s", out, beside[i]);
+		/* A seekable tar.zst needs no .zidx: none was written. */
+		if (access(from, F_OK) == 0 && rename(from, to) == -1)
+			rc = error_sys("rename to %s", to);
+		free(from);
+		free(to);
+	}
+	return (rc);
+}
+
 int
 image_tar_file(const struct image_tar_opts *o, const char *out, int zstd,
     struct image_tar_stats *st)
 {
 	struct image_tar_opts c = *o;
 	struct stat sb;
-	char *tmp = temp_name(out);
-	int fd, rc = -1;
+	char *tmp;
+	int fd, saved = 0;
 
 	memset(st, 0, sizeof(*st));
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		error_sys("create %s", out);
-		free(tmp);
+	if ((fd = out_open(out, &tmp)) == -1)
 		return (-1);
-	}
-	if (fchmod(fd, 0644) == -1) {
-		error_sys("chmod %s", tmp);
-		goto out;
-	}
 	c.self_fd = fd;
 	if (zstd) {
 		if (write_zstd(&c, fd, st) == -1)
-			goto out;
-		if (fstat(fd, &sb) == -1) {
-			error_sys("stat %s", out);
-			goto out;
-		}
-		st->zbytes = sb.st_size;
+			goto fail;
 	} else {
 		c.outfd = fd;
 		if (image_tar_write(&c, st) == -1)
-			goto out;
+			goto fail;
 	}
-	{
-		int r = fsync(fd);
-
-		if (close(fd) == -1)
-			r = -1;
+	if (out_sync(fd, out) == -1) {
 		fd = -1;
-		if (r == -1) {
-			error_sys("write %s", out);
-			goto out;
-		}
+		goto fail;
 	}
+	fd = -1;
 	if (!o->no_embed && save_index(tmp, 1) == -1)
-		goto out;
-	if (rename(tmp, out) == -1) {
-		error_sys("rename to %s", out);
-		goto out;
+		goto fail;
+	if (zstd && o->no_embed) {
+		saved = 1;
+		if (save_index(tmp, 0) == -1 || rename_beside(tmp, out) == -1)
+			goto fail;
 	}
-	rc = 0;
-	if (zstd && stat(out, &sb) == 0)
+	if (zstd && stat(tmp, &sb) == 0)
 		st->zbytes = sb.st_size;	/* the index included */
-	/* Saved by the archive's inode, kept across the rename. */
-	if (zstd && o->no_embed && save_index(out, 0) == -1) {
-		char *p;
-
-		rc = -1;
-		(void)unlink(out);
-		p = xasprintf("%s.zidx", out);
-		(void)unlink(p);
-		free(p);
-		p = xasprintf("%s.tfidx", out);
-		(void)unlink(p);
-		free(p);
-	}
-out:
-	if (fd != -1)
-		close(fd);
-	if (rc == -1)
-		(void)unlink(tmp);
+	if (out_rename(tmp, out) == -1)
+		goto fail;
 	free(tmp);
-	return (rc);
+	return (0);
+fail:
+	if (saved)
+		drop_beside(tmp);
+	out_discard(fd, tmp);
+	return (-1);
 }

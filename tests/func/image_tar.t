@@ -154,6 +154,17 @@ ok $? "image tar -z --no-embed"
 like "$("$STASIS" tarfs --check $O/ne.tar.zst 2>&1)" \
     "from the saved index $O/ne.tar.zst.tfidx" \
     "--no-embed: the index saved beside it, and read"
+is "$(ls -A $O | grep '^\.ne' || true)" "" "--no-embed: no temporary files left"
+# The index is saved from the temporary file before anything is renamed:
+# when it cannot be put in place, the previous image is untouched.
+echo previous >$O/prev.tar.zst
+mkdir $O/prev.tar.zst.tfidx
+run_fails "-z --no-embed: an index that cannot be put in place fails" -- \
+    "$STASIS" image tar -q -z --no-embed -o $O/prev.tar.zst $T
+is "$(cat $O/prev.tar.zst)" previous "index failure: the previous image is intact"
+is "$(ls -A $O | grep '^\.prev' || true)" "" "index failure: no temporary files left"
+rmdir $O/prev.tar.zst.tfidx
+rm -f $O/prev.tar.zst
 if tarfs_mount $O/a.tar.zst $TMPD/mz; then
 	check_tree "tarfs mount of the tar.zst" $TMPD/mz
 	tarfs_umount $TMPD/mz
