@@ -156,8 +156,17 @@ be activate -T >/dev/null
 # export / import
 f=/var/tmp/$P.export
 cleanup "rm -f $f"
+snaps() { zfs list -H -o name -t snapshot -r $R/default | sort; }
+before=$(snaps)
 run_ok "export default" -- sh -c "$STASIS be -r $R export default >$f"
 ok $([ -s "$f" ]; echo $?) "stream written"
+is "$(snaps)" "$before" "export: the snapshot it made is destroyed after the stream"
+run_fails "export to /dev/full fails" -- sh -c "$STASIS be -r $R export default >/dev/full"
+is "$(snaps)" "$before" "export failure: the snapshot it made is destroyed"
+zfs snapshot $R/default@kept
+run_ok "export of a named snapshot" -- sh -c "$STASIS be -r $R export default@kept >/dev/null"
+ok $(zfs list $R/default@kept >/dev/null 2>&1; echo $?) "export BE@snap: that snapshot is kept"
+zfs destroy $R/default@kept
 run_ok "import imp" -- sh -c "$STASIS be -r $R import imp <$f"
 is "$(zfs get -H -o value canmount,mountpoint $R/imp | tr '\n' ' ')" "noauto / " "imported BE is bootable"
 run_fails "import onto existing" -- sh -c "$STASIS be -r $R import imp <$f"
