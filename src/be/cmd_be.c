@@ -649,24 +649,91 @@ be_cmd_jail(struct be *b, int argc, char **argv)
 	return (rc);
 }
 
+/* opts: the subcommand's getopt letters, for wants_help. */
 static const struct {
 	const char	*name;
 	int		(*fn)(struct be *, int, char **);
+	const char	*opts;
 } subs[] = {
-	{ "activate",	be_cmd_activate },
-	{ "check",	be_cmd_check },
-	{ "create",	be_cmd_create },
-	{ "destroy",	be_cmd_destroy },
-	{ "export",	be_cmd_export },
-	{ "import",	be_cmd_import },
-	{ "jail",	be_cmd_jail },
-	{ "list",	be_cmd_list },
-	{ "mount",	be_cmd_mount },
-	{ "rename",	be_cmd_rename },
-	{ "umount",	be_cmd_umount },
-	{ "unmount",	be_cmd_umount },
-	{ NULL,		NULL }
+	{ "activate",	be_cmd_activate,	"tT" },
+	{ "check",	be_cmd_check,		"" },
+	{ "create",	be_cmd_create,		"e:r" },
+	{ "destroy",	be_cmd_destroy,		"Fo" },
+	{ "export",	be_cmd_export,		"" },
+	{ "import",	be_cmd_import,		"" },
+	{ "jail",	be_cmd_jail,		"bUo:u:" },
+	{ "list",	be_cmd_list,		"aDHsc:C:" },
+	{ "mount",	be_cmd_mount,		"" },
+	{ "rename",	be_cmd_rename,		"" },
+	{ "umount",	be_cmd_umount,		"f" },
+	{ "unmount",	be_cmd_umount,		"f" },
+	{ NULL,		NULL,			NULL }
 };
+
+/*
+ * Is -h or --help among the subcommand's options?  Only its options
+ * count (up to the first operand or "--", an option's argument
+ * skipped): `jail BE sh -h` is the utility's -h.
+ */
+static int
+wants_help(int argc, char **argv, const char *opts)
+{
+	const char *a, *o;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (a[0] != '-' || a[1] == '\0' || strcmp(a, "--") == 0)
+			return (0);
+		if (strcmp(a, "--help") == 0)
+			return (1);
+		if (a[1] == '-') {
+			/* list's --libxo json (or --libxo=json). */
+			if (strcmp(a, "--libxo") == 0)
+				i++;
+			continue;
+		}
+		for (a++; *a != '\0'; a++) {
+			if (*a == 'h')
+				return (1);
+			if ((o = strchr(opts, *a)) != NULL && o[1] == ':') {
+				if (a[1] == '\0')
+					i++;
+				break;
+			}
+		}
+	}
+	return (0);
+}
+
+/* The lines of usage_text for one subcommand. */
+static int
+sub_usage(const char *sub)
+{
+	const char *l = usage_text, *nl, *w;
+	size_t n;
+	int first = 1;
+
+	if (strcmp(sub, "unmount") == 0)	/* {umount | unmount} */
+		sub = "umount";
+	n = strlen(sub);
+
+	for (; (nl = strchr(l, '\n')) != NULL; l = nl + 1) {
+		if ((w = strstr(l, "[-r beroot] ")) == NULL || w > nl)
+			continue;
+		w += strlen("[-r beroot] ");
+		if (*w == '{')
+			w++;
+		if (strncmp(w, sub, n) != 0 || (w[n] != ' ' && w[n] != '\n'))
+			continue;
+		/* "\t%1$s [-r beroot] ...": the tab, then me. */
+		printf("%s\t%s%.*s\n", first ? "usage:" : "", me,
+		    (int)(nl - (l + 5)), l + 5);
+		first = 0;
+	}
+	printf("\nSee stasis-be(8).\n");
+	return (0);
+}
 
 int
 cmd_be(int argc, char **argv)
@@ -701,6 +768,9 @@ cmd_be(int argc, char **argv)
 		fprintf(stderr, "%s: unknown command: %s\n", me, argv[0]);
 		return (usage(0));
 	}
+	/* Before be_open: help needs no BE root, nor ZFS at all. */
+	if (wants_help(argc, argv, subs[i].opts))
+		return (sub_usage(subs[i].name));
 	if (be_open(&b, root) == -1)
 		return (fail("%s", argv[0]));
 	optind = 1;

@@ -87,6 +87,21 @@ catch_stop(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* zfs, keygen, sign and verify have no long options but this one. */
+static const struct option help_opts[] = {
+	{ "help",	no_argument,	NULL, 'h' },
+	{ NULL,		0,		NULL, 0 }
+};
+
+/* A flag the subcommand cannot do without: say which. */
+static int
+missing(const char *verb, const char *flag)
+{
+	fprintf(stderr, "%s: image %s: %s is required\n", progname, verb,
+	    flag);
+	return (usage(0));
+}
+
 static int
 image_zfs(int argc, char **argv)
 {
@@ -101,7 +116,8 @@ image_zfs(int argc, char **argv)
 	o.outfd = STDOUT_FILENO;
 	o.stop = &stop;
 	optind = 1;
-	while ((c = getopt(argc, argv, "+ho:qs:w:")) != -1) {
+	while ((c = getopt_long(argc, argv, "+ho:qs:w:", help_opts, NULL))
+	    != -1) {
 		switch (c) {
 		case 'h':
 			return (usage(1));
@@ -232,7 +248,8 @@ image_sig(int argc, char **argv)
 	int c, quiet = 0;
 
 	optind = 1;
-	while ((c = getopt(argc, argv, "c:hp:qs:x:")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:hp:qs:x:", help_opts, NULL))
+	    != -1) {
 		switch (c) {
 		case 'c':
 			comment = optarg;
@@ -258,7 +275,11 @@ image_sig(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (strcmp(verb, "keygen") == 0) {
-		if (argc != 0 || pub == NULL || sec == NULL)
+		if (pub == NULL)
+			return (missing(verb, "-p pubkey"));
+		if (sec == NULL)
+			return (missing(verb, "-s seckey"));
+		if (argc != 0)
 			return (usage(0));
 		if (signify_keygen(pub, sec, comment) == -1)
 			return (fail("keygen"));
@@ -271,7 +292,7 @@ image_sig(int argc, char **argv)
 		return (usage(0));
 	if (strcmp(verb, "sign") == 0) {
 		if (sec == NULL)
-			return (usage(0));
+			return (missing(verb, "-s seckey"));
 		if (signify_sign(sec, argv[0], sig, &written) == -1)
 			return (fail("sign"));
 		if (!quiet)
@@ -280,7 +301,7 @@ image_sig(int argc, char **argv)
 		return (0);
 	}
 	if (pub == NULL)
-		return (usage(0));
+		return (missing(verb, "-p pubkey"));
 	if (signify_verify(pub, argv[0], sig) == -1)
 		return (fail("verify"));
 	if (!quiet)

@@ -881,8 +881,9 @@ node_config_load(const char *path)
 	struct node_config *cf;
 	struct buf b = BUF_INIT;
 
+	/* file_read's message names path already. */
 	if (file_read(path, NODE_MAX_CONFIG, &b) == -1) {
-		error_wrap("%s", path);
+		buf_free(&b);
 		return (NULL);
 	}
 	cf = node_config_parse(b.data ? b.data : "", b.len, path);

@@ -17,6 +17,16 @@ be() { "$STASIS" be -r $R "$@"; }
 run_ok "--help" -- "$STASIS" be --help
 out=$("$STASIS" be 2>&1); like "$out" "usage:" "no subcommand: usage"
 run_fails "unknown subcommand" -- be frobnicate
+# A subcommand's -h/--help: its usage, exit 0, no BE root (no ZFS) needed.
+for a in "list --help" "list -h" "create --help" "create -r -h" "umount --help" "jail -o a=b --help"; do
+	out=$(env -u STASIS_BEROOT STASIS_BE_ROOTFS= "$STASIS" be $a 2>&1)
+	ok $? "be $a exits 0 without a BE root"
+	like "$out" "^usage:.*[ {]${a%% *} " "be $a prints that subcommand's usage"
+done
+out=$(env -u STASIS_BEROOT STASIS_BE_ROOTFS= bectl list --help 2>&1)
+like "$out" "^usage:	bectl \[-r beroot\] list" "bectl list --help"
+out=$(env -u STASIS_BEROOT STASIS_BE_ROOTFS= "$STASIS" be jail x sh -h 2>&1)
+like "$out" "cannot find the boot environment root" "the utility's -h is not be jail's"
 out=$(env -u STASIS_BEROOT STASIS_BE_ROOTFS= "$STASIS" be list 2>&1)
 like "$out" "cannot find the boot environment root" "no BE root: clear error"
 out=$("$STASIS" be -r $P/nope list 2>&1)

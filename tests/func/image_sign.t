@@ -77,5 +77,14 @@ ok $([ $? -ne 0 ]; echo $?) "a passphrase-protected key is refused"
 like "$out" "protected by a passphrase" "and says why"
 [ ! -e locked.sig ]; ok $? "and no signature is written"
 run_fails "image sign without -s" -- stasis image sign app.tar
+like "$(stasis image sign app.tar 2>&1)" "^stasis: image sign: -s seckey is required" "sign without -s says so"
+like "$(stasis image verify app.tar 2>&1)" "^stasis: image verify: -p pubkey is required" "verify without -p says so"
+like "$(stasis image keygen -s x.sec 2>&1)" "^stasis: image keygen: -p pubkey is required" "keygen without -p says so"
+like "$(stasis image keygen -p x.pub 2>&1)" "^stasis: image keygen: -s seckey is required" "keygen without -s says so"
+for v in zfs tar keygen sign verify; do
+	out=$(stasis image $v --help 2>&1)
+	ok $? "image $v --help exits 0"
+	like "$out" "^usage: stasis image" "image $v --help prints the usage"
+done
 run_ok "image --help" -- stasis image --help
 done_testing

@@ -23,6 +23,7 @@ like "$(stasis serve -t -c "$T/typo.conf" 2>&1)" "^stasis: serve: config: $T/typ
 printf 'apps:\n  web:\n    check: {tcp: "h:1", interval: 2s, fall: 3}\nbgp:\n  socket: /x\n  withdraw_within: 2s\n  prefixes:\n    192.0.2.1/32: {protocol: p}\n' >"$T/slow.conf"
 like "$(stasis serve -t -c "$T/slow.conf" 2>&1)" 'withdraw_within 2000 ms cannot be kept' "a withdraw_within the checks cannot keep is refused"
 run_fails "a missing config fails" -- stasis serve -t -c "$T/nonexistent.conf"
+is "$(stasis serve -t -c "$T/nonexistent.conf" 2>&1)" "stasis: serve: config: $T/nonexistent.conf: No such file or directory" "a missing config: its path said once"
 
 # The shipped examples stay valid for all three programs.
 EX=$(cd "$(dirname "$0")/../../examples/serve" && pwd)
