@@ -73,7 +73,13 @@ UNITSRCS := $(sort $(wildcard tests/unit/*.c))
 UNITBINS := $(UNITSRCS:tests/unit/%.c=$(B)/tests/unit/%)
 FUZZSRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 MANPAGES := $(sort $(wildcard man/*.[0-9]))
-MANALIASES = jail jls jexec
+# Manual page aliases, NAME:PAGE (section 8): each personality link's
+# name and each command's stasis-COMMAND (`stasis --help` points there)
+# that has no page of its own.
+MANALIASES = jail:stasis-jail jls:stasis-jls jexec:stasis-jexec \
+	bectl:stasis-be mount.tarfs:stasis-tarfs stasis-sync-be:sync-be \
+	stasis-drain:stasis-serve stasis-undrain:stasis-serve \
+	stasis-status:stasis-serve stasis-reload:stasis-serve
 
 SMALLBINS = $(B)/stasis-jailtools $(B)/stasis-tarfs $(B)/stasis-hooks
 
@@ -196,8 +202,8 @@ install: all
 		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
 	done
 	# `man jail` finds the page the personality link runs.
-	for p in $(MANALIASES); do \
-		echo ".so man8/stasis-$$p.8" > $(DESTDIR)$(MANDIR)/man8/$$p.8; \
+	for a in $(MANALIASES); do \
+		echo ".so man8/$${a#*:}.8" > $(DESTDIR)$(MANDIR)/man8/$${a%%:*}.8; \
 	done
 
 uninstall:
@@ -207,7 +213,8 @@ uninstall:
 	for p in $(PERSONALITIES); do rm -f $(DESTDIR)$(SBINDIR)/$$p; done
 	for m in $(MANPAGES); do s=$${m##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
-	for p in $(MANALIASES); do rm -f $(DESTDIR)$(MANDIR)/man8/$$p.8; done
+	for a in $(MANALIASES); do \
+		rm -f $(DESTDIR)$(MANDIR)/man8/$${a%%:*}.8; done
 
 clean:
 	rm -rf build build-san build-fuzz

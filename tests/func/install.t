@@ -38,11 +38,28 @@ ok "$([ -f "$d/usr/local/share/man/man8/stasis.8" ]; echo $?)" \
 for p in jail jls jexec; do
 	is "$(cat "$d/usr/local/share/man/man8/$p.8" 2>/dev/null)" \
 	    ".so man8/stasis-$p.8" "man $p: an alias of stasis-$p(8)"
-	if command -v man >/dev/null; then
-		like "$(MANPAGER=cat man -M "$d/usr/local/share/man" 8 $p 2>/dev/null | head -20)" \
-		    "(^| )$p( |$)" "man $p shows the page"
-	fi
 done
+is "$(cat "$d/usr/local/share/man/man8/bectl.8" 2>/dev/null)" \
+    ".so man8/stasis-be.8" "man bectl: an alias of stasis-be(8)"
+is "$(cat "$d/usr/local/share/man/man8/mount.tarfs.8" 2>/dev/null)" \
+    ".so man8/stasis-tarfs.8" "man mount.tarfs: an alias of stasis-tarfs(8)"
+# `stasis --help` says "see stasis-COMMAND(8)": every command has one,
+# a page or an alias of the page that documents it; so has every link.
+cmds=$("$d/usr/local/sbin/stasis" --help | \
+    awk '/^commands:/ { f = 1; next } f && /^  [a-z]/ { print $1 }')
+ok "$([ -n "$cmds" ]; echo $?)" "stasis --help lists commands"
+for c in $cmds; do
+	ok "$([ -f "$d/usr/local/share/man/man8/stasis-$c.8" ]; echo $?)" \
+	    "stasis-$c(8) installed"
+done
+if command -v man >/dev/null; then
+	for p in $(printf 'stasis-%s\n' $cmds) jail jls jexec bectl sync-be \
+	    mount.tarfs; do
+		# Its title (STASIS-JAIL(8)) or its NAME (stasis-tarfs, mount.tarfs).
+		like "$(MANPAGER=cat man -M "$d/usr/local/share/man" 8 $p 2>/dev/null | head -20 | tr A-Z a-z)" \
+		    "(^| )$p([(,]| |$)" "man $p shows the page that names it"
+	done
+fi
 out=$("$d/usr/local/sbin/stasis" --version)
 like "$out" "^stasis " "the installed binary runs"
 run_ok "make uninstall" -- make -s -C "$top" uninstall DESTDIR="$d" \
