@@ -211,7 +211,19 @@ struct jail_user {
 	gid_t	 groups[64];
 	int	 ngroups;
 };
+/*
+ * root's etc/passwd and etc/group (regular files of at most 1 MiB, or
+ * an error saying why not; no group file is no supplementary groups).
+ */
 int	 jail_user_lookup(const char *root, const char *name,
+	    struct jail_user *);
+/*
+ * The same from memory: the user name (or a number: a uid) in passwd,
+ * its groups in group (NULL: none).  A name, home or shell too long for
+ * struct jail_user is an error, not a truncation.
+ */
+int	 jail_user_parse(const char *passwd, size_t passwdlen,
+	    const char *group, size_t grouplen, const char *name,
 	    struct jail_user *);
 
 #endif
