@@ -246,28 +246,22 @@ do_index(int argc, char **argv, struct tarfs_open_opts *oo, int embed)
 	oo->rebuild = 1;
 	oo->save = 0;
 	/*
-	 * A tar.zst: the zstd layer's index first, so that opening the
-	 * archive for ours uses it instead of decompressing once more.
+	 * A tar.zst: opening it for our index builds (or loads) the zstd
+	 * layer's too, in the same pass: the header walk decodes a frame
+	 * that states no size once (zstd.h, zsrc_open_lazy), and both
+	 * indexes are saved from what it learned.
 	 */
-	if (is_zstd(argv[0])) {
-		struct zsrc_limits lim = { ZSRC_MAX_RATIO, 0 };
-
-		if (oo->max_ratio != 0)
-			lim.max_ratio = oo->max_ratio == UINT64_MAX ? 0 :
-			    oo->max_ratio;
-		if (oo->max_size != 0)
-			lim.max_size = oo->max_size == UINT64_MAX ? 0 :
-			    oo->max_size;
-		if (zstd_write_index(argv[0], argc == 2 ? argv[1] :
-		    NULL, &lim, oo->quiet) == -1)
-			return (fail("--index %s", argv[0]));
-		if (argc == 2) {
-			free((char *)oo->zindex);
-			oo->zindex = xstrdup(argv[1]);
-		}
+	if (argc == 2 && is_zstd(argv[0])) {
+		free((char *)oo->zindex);
+		oo->zindex = xstrdup(argv[1]);
 	}
 	if ((t = tarfs_open(argv[0], oo)) == NULL)
 		return (fail("--index"));
+	if (tarfs_save_zindex(t, argc == 2 && is_zstd(argv[0]) ? argv[1] :
+	    NULL, oo->quiet) == -1) {
+		tarfs_close(t);
+		return (fail("--index %s", argv[0]));
+	}
 	/* For a plain tar, INDEX names ours (there is no other). */
 	if (strcmp(tarfs_format(t), "tar") == 0 && argc == 2 && tidx == NULL)
 		tidx = argv[1];

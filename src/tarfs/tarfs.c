@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/path.h"
 #include "tarfs/tarfs_int.h"
+#include "tarfs/zstd.h"
 
 #define MAX_INDEX	((size_t)4 << 30)
 
@@ -250,6 +251,14 @@ tarfs_open_index_mem(const void *idx, size_t idxlen, const void *buf,
 	}
 	t->loaded = 1;
 	return (t);
+}
+
+int
+tarfs_save_zindex(struct tarfs *t, const char *path, int quiet)
+{
+	if (t->src.kind != SRC_ZSTD)
+		return (0);
+	return (zsrc_write_index(t->src.z, path, quiet));
 }
 
 int

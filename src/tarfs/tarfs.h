@@ -59,6 +59,13 @@ struct tarfs	*tarfs_open_index_mem(const void *idx, size_t idxlen,
  */
 int		 tarfs_save_index(const struct tarfs *, const char *path,
 		    char **where);
+/*
+ * For a tar.zst, save the zstd layer's random-access index (zstd.h) to
+ * path (NULL: ARCHIVE.zidx, or the cache dir), from what tarfs_open()
+ * learned; says what it wrote unless quiet.  0 for a plain tar.
+ */
+int		 tarfs_save_zindex(struct tarfs *, const char *path,
+		    int quiet);
 /* Whether tarfs_open() loaded a saved index (1) or read the archive. */
 int		 tarfs_from_index(const struct tarfs *);
 /* Which: "embedded" (in the archive), the index file's path, or NULL. */

@@ -106,6 +106,9 @@ void		 zsrc_set_cache(struct zsrc *, size_t bytes);
 /* stasis tarfs --index: build (if needed) and write the index. */
 int		 zstd_write_index(const char *archive, const char *index_path,
 		    const struct zsrc_limits *, int quiet);
+/* The same from an open zsrc, once zsrc_exact (zsrc_finish). */
+int		 zsrc_write_index(struct zsrc *, const char *index_path,
+		    int quiet);
 /* stasis tarfs --compress: tar -> seekable tar.zst (frame_size bytes
    of input per frame; 0: a default); quiet: no bar, no summary. */
 int		 zstd_compress_seekable(const char *in, const char *out,

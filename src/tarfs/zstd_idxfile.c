@@ -199,59 +199,92 @@ save_cache(const struct zindex *idx, const struct zkey *k, char **where)
 	return (0);
 }
 
-int
-zstd_write_index(const char *archive, const char *index_path,
-    const struct zsrc_limits *lim, int quiet)
+/*
+ * Write idx (of the archive open on fd; from: the saved index it was
+ * loaded from, or NULL) where --index puts it, saying what it did.
+ */
+static int
+write_index(const char *archive, int fd, const struct zindex *idx,
+    const char *from, const char *index_path, int quiet)
 {
-	struct zindex idx;
 	struct zkey key;
-	char *from = NULL, *to, sz[16];
-	int fd, rc = -1, e;
+	char *to, sz[16];
+	int rc = -1, e;
 
-	if ((fd = open(archive, O_RDONLY | O_CLOEXEC)) == -1)
-		return (error_sys("%s", archive));
-	if (zkey_of(fd, &key) == -1 || zindex_get(fd, archive, index_path,
-	    &idx, &from, 1, lim, 0) == -1) {
-		close(fd);
+	if (zkey_of(fd, &key) == -1)
 		return (-1);
-	}
-	close(fd);
-	str_fmtsize(sz, sizeof(sz), idx.dsize);
-	if (idx.origin == ZIDX_SEEKTABLE) {
+	str_fmtsize(sz, sizeof(sz), idx->dsize);
+	if (idx->origin == ZIDX_SEEKTABLE) {
 		if (!quiet)
 			printf("%s: has a seek table (%zu frames, %s): no "
-			    "zstd index needed\n", archive, idx.n, sz);
-		rc = 0;
-		goto out;
+			    "zstd index needed\n", archive, idx->n, sz);
+		return (0);
 	}
 	to = index_path ? xstrdup(index_path) : zidx_beside_path(archive);
 	if (from != NULL && strcmp(from, to) == 0) {
 		if (!quiet)
 			printf("%s: index %s is up to date (%zu frames, "
-			    "%s)\n", archive, to, idx.n, sz);
+			    "%s)\n", archive, to, idx->n, sz);
 		rc = 0;
-	} else if (zidx_save(to, &idx, &key) == 0) {
+	} else if (zidx_save(to, idx, &key) == 0) {
 		if (!quiet)
-			printf("wrote index %s (%zu frames, %s)\n", to, idx.n,
+			printf("wrote index %s (%zu frames, %s)\n", to, idx->n,
 			    sz);
 		rc = 0;
 	} else if (index_path == NULL && ((e = errno) == EACCES ||
 	    e == EROFS || e == EPERM)) {
 		free(to);
 		to = NULL;
-		if (save_cache(&idx, &key, &to) == 0) {
-			printf("wrote index %s (%zu frames, %s)\n", to, idx.n,
+		if (save_cache(idx, &key, &to) == 0) {
+			printf("wrote index %s (%zu frames, %s)\n", to, idx->n,
 			    sz);
 			rc = 0;
 		}
 	}
 	free(to);
-	if (rc == 0 && idx.n == 1 && idx.dsize > (8U << 20))
+	if (rc == 0 && idx->n == 1 && idx->dsize > (8U << 20))
 		printf("%s: one zstd frame: random reads start at the entry "
 		    "points a scan of it leaves at each mount; `stasis tarfs "
 		    "--compress` makes it seekable\n", archive);
-out:
+	return (rc);
+}
+
+int
+zstd_write_index(const char *archive, const char *index_path,
+    const struct zsrc_limits *lim, int quiet)
+{
+	struct zindex idx;
+	char *from = NULL;
+	int fd, rc;
+
+	if ((fd = open(archive, O_RDONLY | O_CLOEXEC)) == -1)
+		return (error_sys("%s", archive));
+	if (zindex_get(fd, archive, index_path, &idx, &from, 1, lim, 0) ==
+	    -1) {
+		close(fd);
+		return (-1);
+	}
+	rc = write_index(archive, fd, &idx, from, index_path, quiet);
+	close(fd);
 	free(from);
 	zindex_free(&idx);
 	return (rc);
+}
+
+/*
+ * The same from an open archive whose reads have made its index exact:
+ * --index on a tar.zst whose frame states no size saves what the header
+ * walk learned instead of decoding the frame once more to count it.
+ */
+int
+zsrc_write_index(struct zsrc *z, const char *index_path, int quiet)
+{
+	const struct zindex *idx;
+	const char *name, *from;
+	int fd;
+
+	if (!zsrc_exact(z))
+		return (error_set("the archive's size is not known yet"));
+	idx = zsrc_index(z, &fd, &name, &from);
+	return (write_index(name, fd, idx, from, index_path, quiet));
 }

@@ -79,6 +79,10 @@ void	 zindex_free(struct zindex *);
 int	 zindex_add(struct zindex *, uint64_t coff, uint64_t csize,
 	    uint64_t dsize);
 int	 zkey_of(int fd, struct zkey *);
+/* The open archive's index, fd, name, and the saved index it came from
+   (NULL if none), for zsrc_write_index. */
+const struct zindex *zsrc_index(struct zsrc *, int *fd, const char **name,
+	    const char **from);
 
 /*
  * Seek table (zstd_seek.c).  zseek_parse reads a table from the last

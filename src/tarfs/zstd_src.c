@@ -1315,6 +1315,15 @@ zsrc_finish(struct zsrc *z)
 	return (0);
 }
 
+const struct zindex *
+zsrc_index(struct zsrc *z, int *fd, const char **name, const char **from)
+{
+	*fd = z->fd;
+	*name = z->name;
+	*from = z->idx.origin == ZIDX_LOADED ? z->index_from : NULL;
+	return (&z->idx);
+}
+
 const char *
 zsrc_index_from(struct zsrc *z)
 {

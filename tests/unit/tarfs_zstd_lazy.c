@@ -321,6 +321,37 @@ test_mount(void)
 		ok(b != NULL && len == 3000000 && memcmp(b, orig, len) == 0,
 		    "%s: file b reads back", how[i]);
 		free(b);
+		if (i == 0) {
+			/*
+			 * --index saves the zstd index from what the walk
+			 * learned: nothing more is decoded, and the saved
+			 * index opens to the exact size, decoding nothing.
+			 */
+			struct zsrc_stats before, after;
+			struct zsrc *z;
+			int fd;
+
+			zsrc_stats(t->src.z, &before);
+			ok(tarfs_save_zindex(t, tpath("tp.zidx"), 1) == 0,
+			    "no size: the zstd index is saved from the open "
+			    "archive");
+			zsrc_stats(t->src.z, &after);
+			ok(after.produced == before.produced,
+			    "no size: saving it decoded nothing more (%llu "
+			    "bytes, then %llu)",
+			    (unsigned long long)before.produced,
+			    (unsigned long long)after.produced);
+			fd = open(tpath("tp.tar.zst"), O_RDONLY);
+			z = zsrc_open(fd, tpath("tp.tar.zst"), tpath("tp.zidx"));
+			ok(z != NULL && zsrc_size(z) == tsize &&
+			    produced(z) == 0 && strcmp(zsrc_index_from(z),
+			    tpath("tp.zidx")) == 0,
+			    "no size: the saved index opens exact, decoding "
+			    "nothing");
+			if (z != NULL)
+				zsrc_close(z);
+			close(fd);
+		}
 		tarfs_close(t);
 	}
 	is_int(count[0], count[1], "the same tree");
