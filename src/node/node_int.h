@@ -195,7 +195,7 @@ struct node {
 	size_t		 nwds;
 	unsigned int	 ticks;
 	struct lconn	*conns;
-	size_t		 nconns;
+	size_t		 nconns[2];	/* by listener: control, agent */
 };
 
 /* web.c: the TLS of serve.conf's tls: block, read (for a reload). */

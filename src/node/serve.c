@@ -35,7 +35,14 @@
 
 #define TICK_MS		100
 #define CTL_WAIT_MS	2000
-#define MAX_LCONNS	256
+/*
+ * Connections held at once, per listener: the agent port is TCP that
+ * anyone routed to it reaches, the control socket is 0600 for the
+ * operator, and a flood of the first must not lock the operator out of
+ * drain, status and reload.
+ */
+#define MAX_AGENT_CONNS	256
+#define MAX_CTL_CONNS	64
 
 enum lkind { L_CTL, L_AGENT };
 
@@ -231,7 +238,7 @@ lconn_free(struct node *n, struct lconn *c)
 	for (pp = &n->conns; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
-			n->nconns--;
+			n->nconns[c->kind]--;
 			break;
 		}
 	epoll_ctl(n->ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -248,7 +255,8 @@ on_accept(struct node *n, int lfd, enum lkind kind)
 
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
 	    SOCK_CLOEXEC)) != -1) {
-		if (n->nconns >= MAX_LCONNS) {
+		if (n->nconns[kind] >= (kind == L_AGENT ? MAX_AGENT_CONNS :
+		    MAX_CTL_CONNS)) {
 			close(fd);
 			continue;
 		}
@@ -259,7 +267,7 @@ on_accept(struct node *n, int lfd, enum lkind kind)
 		    n->cf->agent_wait_ms : CTL_WAIT_MS);
 		c->next = n->conns;
 		n->conns = c;
-		n->nconns++;
+		n->nconns[kind]++;
 		if (ep_add(n, fd, c) == -1)
 			lconn_free(n, c);
 	}

@@ -254,6 +254,31 @@ node_serve_stop
 printf 'hooks_run_timeout: soon\n' >>"$T/serve-slow.conf"
 run_fails "a bad hooks_run_timeout is refused" -- stasis serve -t -c "$T/serve-slow.conf"
 
+# The agent port and the control socket have limits of their own: 300
+# agent connections held open (agent_wait 10s, so none is answered) get
+# 256 through and the rest closed, and the operator still gets status.
+sed 's/^agent_wait: .*/agent_wait: 10s/' "$T/serve.conf" >"$T/serve-flood.conf"
+node_serve "$T/serve-flood.conf"; ok $? "serve with agent_wait 10s"
+python3 -c "
+import socket, select, time, os
+socks = [socket.create_connection(('127.0.0.1', $AGENT)) for _ in range(300)]
+time.sleep(1)
+r, _, _ = select.select(socks, [], [], 0)
+closed = sum(1 for s in r if s.recv(1) == b'')
+open('$T/flood.closed', 'w').write('%d\\n' % closed)
+os.rename('$T/flood.closed', '$T/flood.ready')
+time.sleep(8)
+" &
+FLOOD=$!
+cleanup "kill $FLOOD 2>/dev/null"
+WAIT_TRIES=100 wait_for test -e "$T/flood.ready"
+is "$(cat "$T/flood.ready")" 44 "300 agent connections: 256 held, 44 closed at once"
+like "$(stasis status -s "$T/ctl.sock" 2>&1)" 'web +- +' "status answers while the agent port is full"
+run_ok "drain answers while the agent port is full" -- stasis drain -s "$T/ctl.sock" web
+run_ok "undrain too" -- stasis undrain -s "$T/ctl.sock" web
+kill $FLOOD 2>/dev/null
+node_serve_stop
+
 printf -- '- id: [broken\n' >"$T/bad-hooks.yaml"
 run_fails "a bad hooks file fails at start" -- stasis serve -c "$T/serve.conf" -s "$T/ctl2.sock" -l 127.0.0.1:$(free_port) -H "$T/bad-hooks.yaml"
 node_log_clean
