@@ -194,8 +194,7 @@ probe_http(const struct check_conf *c, int64_t deadline, char *msg,
 		    errno == ETIMEDOUT ? "timed out" : strerror(errno));
 		goto out;
 	}
-	if (resp.len < 12 || strncmp(resp.data, "HTTP/1.", 7) != 0 ||
-	    sscanf(resp.data + 9, "%3d", &status) != 1) {
+	if ((status = http_status_code(resp.data, resp.len)) == -1) {
 		snprintf(msg, len, "GET %s: not an HTTP answer", c->path);
 		goto out;
 	}
@@ -254,25 +253,109 @@ probe_command(const struct check_conf *c, char *msg, size_t len)
 }
 
 /*
+ * A proxy name haproxy can be asked for by name: not a number (that
+ * would be taken for a proxy id) and nothing that could end the command.
+ */
+static int
+hap_name_ok(const char *name)
+{
+	const char *p;
+	int digits = 1;
+
+	if (*name == '\0' || strlen(name) > 128)
+		return (0);
+	for (p = name; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+		    *p == '.' || *p == ':'))
+			return (0);
+		if (*p < '0' || *p > '9')
+			digits = 0;
+	}
+	return (!digits);
+}
+
+/*
+ * "show stat" read a line at a time into st, however long the reply (a
+ * big haproxy's is megabytes): only a line is held, and one longer than
+ * HAP_MAX_LINE is an error, not a "down".
+ */
+#define HAP_MAX_LINE	(64u << 10)
+
+static int
+hap_read_stat(int fd, int64_t deadline, const char *backend,
+    struct hap_stat *st)
+{
+	struct buf line = BUF_INIT;
+	char tmp[8192], *p, *nl;
+	ssize_t r;
+	int rc = -1;
+
+	for (;;) {
+		if (wait_fd(fd, POLLIN, deadline) == -1)
+			goto out;
+		r = recv(fd, tmp, sizeof(tmp), 0);
+		if (r == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (r == -1)
+			goto out;
+		if (r == 0)
+			break;
+		for (p = tmp; p < tmp + r; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(tmp + r - p))) ==
+			    NULL) {
+				buf_add(&line, p, (size_t)(tmp + r - p));
+				break;
+			}
+			buf_add(&line, p, (size_t)(nl - p));
+			hap_stat_line(st, (char *)buf_cstr(&line), backend);
+			line.len = 0;
+		}
+		if (line.len > HAP_MAX_LINE) {
+			errno = EFBIG;
+			goto out;
+		}
+	}
+	if (line.len > 0)
+		hap_stat_line(st, (char *)buf_cstr(&line), backend);
+	rc = 0;
+out:
+	buf_free(&line);
+	return (rc);
+}
+
+/*
  * haproxy's stats socket: "show stat" is CSV with a "# pxname,svname,..."
  * header.  The load balancer is healthy when it answers and, with a
  * backend named, at least one of that backend's servers is UP (a server
- * in NOLB/DRAIN takes no new traffic and does not count).
+ * in NOLB/DRAIN takes no new traffic and does not count).  haproxy is
+ * asked for that backend's servers only (`show stat NAME 4 -1`, type 4:
+ * servers), and the reply is still filtered by name, so that an haproxy
+ * that sends more is read right.
  */
 static int
 probe_haproxy(const struct check_conf *c, int64_t deadline, char *msg,
     size_t len)
 {
-	struct buf out = BUF_INIT;
-	char *line, *save = NULL, *f, *fsave;
-	int fd, col, stcol = -1, up = 0, total = 0, ok = 0;
+	struct buf out = BUF_INIT, cmd = BUF_INIT;
+	struct hap_stat st;
+	int fd, ok = 0;
 
 	if ((fd = connect_unix(c->socket, deadline, msg, len)) == -1)
 		return (0);
-	if (send_all(fd, c->backend ? "show stat\n" : "show info\n", 10,
-	    deadline) == -1 || recv_until(fd, &out, deadline, NULL) == -1) {
+	if (c->backend == NULL)
+		buf_addstr(&cmd, "show info\n");
+	else if (hap_name_ok(c->backend))
+		buf_printf(&cmd, "show stat %s 4 -1\n", c->backend);
+	else
+		buf_addstr(&cmd, "show stat\n");
+	hap_stat_init(&st);
+	if (send_all(fd, cmd.data, cmd.len, deadline) == -1 ||
+	    (c->backend == NULL ? recv_until(fd, &out, deadline, NULL) :
+	    hap_read_stat(fd, deadline, c->backend, &st)) == -1) {
 		snprintf(msg, len, "haproxy %s: %s", c->socket,
-		    errno == ETIMEDOUT ? "timed out" : strerror(errno));
+		    errno == ETIMEDOUT ? "timed out" : errno == EFBIG ?
+		    "answer too long" : strerror(errno));
 		goto out;
 	}
 	close(fd);
@@ -284,53 +367,21 @@ probe_haproxy(const struct check_conf *c, int64_t deadline, char *msg,
 		    "answers" : "unexpected answer to show info");
 		goto out;
 	}
-	for (line = strtok_r(out.data ? out.data : "", "\n", &save);
-	    line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#') {
-			for (col = 0, f = strtok_r(line + 1, ",", &fsave);
-			    f != NULL; f = strtok_r(NULL, ",", &fsave), col++)
-				if (strcmp(str_trim(f), "status") == 0)
-					stcol = col;
-			continue;
-		}
-		if (stcol < 0)
-			continue;
-		/* Fields may be empty: split by hand, not strtok. */
-		{
-			char *fields[128];
-			int nf = 0;
-			char *p = line;
-
-			while (nf < 128) {
-				fields[nf++] = p;
-				if ((p = strchr(p, ',')) == NULL)
-					break;
-				*p++ = '\0';
-			}
-			if (nf <= stcol || nf < 2 ||
-			    strcmp(fields[0], c->backend) != 0 ||
-			    strcmp(fields[1], "FRONTEND") == 0 ||
-			    strcmp(fields[1], "BACKEND") == 0)
-				continue;
-			total++;
-			if (strncmp(fields[stcol], "UP", 2) == 0)
-				up++;
-		}
-	}
-	if (stcol < 0)
-		snprintf(msg, len, "haproxy %s: no status column in show stat",
-		    c->socket);
-	else if (total == 0)
+	if (st.noproxy || (st.stcol >= 0 && st.total == 0))
 		snprintf(msg, len, "haproxy %s: no backend %s", c->socket,
 		    c->backend);
+	else if (st.stcol < 0)
+		snprintf(msg, len, "haproxy %s: no status column in show stat",
+		    c->socket);
 	else
 		snprintf(msg, len, "haproxy backend %s: %d/%d servers UP",
-		    c->backend, up, total);
-	ok = up > 0;
+		    c->backend, st.up, st.total);
+	ok = st.up > 0;
 out:
 	if (fd != -1)
 		close(fd);
 	buf_free(&out);
+	buf_free(&cmd);
 	return (ok);
 }
 

@@ -103,4 +103,22 @@ int	bird_parse_line(const char *line, struct bird_line *);
  */
 int	bird_protocol_state(const char *reply, const char *name);
 
+/*
+ * haproxy's "show stat" CSV, one line at a time (modified in place), so
+ * that a reply of any size is read without holding it: the "# pxname,..."
+ * header gives the status column, then each server line of the backend
+ * counts (FRONTEND and BACKEND rows do not), UP ones apart.
+ */
+struct hap_stat {
+	int	 stcol;		/* the status column, -1 before the header */
+	int	 up, total;	/* the backend's servers */
+	int	 noproxy;	/* haproxy said "No such proxy." */
+};
+
+void	hap_stat_init(struct hap_stat *);
+void	hap_stat_line(struct hap_stat *, char *line, const char *backend);
+
+/* An HTTP response's status code from its first bytes, or -1. */
+int	http_status_code(const char *resp, size_t len);
+
 #endif

@@ -108,5 +108,33 @@ is "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP/_up/nosuch"
 is "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$HTTP/_up/web")" 405 "POST /_up is 405"
 like "$(stasis status --json -s "$T/ctl.sock" | jq -r '.apps[] | select(.name == "web") | .health')" '^up$' "status --json"
 like "$(stasis status -s "$T/ctl.sock")" 'web +- +ready' "status table"
+# A big haproxy's "show stat" is megabytes: read a line at a time, not
+# refused as too long (which read as "down" and withdrew the route).  A
+# stand-in stats socket answers any command with 2 MiB of other
+# backends' servers, then web's one UP server.
+python3 -c "
+import socket, os
+s = socket.socket(socket.AF_UNIX)
+s.bind('$T/big.sock'); s.listen(8)
+pad = 'x' * 400
+body = '# pxname,svname,status,weight,pad\\n' + ''.join(
+    'other,s%d,UP,1,%s\\n' % (i, pad) for i in range(5000)) + 'web,web1,UP,100,\\n'
+while True:
+	c = s.accept()[0]
+	c.recv(4096)
+	c.sendall(body.encode())
+	c.close()
+" &
+BIG=$!
+cleanup "kill $BIG 2>/dev/null"
+WAIT_TRIES=50 wait_for test -S "$T/big.sock"
+sed "s|haproxy: $T/haproxy.sock|haproxy: $T/big.sock|" "$T/serve.conf" >"$T/serve-big.conf"
+node_serve_stop
+node_serve "$T/serve-big.conf"; ok $? "serve with a 2 MiB show stat"
+WAIT_TRIES=50 wait_for sh -c "stasis status -s $T/ctl.sock | grep -q 'load balancer: up'"
+ok $? "a 2 MiB show stat: the load balancer is up"
+like "$(stasis status -s "$T/ctl.sock")" 'backend web: 1/1 servers UP' "and web's one server counted"
+kill $BIG
+
 node_log_clean
 done_testing

@@ -143,11 +143,55 @@ test_bird(void)
 	    "error reply");
 }
 
+static void
+test_probe(void)
+{
+	static const char *lines[] = {
+		"# pxname,svname,qcur,status,weight",
+		"fe,FRONTEND,,OPEN,",
+		"web,web1,0,UP,1",
+		"web,web2,0,UP 1/3,1",
+		"web,web3,0,NOLB,1",
+		"web,web4,0,DOWN,1\r",
+		"web,BACKEND,0,UP,3",
+		"webx,w,0,UP,1",
+		"web",
+		NULL
+	};
+	struct hap_stat st;
+	char b[128];
+	int i;
+
+	hap_stat_init(&st);
+	strcpy(b, "web,web1,0,UP,1");
+	hap_stat_line(&st, b, "web");
+	is_int(st.total, 0, "show stat: nothing counts before the header");
+	for (i = 0; lines[i] != NULL; i++) {
+		strcpy(b, lines[i]);
+		hap_stat_line(&st, b, "web");
+	}
+	is_int(st.stcol, 3, "show stat: the status column from the header");
+	is_int(st.total, 4, "show stat: web's servers, not its BACKEND row");
+	is_int(st.up, 2, "show stat: UP and UP 1/3 are up, NOLB/DOWN not");
+	hap_stat_init(&st);
+	strcpy(b, "No such proxy.");
+	hap_stat_line(&st, b, "web");
+	ok(st.noproxy, "show stat: No such proxy.");
+	is_int(http_status_code("HTTP/1.1 204 No Content\r\n", 25), 204,
+	    "HTTP status 204");
+	is_int(http_status_code("HTTP/1.0 404\r\n", 14), 404,
+	    "HTTP/1.0 404, no reason");
+	is_int(http_status_code("HTTP/1.1 20", 11), -1, "cut short");
+	is_int(http_status_code("HTTP/1.1 2x0 OK", 15), -1, "not digits");
+	is_int(http_status_code("SSH-2.0-OpenSSH", 15), -1, "not HTTP");
+}
+
 int
 main(void)
 {
 	test_config();
 	test_ctl();
 	test_bird();
+	test_probe();
 	return (done_testing());
 }
