@@ -277,8 +277,9 @@ hap_name_ok(const char *name)
 
 /*
  * "show stat" read a line at a time into st, however long the reply (a
- * big haproxy's is megabytes): only a line is held, and one longer than
- * HAP_MAX_LINE is an error, not a "down".
+ * big haproxy's is megabytes): only a line is held.  A line longer than
+ * HAP_MAX_LINE (a real one is a few hundred bytes) fails the check as
+ * "answer too long".
  */
 #define HAP_MAX_LINE	(64u << 10)
 
