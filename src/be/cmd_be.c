@@ -23,7 +23,7 @@ static const char usage_text[] =
     "usage:\t%1$s {-h | subcommand [args...]}\n"
     "\t%1$s [-r beroot] activate [-t] beName\n"
     "\t%1$s [-r beroot] activate [-T]\n"
-    "\t%1$s [-r beroot] check\n"
+    "\t%1$s [-r beroot] check [--libxo json]\n"
     "\t%1$s [-r beroot] create [-r] [-e {nonActiveBe | beName@snapshot}] "
     "beName\n"
     "\t%1$s [-r beroot] create [-r] beName@snapshot\n"
@@ -213,7 +213,7 @@ list_json(const struct be_list *l, int snaps)
 
 /* --libxo json or --libxo=json (FreeBSD's spelling) anywhere: taken out. */
 static int
-take_libxo(int *argc, char **argv, int *json)
+take_libxo(const char *cmd, int *argc, char **argv, int *json)
 {
 	int i, k, n = 0;
 	const char *v;
@@ -222,7 +222,7 @@ take_libxo(int *argc, char **argv, int *json)
 		n = 1;
 		if (strcmp(argv[i], "--libxo") == 0) {
 			if (i + 1 >= *argc) {
-				failx("list: --libxo needs an argument");
+				failx("%s: --libxo needs an argument", cmd);
 				return (-1);
 			}
 			v = argv[i + 1];
@@ -234,8 +234,8 @@ take_libxo(int *argc, char **argv, int *json)
 		if (strcmp(v, "json") == 0)
 			*json = 1;
 		else if (strcmp(v, "text") != 0) {
-			failx("list: --libxo %s: only json and text are "
-			    "supported", v);
+			failx("%s: --libxo %s: only json and text are "
+			    "supported", cmd, v);
 			return (-1);
 		}
 		for (k = i; k + n <= *argc; k++)
@@ -256,7 +256,7 @@ be_cmd_list(struct be *b, int argc, char **argv)
 	size_t k, j;
 
 	memset(&f, 0, sizeof(f));
-	if (take_libxo(&argc, argv, &json) == -1)
+	if (take_libxo("list", &argc, argv, &json) == -1)
 		return (64);
 	while ((c = getopt(argc, argv, "+aDHsc:C:")) != -1) {
 		switch (c) {
@@ -545,15 +545,30 @@ be_cmd_check(struct be *b, int argc, char **argv)
 {
 	struct strv p = STRV_INIT;
 	size_t i;
+	int json = 0;
 
+	if (take_libxo("check", &argc, argv, &json) == -1)
+		return (64);
 	if (argc != 1) {
 		fprintf(stderr, "%s check: wrong number of arguments\n", me);
 		return (usage(0));
 	}
 	if (be_check(b, &p) == -1)
 		return (fail("check"));
-	for (i = 0; i < p.n; i++)
-		fprintf(stderr, "%s check: %s\n", me, p.v[i]);
+	if (json) {
+		/* list's layout; the exit status still says it too. */
+		json_t *a = json_array(), *doc;
+
+		for (i = 0; i < p.n; i++)
+			json_array_append_new(a, json_string(p.v[i]));
+		doc = json_pack("{s:s, s:{s:b, s:o}}", "__version", "2",
+		    "be-check", "ok", p.n == 0, "problems", a);
+		json_dumpf(doc, stdout, JSON_PRESERVE_ORDER | JSON_COMPACT);
+		putchar('\n');
+		json_decref(doc);
+	} else
+		for (i = 0; i < p.n; i++)
+			fprintf(stderr, "%s check: %s\n", me, p.v[i]);
 	i = p.n;
 	strv_free(&p);
 	return (i == 0 ? 0 : 1);

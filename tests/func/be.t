@@ -188,8 +188,17 @@ ok $(zfs list $R/cut >/dev/null 2>&1; echo $((! $?))) "nothing left by the cut i
 
 # check
 run_ok "check" -- be check
+is "$(be check --libxo json)" '{"__version":"2","be-check":{"ok":true,"problems":[]}}' \
+    "check --libxo json: no problems"
 zfs create -o canmount=on -o mountpoint=none $R/bad
 out=$(be check 2>&1); like "$out" "canmount=on" "check reports canmount=on"
+out=$(be check --libxo json); rc=$?
+ok $((rc == 0)) "check --libxo json: still fails on a problem"
+is "$(printf '%s' "$out" | jq -r '.["be-check"].ok, (.["be-check"].problems | length)' | tr '\n' ' ')" \
+    "false 1 " "check --libxo json: one problem"
+like "$(printf '%s' "$out" | jq -r '.["be-check"].problems[0]')" "canmount=on" \
+    "check --libxo json: the problem as text says it"
+run_fails "check --libxo xml is refused" -- be check --libxo xml
 zfs destroy $R/bad
 
 # jail: a BE holding a self-contained root (sh, true, hostname and libc)
