@@ -26,19 +26,7 @@
 #include "tarfs/zstd.h"
 #include "tarfs/zstd_int.h"
 #include "tap.h"
-
-static char	*dir;
-static char	*orig;
-static size_t	 olen;
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return (*s);
-}
+#include "zstdtest.h"
 
 /* Text-like (compressible) data with some incompressible stretches. */
 static void
@@ -61,30 +49,6 @@ make_data(size_t len)
 		for (k = 0; x[k] && i < len; k++)
 			orig[i++] = x[k];
 	}
-}
-
-/* A path in the test dir; a few stay valid at once (no frees). */
-static char *
-tpath(const char *name)
-{
-	static char ring[16][512];
-	static int i;
-
-	i = (i + 1) % 16;
-	snprintf(ring[i], sizeof(ring[i]), "%s/%s", dir, name);
-	return (ring[i]);
-}
-
-static int
-sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return (system(cmd));
 }
 
 static struct zsrc *
