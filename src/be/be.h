@@ -168,6 +168,7 @@ struct syncbe_opts {
 	const char	*pubkey;	/* the stream must carry a signature */
 	const char	*sigfile;	/* by pubkey, in sigfile (signify) */
 	const char	*spooldir;	/* a piped signed stream waits here */
+	uint64_t	 spool_max;	/* its size limit; 0: from free space */
 	volatile int	*stop;		/* set by a signal handler */
 };
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "be/be.h"
@@ -28,7 +29,8 @@ usage(int explicit)
 {
 	fprintf(explicit ? stdout : stderr,
 	    "usage: %s [-nq] [-r beroot] [-R srcroot] [--no-activate]\n"
-	    "       [-p pubkey -x sigfile [-w spooldir]] NAME CONF < stream\n"
+	    "       [-p pubkey -x sigfile [-w spooldir] [-m size]] NAME CONF "
+	    "< stream\n"
 	    "\n"
 	    "Receive a full ZFS send stream from stdin as boot environment "
 	    "NAME,\ncopy in the local state CONF lists (from srcroot, "
@@ -48,6 +50,10 @@ usage(int explicit)
 	    "  -x, --signature F  the stream's signature file\n"
 	    "  -w, --spool DIR    where a piped signed stream waits "
 	    "(default /var/tmp)\n"
+	    "  -m, --spool-max N  refuse a spooled stream larger than N "
+	    "bytes (K, M, G;\n"
+	    "                     default: what leaves 5%% of the spool's "
+	    "filesystem free)\n"
 	    "\nSee sync-be(8).\n",
 	    strcmp(progname, "sync-be") == 0 ? "sync-be" : "stasis sync-be");
 	return (explicit ? 0 : 64);
@@ -65,6 +71,7 @@ cmd_sync_be(int argc, char **argv)
 		{ "pubkey",	 required_argument,	NULL, 'p' },
 		{ "signature",	 required_argument,	NULL, 'x' },
 		{ "spool",	 required_argument,	NULL, 'w' },
+		{ "spool-max",	 required_argument,	NULL, 'm' },
 		{ "help",	 no_argument,		NULL, 'h' },
 		{ NULL,		 0,			NULL, 0 }
 	};
@@ -72,6 +79,7 @@ cmd_sync_be(int argc, char **argv)
 	struct sigaction sa;
 	struct stat st;
 	const char *root = NULL;
+	unsigned long long max;
 	struct be b;
 	int c, rc;
 
@@ -80,7 +88,7 @@ cmd_sync_be(int argc, char **argv)
 	o.infd = STDIN_FILENO;
 	o.stop = &stop;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+nqp:r:R:w:x:h", longopts, NULL))
+	while ((c = getopt_long(argc, argv, "+nqm:p:r:R:w:x:h", longopts, NULL))
 	    != -1) {
 		switch (c) {
 		case 'n':
@@ -106,6 +114,12 @@ cmd_sync_be(int argc, char **argv)
 			break;
 		case 'w':
 			o.spooldir = optarg;
+			break;
+		case 'm':
+			if (str_tosize(optarg, &max) == -1 || max == 0)
+				return (failx("sync-be: --spool-max %s: want a "
+				    "size above 0 (K, M, G, T)", optarg));
+			o.spool_max = max;
 			break;
 		case 'h':
 			return (usage(1));

@@ -7,6 +7,7 @@
  * which the next sync-be (and `be check`) finds by the dead pid.
  */
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 
@@ -39,6 +40,8 @@
 #define PIPE_SIZE	(4 << 20)
 #define CHUNK		(4 << 20)
 #define MNT_PREFIX	"/tmp/sync-be."
+/* Without --spool-max, a spool leaves this share of its filesystem free. */
+#define SPOOL_KEEP_PCT	5
 
 static int
 stopped(const struct syncbe_opts *o)
@@ -346,6 +349,33 @@ lease_drop(int fd)
 }
 
 /*
+ * How much of a stream may be spooled: --spool-max, else all but
+ * SPOOL_KEEP_PCT of the spool's filesystem as it is now, so a sender that
+ * never stops (runaway or hostile) cannot fill /var/tmp for everyone else.
+ * *why says where the number comes from, for the message past it.
+ */
+static int
+spool_limit(const struct syncbe_opts *o, int sfd, uint64_t *max, char **why)
+{
+	struct statvfs sv;
+	uint64_t avail, keep;
+
+	if (o->spool_max != 0) {
+		*max = o->spool_max;
+		*why = xstrdup("--spool-max");
+		return (0);
+	}
+	if (fstatvfs(sfd, &sv) == -1)
+		return (error_sys("spool in %s", o->spooldir));
+	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	keep = (uint64_t)sv.f_blocks * sv.f_frsize / 100 * SPOOL_KEEP_PCT;
+	*max = avail > keep ? avail - keep : 0;
+	*why = xasprintf("what leaves %d%% of %s's filesystem free; "
+	    "--spool-max sets another", SPOOL_KEEP_PCT, o->spooldir);
+	return (0);
+}
+
+/*
  * A signed stream is checked whole before any of it reaches zfs receive,
  * so that nothing unsigned is ever a dataset.  A stream in a regular file
  * is checked where it is, under a lease (above); a piped one (curl |
@@ -360,8 +390,9 @@ verify_stream(const struct syncbe_opts *o, int *fd, int *leased)
 	struct progress *pr = NULL;
 	struct stat st;
 	char buf[1 << 16];
-	uint64_t n = 0;
+	uint64_t n = 0, max = 0;
 	ssize_t r;
+	char *why = NULL;
 	int sfd;
 
 	*fd = o->infd;
@@ -384,6 +415,10 @@ verify_stream(const struct syncbe_opts *o, int *fd, int *leased)
 	if ((sfd = open(o->spooldir, O_TMPFILE | O_RDWR | O_CLOEXEC,
 	    0600)) == -1)
 		return (error_sys("spool in %s", o->spooldir));
+	if (spool_limit(o, sfd, &max, &why) == -1) {
+		close(sfd);
+		return (-1);
+	}
 	if (!o->quiet)
 		pr = progress_new("spooled", "stream", o->size_hint, 2);
 	for (;;) {
@@ -399,6 +434,12 @@ verify_stream(const struct syncbe_opts *o, int *fd, int *leased)
 		}
 		if (r == 0)
 			break;
+		if ((uint64_t)r > max - n) {
+			error_set("spool in %s: the stream is larger than the "
+			    "spool limit of %llu bytes (%s); nothing of it is "
+			    "kept", o->spooldir, (unsigned long long)max, why);
+			goto fail;
+		}
 		if (file_write_all(sfd, buf, (size_t)r) == -1) {
 			error_wrap("spool in %s", o->spooldir);
 			goto fail;
@@ -414,11 +455,13 @@ verify_stream(const struct syncbe_opts *o, int *fd, int *leased)
 	    -1 || lseek(sfd, 0, SEEK_SET) == -1)
 		goto fail;
 	*fd = sfd;
+	free(why);
 	return (0);
 fail:
 	if (pr != NULL)
 		progress_abort(pr);
 	close(sfd);
+	free(why);
 	return (-1);
 }
 

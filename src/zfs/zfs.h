@@ -109,7 +109,7 @@ int	zpool_set(const char *pool, const char *prop, const char *value);
  */
 struct zfs_stream {
 	pid_t	 pid;
-	int	 errfd;		/* a temporary file: its stderr */
+	int	 errfd;		/* its stderr, a pipe (up to 64 KiB) */
 	char	*what;		/* "receive tank/ROOT/x" */
 };
 

@@ -20,40 +20,43 @@
 #include "base/spawn.h"
 #include "zfs/zfs.h"
 
+/*
+ * The child's stderr: a pipe whose write end, the child's alone, does not
+ * block, so it holds at most a pipe's worth (64 KiB, what stream_error
+ * reads) and a zfs that talks without end gets EAGAIN instead of filling
+ * a temporary file (it used to be an unnamed one in $TMPDIR, unbounded).
+ * Only the read end stays with us; *wfd is closed after the fork.
+ */
 static int
-errfile(void)
+errpipe(int *wfd)
 {
-	const char *dir = getenv("TMPDIR");
-	int fd;
+	int p[2];
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		char *t = xasprintf("%s/stasis-zfs.XXXXXX", dir);
-
-		fd = mkostemp(t, O_CLOEXEC);
-		if (fd != -1)
-			unlink(t);
-		free(t);
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return (error_sys("pipe"));
+	if (fcntl(p[1], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(p[0], F_SETFL, O_NONBLOCK) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return (error_sys("pipe"));
 	}
-	if (fd == -1)
-		error_sys("temporary file in %s", dir);
-	return (fd);
+	*wfd = p[1];
+	return (p[0]);
 }
 
 static int
 start(struct zfs_stream *s, char *const argv[], int infd, int outfd)
 {
 	pid_t pid;
-	int efd;
+	int efd, ewfd = -1;
 
 	memset(s, 0, sizeof(*s));
 	s->pid = -1;
-	if ((efd = errfile()) == -1)
+	if ((efd = errpipe(&ewfd)) == -1)
 		return (-1);
 	if ((pid = fork()) == -1) {
 		close(efd);
+		close(ewfd);
 		return (error_sys("fork"));
 	}
 	if (pid == 0) {
@@ -64,12 +67,13 @@ start(struct zfs_stream *s, char *const argv[], int infd, int outfd)
 		signal(SIGTERM, SIG_DFL);
 		if (dup2(infd >= 0 ? infd : nullfd, 0) == -1 ||
 		    dup2(outfd >= 0 ? outfd : nullfd, 1) == -1 ||
-		    dup2(efd, 2) == -1)
+		    dup2(ewfd, 2) == -1)
 			_exit(126);
 		execvp(argv[0], argv);
 		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	close(ewfd);
 	s->pid = pid;
 	s->errfd = efd;
 	return (0);
@@ -152,8 +156,23 @@ stream_error(struct zfs_stream *s, int status)
 	struct buf b = BUF_INIT;
 	char *line, *next, *best = NULL, *first = NULL;
 
-	if (lseek(s->errfd, 0, SEEK_SET) == 0)
-		(void)file_read_fd(s->errfd, 64 * 1024, &b);
+	ssize_t n;
+
+	/*
+	 * After the exit, all it wrote is in the pipe: read what is there
+	 * (a grandchild holding the write end open must not keep us).
+	 */
+	for (;;) {
+		buf_grow(&b, 4096);
+		b.data[b.len] = '\0';
+		n = read(s->errfd, b.data + b.len, b.cap - b.len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0 || b.len + (size_t)n > 64 * 1024)
+			break;
+		b.len += (size_t)n;
+		b.data[b.len] = '\0';
+	}
 	for (line = (char *)buf_cstr(&b); line && *line; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';

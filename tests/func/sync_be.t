@@ -138,6 +138,24 @@ out=$(cat $W/tampered.zfs | sync-be -q -p $W/rel.pub -x $W/image.zfs.sig -w $W -
 ok $((rc == 0)) "a stream changed after signing is refused, piped"
 like "$out" "the stream: signature verification failed" "and says so"
 ok $(no_leftovers tampered; echo $?) "tampered: nothing received"
+# The spool is bounded: a sender that never stops cannot fill spooldir.
+nfiles=$(ls -A $W | wc -l)
+out=$(head -c 8M /dev/zero | sync-be -q -p $W/rel.pub -x $W/image.zfs.sig -w $W -m 1M -R $S -r $R big $W/sync.conf 2>&1); rc=$?
+ok $((rc == 0)) "a piped stream past --spool-max is refused"
+like "$out" "spool in $W: the stream is larger than the spool limit of 1048576 bytes \\(--spool-max\\)" "naming the limit"
+ok $(no_leftovers big; echo $?) "past --spool-max: nothing received"
+is "$(ls -A $W | wc -l)" "$nfiles" "past --spool-max: nothing left in the spool's directory"
+# Without -m the limit leaves 5% of the spool's filesystem free: on a
+# 4 MiB tmpfs, 16 MiB of stream stops short of filling it.
+mkdir $W/small
+mount -t tmpfs -o size=4M stasis-spool $W/small
+cleanup "umount $W/small"
+out=$(head -c 16M /dev/zero | sync-be -q -p $W/rel.pub -x $W/image.zfs.sig -w $W/small -R $S -r $R big $W/sync.conf 2>&1); rc=$?
+ok $((rc == 0)) "a piped stream larger than the spool's free space is refused"
+like "$out" "larger than the spool limit of [0-9]+ bytes \\(what leaves 5% of $W/small's filesystem free" "naming the default limit"
+is "$(df --output=used -B1 $W/small | tail -1 | tr -d ' ')" 0 "the spool's filesystem is empty again"
+umount $W/small && rmdir $W/small
+run_fails "--spool-max 0" -- sh -c "sync-be -q -m 0 -p $W/rel.pub -x $W/image.zfs.sig -R $S -r $R zero $W/sync.conf <$W/image.zfs"
 run_fails "-p without -x" -- sh -c "sync-be -q -p $W/rel.pub -R $S -r $R nox $W/sync.conf <$W/image.zfs"
 # A file is checked and received where it is, under a read lease: a
 # writer that opens it in between breaks the lease, and nothing is kept.
@@ -264,6 +282,24 @@ chmod +x $W/zfs-openzfs
 out=$(STASIS_ZFS=$W/zfs-openzfs sync-be -q --no-activate -R $S -r $R openzfs $W/sync.conf <$W/image.zfs 2>&1)
 ok $? "sync-be through an OpenZFS-like zfs"
 like "$(grep '^receive' $W/zfs.log)" "^receive -u $R/.sync-be" "receive -u when zfs has it"
+# zfs's stderr is kept only up to a pipe's worth: a receive that talks
+# without end gets write errors instead of filling a temporary file, and
+# the failure still says what happened.
+cat >$W/zfs-chatty <<'WRAP'
+#!/bin/sh
+if [ "$1" = receive ] && [ $# -ge 2 ]; then
+	cat >/dev/null
+	head -c 32M /dev/zero | tr '\0' w >&2 && echo all >"${0%/*}/chatty.out"
+	exit 1
+fi
+exec zfs "$@"
+WRAP
+chmod +x $W/zfs-chatty
+out=$(STASIS_ZFS=$W/zfs-chatty sync-be -q --no-activate -R $S -r $R chatty $W/sync.conf <$W/image.zfs 2>&1); rc=$?
+ok $((rc == 0)) "a zfs receive that fails after 32M of stderr: sync-be fails"
+ok $([ ! -e $W/chatty.out ]; echo $?) "its stderr did not take all 32M"
+like "$out" "^sync-be: chatty: receive: after [0-9]+ bytes of stream: zfs receive $R/\\.sync-be\\.[0-9]+: www" "the message quotes it"
+ok $(no_leftovers chatty; echo $?) "chatty receive: nothing left"
 run_ok "--help" -- "$STASIS" sync-be --help
 
 done_testing
