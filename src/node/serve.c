@@ -43,6 +43,15 @@
  */
 #define MAX_AGENT_CONNS	256
 #define MAX_CTL_CONNS	64
+/*
+ * A reply the socket does not take at once waits in the connection and
+ * goes out as the client reads, so a client that does not read stalls
+ * nobody else.  Bounded: a client that takes nothing for REPLY_WAIT_MS,
+ * or whose reply leaves more than REPLY_MAX_PENDING behind (a status is
+ * a few hundred KiB at most), is closed.
+ */
+#define REPLY_WAIT_MS		5000
+#define REPLY_MAX_PENDING	(4u << 20)
 
 enum lkind { L_CTL, L_AGENT };
 
@@ -52,6 +61,9 @@ struct lconn {
 	enum lkind	 kind;
 	struct buf	 in;
 	int64_t		 deadline;
+	struct buf	 out;		/* the reply, once there is one */
+	size_t		 off;		/* how much of it is sent */
+	int		 replying;	/* waits for the socket to take it */
 };
 
 /* epoll tags for the fixed descriptors */
@@ -244,6 +256,7 @@ lconn_free(struct node *n, struct lconn *c)
 	epoll_ctl(n->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	buf_free(&c->in);
+	buf_free(&c->out);
 	free(c);
 }
 
@@ -273,30 +286,79 @@ on_accept(struct node *n, int lfd, enum lkind kind)
 	}
 }
 
-/* Answer and close.  The socket is made blocking with a send timeout. */
+static const char *
+lconn_what(const struct lconn *c)
+{
+	return (c->kind == L_AGENT ? "agent port" : "control socket");
+}
+
+/*
+ * Send what the socket takes of the reply; close when all of it is
+ * gone, else wait for the socket to be writable (EPOLLOUT only: input
+ * after the request is not read).
+ */
+static void
+lconn_flush(struct node *n, struct lconn *c)
+{
+	struct epoll_event ev;
+	ssize_t w;
+
+	while (c->off < c->out.len) {
+		w = send(c->fd, c->out.data + c->off, c->out.len - c->off,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (w <= 0) {
+			lconn_free(n, c);
+			return;
+		}
+		c->off += (size_t)w;
+		c->deadline = now_mono_ms() + REPLY_WAIT_MS;
+	}
+	if (c->off == c->out.len) {
+		lconn_free(n, c);
+		return;
+	}
+	if (c->out.len - c->off > REPLY_MAX_PENDING) {
+		log_warn("%s: a reply of %zu bytes, %zu of them not taken: "
+		    "closed (the limit is %u)", lconn_what(c), c->out.len,
+		    c->out.len - c->off, REPLY_MAX_PENDING);
+		lconn_free(n, c);
+		return;
+	}
+	if (!c->replying) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLOUT;
+		ev.data.ptr = c;
+		if (epoll_ctl(n->ep, EPOLL_CTL_MOD, c->fd, &ev) == -1) {
+			lconn_free(n, c);
+			return;
+		}
+		c->replying = 1;
+	}
+}
+
+/* Answer, then close once the client has taken the reply. */
 static void
 lconn_answer(struct node *n, struct lconn *c, int complete)
 {
-	struct buf out = BUF_INIT;
-	struct timeval tv = { 1, 0 };
 	char *nl;
-	int fl;
 
 	if (c->kind == L_AGENT) {
 		if ((nl = memchr(buf_cstr(&c->in), '\n', c->in.len)) != NULL)
 			*nl = '\0';
-		agent_reply(n, complete ? str_trim(c->in.data) : NULL, &out);
+		agent_reply(n, complete ? str_trim(c->in.data) : NULL,
+		    &c->out);
 	} else if (!complete)
-		buf_addstr(&out, "{\"ok\": false, \"error\": \"no request "
+		buf_addstr(&c->out, "{\"ok\": false, \"error\": \"no request "
 		    "line\"}\n");
 	else
-		ctl_execute(n, c->in.data, c->in.len, &out);
-	fl = fcntl(c->fd, F_GETFL);
-	fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
-	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	(void)!send(c->fd, out.data, out.len, MSG_NOSIGNAL);
-	buf_free(&out);
-	lconn_free(n, c);
+		ctl_execute(n, c->in.data, c->in.len, &c->out);
+	c->off = 0;
+	c->deadline = now_mono_ms() + REPLY_WAIT_MS;
+	lconn_flush(n, c);
 }
 
 static void
@@ -305,6 +367,10 @@ on_lconn(struct node *n, struct lconn *c)
 	char tmp[1024];
 	ssize_t r;
 
+	if (c->replying) {
+		lconn_flush(n, c);
+		return;
+	}
 	for (;;) {
 		r = read(c->fd, tmp, sizeof(tmp));
 		if (r == -1 && errno == EINTR)
@@ -351,10 +417,15 @@ on_tick(struct node *n)
 		next = c->next;
 		if (now < c->deadline)
 			continue;
-		/* haproxy sent no agent-send string: the node's answer. */
-		if (c->kind == L_AGENT)
+		if (c->replying) {
+			log_warn("%s: a client took %zu of its %zu-byte reply "
+			    "and nothing for %d ms: closed", lconn_what(c),
+			    c->off, c->out.len, REPLY_WAIT_MS);
+			lconn_free(n, c);
+		} else if (c->kind == L_AGENT) {
+			/* haproxy sent no agent-send string: the node's. */
 			lconn_answer(n, c, c->in.len > 0);
-		else
+		} else
 			lconn_free(n, c);
 	}
 	if (++n->ticks % (1000 / TICK_MS) == 0) {
@@ -403,7 +474,7 @@ int
 node_run(struct node *n)
 {
 	struct epoll_event evs[64];
-	int i, k;
+	int i, k, tick;
 
 	for (;;) {
 		k = epoll_wait(n->ep, evs, 64, -1);
@@ -411,6 +482,11 @@ node_run(struct node *n)
 			continue;
 		if (k == -1)
 			return (error_sys("epoll_wait"));
+		/*
+		 * The tick frees connections past their deadline: after the
+		 * batch, which may still name them.
+		 */
+		tick = 0;
 		for (i = 0; i < k; i++) {
 			void *p = evs[i].data.ptr;
 
@@ -418,7 +494,7 @@ node_run(struct node *n)
 				if (on_signal(n))
 					return (0);
 			} else if (p == &tag_timer)
-				on_tick(n);
+				tick = 1;
 			else if (p == &tag_ctl)
 				on_accept(n, n->ctlfd, L_CTL);
 			else if (p == &tag_agent)
@@ -428,6 +504,8 @@ node_run(struct node *n)
 			else
 				on_lconn(n, p);
 		}
+		if (tick)
+			on_tick(n);
 	}
 }
 

@@ -279,6 +279,61 @@ run_ok "undrain too" -- stasis undrain -s "$T/ctl.sock" web
 kill $FLOOD 2>/dev/null
 node_serve_stop
 
+# A reply the control socket does not take at once waits for its client
+# to read it, without stopping the loop: a status of 256 apps whose
+# checks print control characters (each one \u0001 in the JSON) is more
+# than a socket takes; client A asks for it and reads nothing until
+# client B has asked for and read a status of its own, and then A still
+# gets the whole of it.  A client that never reads is closed.
+printf '#!/bin/sh\nhead -c 100 /dev/zero | tr "\\000" "\\001"\nexit 1\n' >"$T/noisy"
+chmod +x "$T/noisy"
+python3 -c "
+print('state: $T/big.state')
+print('apps:')
+for i in range(256):
+    print('  a%03d%s: {check: {command: [$T/noisy], interval: 1h}}' % (i, 'x' * 59))
+" >"$T/big.conf"
+node_serve "$T/big.conf"; ok $? "serve with 256 apps"
+WAIT_TRIES=100 wait_for sh -c "[ \$(stasis status --json -s $T/ctl.sock | jq '[.apps[] | select(.failures > 0)] | length') = 256 ]"
+python3 -c "
+import socket, select, json
+def ask():
+    s = socket.socket(socket.AF_UNIX)
+    s.connect('$T/ctl.sock')
+    s.sendall(b'status\\n')
+    return s
+def answer(s):
+    d = b''
+    while True:
+        r = s.recv(65536)
+        if not r:
+            break
+        d += r
+    try:
+        return '%d apps' % len(json.loads(d)['status']['apps'])
+    except Exception:
+        return 'not JSON (%d bytes)' % len(d)
+a = ask()
+select.select([a], [], [], 10)
+b = answer(ask())
+print('B %s, then A %s' % (b, answer(a)))
+" >"$T/reply.out" 2>&1
+is "$(cat "$T/reply.out")" "B 256 apps, then A 256 apps" "a client that does not read its reply holds up no other, and gets it whole when it reads"
+python3 -c "
+import socket, select, time
+a = socket.socket(socket.AF_UNIX)
+a.connect('$T/ctl.sock')
+a.sendall(b'status\\n')
+time.sleep(30)
+" &
+NOREAD=$!
+cleanup "kill $NOREAD 2>/dev/null"
+WAIT_TRIES=150 wait_for grep -q "control socket: a client took [0-9]* of its [0-9]*-byte reply and nothing for 5000 ms: closed" "$T/serve.log"
+ok $? "a client that never reads is closed, and the log says so"
+like "$(stasis status -s "$T/ctl.sock" 2>&1)" 'a000x+ +- +' "status still answers"
+kill $NOREAD 2>/dev/null
+node_serve_stop
+
 printf -- '- id: [broken\n' >"$T/bad-hooks.yaml"
 run_fails "a bad hooks file fails at start" -- stasis serve -c "$T/serve.conf" -s "$T/ctl2.sock" -l 127.0.0.1:$(free_port) -H "$T/bad-hooks.yaml"
 node_log_clean
