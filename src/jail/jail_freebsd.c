@@ -204,16 +204,18 @@ static int
 do_nmount(const char *type, const char *src, const char *dir,
     const char *opts)
 {
-	static const struct { const char *o; int f; } fl[] = {
+	static const struct jail_mount_flag fl[] = {
 		{ "ro", MNT_RDONLY }, { "rdonly", MNT_RDONLY },
 		{ "nosuid", MNT_NOSUID }, { "noexec", MNT_NOEXEC },
 		{ "noatime", MNT_NOATIME }, { "sync", MNT_SYNCHRONOUS },
+		/* FreeBSD has no device nodes outside devfs. */
+		{ "nodev", 0 },
 		{ NULL, 0 }
 	};
 	struct jiov j = { 0 };
 	struct strv v = STRV_INIT;
 	size_t i;
-	int flags = 0, k, known;
+	int flags, k;
 	char *eq;
 
 	jiov_str(&j, "fstype", type);
@@ -223,20 +225,8 @@ do_nmount(const char *type, const char *src, const char *dir,
 		jiov_str(&j, "target", src);
 	else
 		jiov_str(&j, "from", src);
-	strv_split(&v, opts != NULL ? opts : "", ",");
+	flags = (int)jail_mount_opts(opts, fl, &v);
 	for (i = 0; i < v.n; i++) {
-		known = 0;
-		for (k = 0; fl[k].o != NULL; k++)
-			if (strcmp(v.v[i], fl[k].o) == 0) {
-				flags |= fl[k].f;
-				known = 1;
-			}
-		/* nodev: FreeBSD has no device nodes outside devfs. */
-		if (known || strcmp(v.v[i], "rw") == 0 ||
-		    strcmp(v.v[i], "late") == 0 ||
-		    strcmp(v.v[i], "defaults") == 0 ||
-		    strcmp(v.v[i], "nodev") == 0 || *v.v[i] == '\0')
-			continue;
 		strv_push(&j.own, v.v[i]);
 		if ((eq = strchr(j.own.v[j.own.n - 1], '=')) != NULL) {
 			*eq = '\0';

@@ -117,6 +117,20 @@ int	 jail_mounts_collect(const struct jail_params *,
 void	 jail_mounts_free(struct jail_mount *, size_t);
 /* A missing mount point: a file for a file bound on it, else a dir. */
 int	 jail_mkmountpoint(const char *dst, const char *src);
+/*
+ * A mount's options as fstab(5) writes them ("ro,nosuid,size=10m"),
+ * split for the kernel: the words in tab are flags (a 0 flag: known, and
+ * nothing to set), mount(8)'s own words (rw, defaults, late) are
+ * dropped, and the rest, in order, go to *rest for the filesystem.  Each
+ * backend has its table: the flag values, and which flags exist, are its
+ * kernel's.
+ */
+struct jail_mount_flag {
+	const char	*word;
+	unsigned long	 flag;
+};
+unsigned long	 jail_mount_opts(const char *opts,
+		    const struct jail_mount_flag *tab, struct strv *rest);
 
 /*
  * The platform.  On Linux a jail is an init process (pid 1 of its

@@ -227,29 +227,18 @@ jail_os_cleanup(const char *rundir, struct jail_state *st)
 static unsigned long
 mount_flags(const char *opts, struct buf *data)
 {
-	static const struct { const char *o; unsigned long f; } fl[] = {
+	static const struct jail_mount_flag fl[] = {
 		{ "ro", MS_RDONLY }, { "nosuid", MS_NOSUID },
 		{ "nodev", MS_NODEV }, { "noexec", MS_NOEXEC },
 		{ "noatime", MS_NOATIME }, { "nodiratime", MS_NODIRATIME },
 		{ "sync", MS_SYNCHRONOUS }, { NULL, 0 }
 	};
 	struct strv v = STRV_INIT;
-	unsigned long flags = 0;
+	unsigned long flags;
 	size_t i;
-	int j, known;
 
-	strv_split(&v, opts, ",");
+	flags = jail_mount_opts(opts, fl, &v);
 	for (i = 0; i < v.n; i++) {
-		known = 0;
-		for (j = 0; fl[j].o != NULL; j++)
-			if (strcmp(v.v[i], fl[j].o) == 0) {
-				flags |= fl[j].f;
-				known = 1;
-			}
-		if (known || strcmp(v.v[i], "rw") == 0 ||
-		    strcmp(v.v[i], "late") == 0 ||
-		    strcmp(v.v[i], "defaults") == 0)
-			continue;
 		if (data->len > 0)
 			buf_addc(data, ',');
 		buf_addstr(data, v.v[i]);

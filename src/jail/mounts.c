@@ -140,6 +140,33 @@ fail:
 	return (-1);
 }
 
+unsigned long
+jail_mount_opts(const char *opts, const struct jail_mount_flag *tab,
+    struct strv *rest)
+{
+	struct strv v = STRV_INIT;
+	unsigned long flags = 0;
+	size_t i;
+	int k, known;
+
+	strv_split(&v, opts != NULL ? opts : "", ",");
+	for (i = 0; i < v.n; i++) {
+		known = 0;
+		for (k = 0; tab[k].word != NULL; k++)
+			if (strcmp(v.v[i], tab[k].word) == 0) {
+				flags |= tab[k].flag;
+				known = 1;
+			}
+		if (known || strcmp(v.v[i], "rw") == 0 ||
+		    strcmp(v.v[i], "late") == 0 ||
+		    strcmp(v.v[i], "defaults") == 0)
+			continue;
+		strv_push(rest, v.v[i]);
+	}
+	strv_free(&v);
+	return (flags);
+}
+
 /*
  * The mount point of a jail mount, made if missing: a file when a file
  * is bound onto it, else a directory (and its parents).
