@@ -259,10 +259,22 @@ mount_only() {
 run_big() {
 	log "$2: 1 GiB file"
 	timed_mount "$1" "$3" "$2.bigmount" cold
-	cold
-	res=$(python3 "$W/reader.py" seq "$M/big" "$BUDGET")
+	# Cold sequential reads swing with the disk's other traffic: the
+	# median of $REPEAT whole reads, as for mounts (a tool that did not
+	# finish within the budget gets one).
+	rm -f "$R.s"
+	_n=1
+	while :; do
+		cold
+		res=$(python3 "$W/reader.py" seq "$M/big" "$BUDGET")
+		echo "$(field 3) $(field 2)" >>"$R.s"
+		[ "$(field 4)" = 1 ] && [ $_n -lt "$REPEAT" ] || break
+		_n=$((_n + 1))
+	done
+	res=$(sort -n "$R.s" | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }')
+	rm -f "$R.s"
 	put "$2.seq_bytes" "$(field 2)"
-	put "$2.seq_secs" "$(field 3)"
+	put "$2.seq_secs" "$(field 1)"
 	cold
 	res=$(python3 "$W/reader.py" rand "$M/big" 15)
 	put "$2.rand_n" "$(field 1)"
@@ -377,7 +389,9 @@ print("Each mount time is the median of %s mounts, each after the page cache "
       "bench/timeit.c. stasis tarfs is timed as `mount -t tarfs` runs it, "
       "`mount.tarfs ARCHIVE DIR`: the stasis-tarfs binary (0.5 MiB), which "
       "a cold start reads whole; the full `stasis` binary, 8 MiB, has a row "
-      "of its own.\n" % repeat)
+      "of its own. A cold sequential read of the 1 GiB file is likewise the "
+      "median of %s whole reads (one for a tool that does not finish within "
+      "the budget).\n" % (repeat, repeat))
 print("Foreign archive: the tree as GNU tar writes it (tree.tar) and "
       "`stasis tarfs --compress --no-embed` of it (tree.tar.zst), so tarfs "
       "reads every header on the first mount. Stasis-built archive: the "
@@ -402,7 +416,10 @@ for name, f in rows:
             cells.append("n/a")
     print("| %s | %s |" % (name, " | ".join(cells)))
 def ratio(a, b):
-    return "%.1fx" % (a / b) if a and b else "n/a"
+    # Two decimals below 1, so that 0.76 is not shown as a met 0.8.
+    if not a or not b:
+        return "n/a"
+    return ("%.2fx" if a / b < 1 else "%.1fx") % (a / b)
 allrate = lambda c: mbs(g(c, "all_bytes"), g(c, "all_secs"))
 seq = lambda c: mbs(g(c, "seq_bytes"), g(c, "seq_secs"))
 rnd = lambda c: g(c, "rand_n") / g(c, "rand_secs")
