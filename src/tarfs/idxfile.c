@@ -38,16 +38,17 @@ struct idxhdr {
 	uint64_t	ninodes, ndirents, poollen, nchunks;
 };
 
-/* On disk a dirent is just these; hash and chain are rebuilt. */
+/* On disk a dirent is just these, as in memory: the table is rebuilt. */
 struct idxdirent {
 	uint32_t	name, namelen, parent, ino;
 };
+_Static_assert(sizeof(struct idxdirent) == sizeof(struct tf_dirent),
+    "a loaded index is read straight into the entries");
 
 void
 tf_index_encode(const struct tarfs *t, struct buf *b, uint64_t tarend)
 {
 	struct idxhdr h;
-	size_t i;
 
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, MAGIC, 8);
@@ -71,13 +72,7 @@ tf_index_encode(const struct tarfs *t, struct buf *b, uint64_t tarend)
 	h.nchunks = t->nchunks;
 	buf_add(b, &h, sizeof(h));
 	buf_add(b, t->inodes, t->ninodes * sizeof(*t->inodes));
-	for (i = 0; i < t->ndirents; i++) {
-		struct idxdirent d = { t->dirents[i].name,
-		    t->dirents[i].namelen, t->dirents[i].parent,
-		    t->dirents[i].ino };
-
-		buf_add(b, &d, sizeof(d));
-	}
+	buf_add(b, t->dirents, t->ndirents * sizeof(*t->dirents));
 	buf_add(b, t->pool, t->poollen);
 	buf_add(b, t->chunks, t->nchunks * sizeof(*t->chunks));
 }
@@ -234,7 +229,6 @@ tf_index_load_x(struct tarfs *t, const void *buf, size_t len,
 	const char *p = buf;
 	struct idxhdr h;
 	uint64_t need;
-	size_t i;
 
 	if (len < sizeof(h))
 		return (error_set("not a tarfs index (too short)"));
@@ -266,16 +260,8 @@ tf_index_load_x(struct tarfs *t, const void *buf, size_t len,
 	memcpy(t->inodes, p, h.ninodes * sizeof(*t->inodes));
 	p += h.ninodes * sizeof(*t->inodes);
 	t->ndirents = t->capdirents = h.ndirents;
-	t->dirents = xcalloc(h.ndirents + 1, sizeof(*t->dirents));
-	for (i = 0; i < h.ndirents; i++) {
-		struct idxdirent d;
-
-		memcpy(&d, p + i * sizeof(d), sizeof(d));
-		t->dirents[i].name = d.name;
-		t->dirents[i].namelen = d.namelen;
-		t->dirents[i].parent = d.parent;
-		t->dirents[i].ino = d.ino;
-	}
+	t->dirents = xmalloc(h.ndirents * sizeof(*t->dirents) + 1);
+	memcpy(t->dirents, p, h.ndirents * sizeof(*t->dirents));
 	p += h.ndirents * sizeof(struct idxdirent);
 	t->poollen = t->poolcap = h.poollen;
 	t->pool = xmalloc(h.poollen + 1);

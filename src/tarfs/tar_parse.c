@@ -642,14 +642,14 @@ warn(struct parser *ps, const char *fmt, const char *path)
  * Point dir/name at ino, replacing what was there (tar -x order), and
  * note that dir is not empty: tar -x will not replace a directory with
  * entries by a non-directory ("Directory not empty"), and neither will
- * the walk (add_entry).
+ * the walk (add_entry).  d: the entry dir/name has (tf_find, made by
+ * the caller with no entry added since), or -1.
  */
 static int
 link_name(struct parser *ps, uint32_t dir, const struct comp *c,
-    uint32_t ino)
+    uint32_t ino, int64_t d)
 {
 	struct tarfs *t = ps->t;
-	int64_t d = tf_find(t, dir, c->p, c->len);
 
 	if (dir >= ps->nkids) {
 		size_t n = ps->nkids == 0 ? 1024 : ps->nkids;
@@ -725,7 +725,7 @@ add_entry(struct parser *ps, const struct entry *e)
 		if ((ino = tf_inode_new(t, S_IFDIR | 0755)) == -1)
 			return (-1);
 		t->inodes[ino].mtime = e->mtime;
-		if (link_name(ps, dir, &c[i], (uint32_t)ino) == -1)
+		if (link_name(ps, dir, &c[i], (uint32_t)ino, -1) == -1)
 			return (-1);
 		dir = (uint32_t)ino;
 	}
@@ -763,7 +763,7 @@ add_entry(struct parser *ps, const struct entry *e)
 		}
 		if (d != -1 && t->dirents[d].ino == ld)
 			return (0);
-		if (link_name(ps, dir, &c[nc - 1], ld) == -1)
+		if (link_name(ps, dir, &c[nc - 1], ld, d) == -1)
 			return (-1);
 		t->inodes[ld].nlink++;
 		return (0);
@@ -827,7 +827,7 @@ add_entry(struct parser *ps, const struct entry *e)
 		}
 		break;
 	}
-	return (link_name(ps, dir, &c[nc - 1], (uint32_t)ino));
+	return (link_name(ps, dir, &c[nc - 1], (uint32_t)ino, d));
 }
 
 /* The chunks must be in order, apart, inside the file and the data. */

@@ -61,8 +61,9 @@ const uint8_t *src_map(const struct src *);
 void	src_unmap(const struct src *, const uint8_t *);
 
 /*
- * One inode.  64 bytes; with its directory entry (24) and name, a
- * file costs the index about 100 bytes whatever its size.
+ * One inode.  72 bytes; with its directory entry (16), its lookup
+ * slots (16-32) and name, a file costs the index about 130 bytes
+ * whatever its size.
  */
 struct tf_inode {
 	uint64_t	size;		/* st_size (real size if sparse) */
@@ -84,13 +85,26 @@ struct tf_inode {
 	uint64_t	stored;		/* bytes held in the archive */
 };
 
-/* One name in one directory (hardlinks: several point at one inode). */
+/*
+ * One name in one directory (hardlinks: several point at one inode).
+ * 16 bytes, the saved index's layout too (idxfile.c), so a load reads
+ * the entries straight into place.
+ */
 struct tf_dirent {
 	uint32_t	name;		/* pool offset, NUL-terminated */
 	uint32_t	namelen;
 	uint32_t	parent;		/* inode index */
 	uint32_t	ino;		/* inode index */
-	uint32_t	hnext;		/* hash chain: dirent index + 1 */
+};
+
+/*
+ * One slot of the lookup table (open addressing, linear probing, at
+ * most half full): the name's hash beside the entry, so that a probe
+ * for a name not there (every new file of the walk) reads the table
+ * alone, not the entries and names it passes.
+ */
+struct tf_slot {
+	uint32_t	idx;		/* dirent index + 1; 0: empty */
 	uint32_t	hash;
 };
 
@@ -106,8 +120,8 @@ struct tarfs {
 	size_t		  ninodes, capinodes;
 	struct tf_dirent *dirents;
 	size_t		  ndirents, capdirents;
-	uint32_t	 *buckets;	/* dirent index + 1 */
-	size_t		  nbuckets;
+	struct tf_slot	 *slots;	/* keyed by (parent, name) */
+	size_t		  nslots;	/* a power of two, or 0 */
 	uint32_t	 *kids;		/* dirent indexes grouped by parent */
 	char		 *pool;
 	size_t		  poollen, poolcap;
