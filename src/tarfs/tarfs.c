@@ -84,7 +84,6 @@ index_path(const char *archive, const char *given)
 static int
 try_index(struct tarfs *t, const char *path)
 {
-	struct buf b = BUF_INIT;
 	struct stat st;
 	int r = 0;
 
@@ -92,8 +91,7 @@ try_index(struct tarfs *t, const char *path)
 		return (0);
 	if (src_finish(&t->src) == -1)
 		return (-1);
-	if (file_read(path, MAX_INDEX, &b) == -1 ||
-	    tf_index_load(t, b.data, b.len) == -1) {
+	if (tf_index_load_file(t, path, MAX_INDEX) == -1) {
 		if (!t->quiet)
 			log_warn("%s: %s; reading the archive instead", path,
 			    error_msg());
@@ -103,7 +101,6 @@ try_index(struct tarfs *t, const char *path)
 		free(t->from);
 		t->from = xstrdup(path);
 	}
-	buf_free(&b);
 	return (r);
 }
 

@@ -151,8 +151,38 @@ int	tf_index_load(struct tarfs *, const void *, size_t);
 void	tf_index_encode(const struct tarfs *, struct buf *, uint64_t tarend);
 int	tf_index_load_x(struct tarfs *, const void *, size_t,
 	    uint64_t tarend);
+/*
+ * Where a load reads an index from, so that its arrays are read
+ * straight into place: read gives exactly len bytes at off (0, or -1
+ * with error_set), called in order, each byte of the index once; done
+ * (may be NULL), after the last, says whether they may be used (a
+ * checksum: 0, or -1 with error_set).
+ */
+struct tf_idxread {
+	int	(*read)(struct tf_idxread *, void *, size_t, uint64_t off);
+	int	(*done)(struct tf_idxread *);
+};
+int	tf_index_load_rd(struct tarfs *, struct tf_idxread *, size_t len,
+	    uint64_t tarend);
+/* A saved index file of at most max bytes. */
+int	tf_index_load_file(struct tarfs *, const char *path, size_t max);
 
 /* embed.c: the index embedded in the archive */
 int	tf_embed_load(struct tarfs *);
+/*
+ * Its checksums: tf_sum64 whole (version 1), tf_sum over pieces in
+ * either version (total: the bytes that will be added in all).
+ */
+struct tf_sum {
+	uint64_t	h, lane[4];
+	uint8_t		part[32];
+	size_t		npart;
+	int		version;
+};
+uint64_t tf_sum64(const void *, size_t, uint64_t seed);
+void	tf_sum_init(struct tf_sum *, int version, uint64_t total,
+	    uint64_t seed);
+void	tf_sum_add(struct tf_sum *, const void *, size_t);
+uint64_t tf_sum_end(struct tf_sum *);
 
 #endif

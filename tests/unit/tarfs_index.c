@@ -4,6 +4,7 @@
  * hardlinks, duplicates, implied parents, hostile names, truncation).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -535,6 +536,182 @@ test_embedded(void)
 }
 
 /*
+ * The embedded index's checksums over pieces: version 1 is tf_sum64
+ * whatever the split (archives embedded before version 2 still load),
+ * version 2 the same whatever the split, and another sum.
+ */
+static void
+test_sums(void)
+{
+	static uint8_t b[4096];
+	struct tf_sum s;
+	size_t len, i, at, n, v1bad = 0, v2bad = 0, same = 0;
+	uint64_t whole2;
+	unsigned r = 12345;
+
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)((r = r * 1103515245 + 12345) >> 16);
+	for (len = 0; len < 300; len += len < 80 ? 1 : 37) {
+		tf_sum_init(&s, 2, len, 0);
+		tf_sum_add(&s, b, len);
+		whole2 = tf_sum_end(&s);
+		if (len > 0 && whole2 == tf_sum64(b, len, 0))
+			same++;
+		for (i = 0; i < 8; i++) {
+			int v;
+
+			for (v = 1; v <= 2; v++) {
+				tf_sum_init(&s, v, len, 0);
+				for (at = 0; at < len; at += n) {
+					n = (r = r * 1103515245 + 12345) >>
+					    16 & (i < 4 ? 7 : 63);
+					if (n > len - at)
+						n = len - at;
+					tf_sum_add(&s, b + at, n);
+				}
+				if (v == 1 && tf_sum_end(&s) !=
+				    tf_sum64(b, len, 0))
+					v1bad++;
+				if (v == 2 && tf_sum_end(&s) != whole2)
+					v2bad++;
+			}
+		}
+	}
+	is_int(v1bad, 0, "version 1 over pieces: tf_sum64 of the whole");
+	is_int(v2bad, 0, "version 2: the same sum whatever the pieces");
+	is_int(same, 0, "and another sum than version 1's");
+}
+
+static uint64_t
+le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return (v);
+}
+
+static void
+put_le64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+/*
+ * Make the trailer at the end of a[0..m) version v, its index summed
+ * as version sv (the trailer's own checksum right).
+ */
+static void
+retrailer(uint8_t *a, size_t m, int v, int sv)
+{
+	uint8_t *tr = a + m - 64;
+	uint64_t len = le64(tr + 8);
+	const uint8_t *idx = tr - len;
+	struct tf_sum s;
+
+	tf_sum_init(&s, sv, len, 0);
+	tf_sum_add(&s, idx, len);
+	put_le64(tr + 16, tf_sum_end(&s));
+	put_le64(tr + 48, (uint64_t)64 << 32 | (unsigned)v);
+	put_le64(tr + 56, tf_sum64(tr, 56, 0));
+}
+
+/*
+ * Round trips: the index embedded now (version 2) and as before
+ * (version 1) both load, the same tree as the headers give; a trailer
+ * whose version does not match its index's checksum is not used.  A
+ * saved index file loads the same tree, and one cut short is ignored.
+ */
+static void
+test_roundtrip(void)
+{
+	char path[] = "/tmp/tarfs_rt.XXXXXX", ipath[64];
+	static uint8_t emb[1 << 20];
+	struct tarfs *t, *u;
+	struct tarfs_open_opts o = { .quiet = 1 };
+	size_t m, seen;
+	FILE *f;
+	int fd;
+
+	arlen = 0;
+	hdr("d/", '5', NULL, NULL, 0, 0755, 1);
+	hdr("d/f", '0', NULL, "hello", 5, 0644, 2);
+	hdr("d/l", '2', "f", NULL, 0, 0777, 3);
+	hdr("d/h", '1', "d/f", NULL, 0, 0644, 4);
+	hdr("e/g", '0', NULL, "x", 1, 0600, 5);
+	hdr("e/g", '0', NULL, "y", 1, 0600, 6);
+	hdr("i/m/p/l/i/e/d", '0', NULL, "z", 1, 0600, 7);
+	end();
+	t = open_ar();
+	seen = walk(t);
+	fd = mkstemp(path);
+	ok(fd != -1 && write(fd, ar, arlen) == (ssize_t)arlen, "tar written");
+	close(fd);
+	ok(tarfs_embed_index(path, NULL, NULL) == 0, "embedded");
+	f = fopen(path, "rb");
+	m = fread(emb, 1, sizeof(emb), f);
+	fclose(f);
+	is_int(le64(emb + m - 16) & 0xffffffff, 2, "as version 2");
+	u = tarfs_open_mem(emb, m);
+	ok(u != NULL && tarfs_from_index(u) && walk(u) == seen &&
+	    strcmp(rd(u, "d/h"), "hello") == 0 && strcmp(rd(u, "e/g"),
+	    "y") == 0 && strcmp(rd(u, "i/m/p/l/i/e/d"), "z") == 0,
+	    "version 2: used, the same tree");
+	tarfs_close(u);
+	retrailer(emb, m, 1, 1);
+	u = tarfs_open_mem(emb, m);
+	ok(u != NULL && tarfs_from_index(u) && walk(u) == seen &&
+	    strcmp(rd(u, "d/h"), "hello") == 0 && strcmp(rd(u, "e/g"),
+	    "y") == 0, "version 1: used, the same tree");
+	tarfs_close(u);
+	retrailer(emb, m, 1, 2);
+	u = tarfs_open_mem(emb, m);
+	ok(u != NULL && !tarfs_from_index(u) && walk(u) == seen,
+	    "version 1 trailer, version 2 sum: not used");
+	tarfs_close(u);
+	retrailer(emb, m, 2, 1);
+	u = tarfs_open_mem(emb, m);
+	ok(u != NULL && !tarfs_from_index(u) && walk(u) == seen,
+	    "version 2 trailer, version 1 sum: not used");
+	tarfs_close(u);
+	retrailer(emb, m, 3, 2);
+	u = tarfs_open_mem(emb, m);
+	ok(u != NULL && !tarfs_from_index(u), "version 3: not used");
+	tarfs_close(u);
+
+	/* A saved index file, read into place. */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	ok(fd != -1 && write(fd, ar, arlen) == (ssize_t)arlen,
+	    "the plain tar again");
+	close(fd);
+	snprintf(ipath, sizeof(ipath), "%s.idx", path);
+	o.tarindex = ipath;
+	o.rebuild = 1;
+	u = tarfs_open(path, &o);
+	ok(u != NULL && tarfs_save_index(u, ipath, NULL) == 0, "saved");
+	tarfs_close(u);
+	o.rebuild = 0;
+	u = tarfs_open(path, &o);
+	ok(u != NULL && tarfs_from_index(u) && walk(u) == seen &&
+	    strcmp(rd(u, "d/h"), "hello") == 0,
+	    "the saved index loads the same tree");
+	tarfs_close(u);
+	ok(truncate(ipath, 200) == 0, "cut short");
+	u = tarfs_open(path, &o);
+	ok(u != NULL && !tarfs_from_index(u) && walk(u) == seen,
+	    "ignored, the headers read");
+	tarfs_close(u);
+	unlink(ipath);
+	unlink(path);
+	tarfs_close(t);
+}
+
+/*
  * A plain tar is walked through a mapping (src_map): one that shrinks
  * under the walk fails with a message, where it would raise SIGBUS.
  */
@@ -584,6 +761,8 @@ main(void)
 	test_hostile();
 	test_saved();
 	test_embedded();
+	test_sums();
+	test_roundtrip();
 	test_mapped();
 	return (done_testing());
 }
