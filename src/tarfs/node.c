@@ -280,34 +280,41 @@ tf_chunk_add(struct tarfs *t, uint64_t off, uint64_t len, uint64_t data)
 void
 tf_finalize(struct tarfs *t)
 {
-	size_t i, *pos;
+	uint32_t *cnt, *sub, at = 0;
+	size_t i;
 
-	for (i = 0; i < t->ninodes; i++) {
-		t->inodes[i].nkids = 0;
-		if (S_ISDIR(t->inodes[i].mode))
-			t->inodes[i].nlink = 2;
-	}
+	/*
+	 * Counted in arrays of their own, small enough to stay in the
+	 * cache, so that the inodes (72 bytes each: 3.6 MiB for 50k) are
+	 * walked twice, not four times.
+	 */
+	cnt = zalloc(t->ninodes + 1, sizeof(*cnt));
+	sub = zalloc(t->ninodes + 1, sizeof(*sub));
 	for (i = 0; i < t->ndirents; i++) {
 		const struct tf_dirent *d = &t->dirents[i];
 
-		t->inodes[d->parent].nkids++;
+		cnt[d->parent]++;
 		if (S_ISDIR(t->inodes[d->ino].mode)) {
-			t->inodes[d->parent].nlink++;
+			sub[d->parent]++;
 			t->inodes[d->ino].parent = d->parent;
 		}
 	}
-	pos = zalloc(t->ninodes + 1, sizeof(*pos));
 	for (i = 0; i < t->ninodes; i++) {
-		t->inodes[i].first = (uint32_t)pos[i];
-		pos[i + 1] = pos[i] + t->inodes[i].nkids;
+		struct tf_inode *n = &t->inodes[i];
+
+		n->first = at;
+		n->nkids = cnt[i];
+		if (S_ISDIR(n->mode))
+			n->nlink = 2 + sub[i];
+		cnt[i] = at;		/* now where its next child goes */
+		at += n->nkids;
 	}
 	free(t->kids);
 	t->kids = tf_alloc((t->ndirents + 1) * sizeof(*t->kids));
-	for (i = 0; i < t->ninodes; i++)
-		pos[i] = t->inodes[i].first;
 	for (i = 0; i < t->ndirents; i++)
-		t->kids[pos[t->dirents[i].parent]++] = (uint32_t)i;
-	free(pos);
+		t->kids[cnt[t->dirents[i].parent]++] = (uint32_t)i;
+	free(cnt);
+	free(sub);
 }
 
 void

@@ -64,6 +64,7 @@ struct parser {
 	size_t		 winlen;
 	const uint8_t	*map;		/* plain tar: mapped (src_map) */
 	struct attrs	 local, global;
+	int		 has_local;	/* local set since the last entry */
 	struct span	*sp;
 	size_t		 nsp, capsp;
 	uint64_t	 off;		/* of the header being read */
@@ -145,6 +146,31 @@ tar_num(const uint8_t *p, size_t n, int64_t *out)
 		*out = 0;
 		return (0);
 	}
+	/*
+	 * Eight digits at a time while there are (every header has six
+	 * fields of 7 or 11: a tenth of the walk a digit at a time).  The
+	 * first digit is the lowest byte: pairs, then fours, then eight
+	 * are joined, 3, 6 and 12 bits apart.
+	 */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (n - i >= 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		if ((w & 0xF8F8F8F8F8F8F8F8ULL) != 0x3030303030303030ULL)
+			break;
+		w &= 0x0707070707070707ULL;
+		w = ((w & 0x00FF00FF00FF00FFULL) << 3) +
+		    ((w >> 8) & 0x00FF00FF00FF00FFULL);
+		w = ((w & 0x0000FFFF0000FFFFULL) << 6) +
+		    ((w >> 16) & 0x0000FFFF0000FFFFULL);
+		w = ((w & 0xFFFFFFFFULL) << 12) + (w >> 32);
+		if (v > (UINT64_MAX >> 24))
+			return (-1);
+		v = v << 24 | w;
+		i += 8;
+	}
+#endif
 	for (; i < n && p[i] >= '0' && p[i] <= '7'; i++) {
 		if (v > (UINT64_MAX >> 4))
 			return (-1);
@@ -850,12 +876,6 @@ check_sparse(struct parser *ps, uint64_t realsize, uint64_t stored)
 	return (0);
 }
 
-static char *
-field(const uint8_t *p, size_t n)
-{
-	return (xstrndup((const char *)p, strnlen((const char *)p, n)));
-}
-
 /* One real (non-metadata) entry: resolve its attributes, add it. */
 static int
 entry(struct parser *ps, const uint8_t *h, uint64_t size, uint64_t data,
@@ -863,7 +883,13 @@ entry(struct parser *ps, const uint8_t *h, uint64_t size, uint64_t data,
 {
 	struct attrs *l = &ps->local, *g = &ps->global;
 	struct entry e;
-	char *name = NULL, *link = NULL;
+	/*
+	 * The names where they are (a pax or GNU one in its buffer), or
+	 * copied here out of the header: no allocation per entry.
+	 */
+	char nbuf[155 + 1 + 100 + 1], lbuf[100 + 1];
+	const char *name, *link;
+	size_t pl, nl;
 	int64_t v;
 	uint64_t maj, min, mapbytes = 0;
 	int ustar = memcmp(h + 257, "ustar\0", 6) == 0;
@@ -872,18 +898,29 @@ entry(struct parser *ps, const uint8_t *h, uint64_t size, uint64_t data,
 	memset(&e, 0, sizeof(e));
 	e.type = (char)h[156];
 	if (l->has_sname)
-		name = xstrdup(buf_cstr(&l->sname));
+		name = buf_cstr(&l->sname);
 	else if (l->has_path)
-		name = xstrdup(buf_cstr(&l->path));
-	else if (ustar && h[345] != '\0') {
-		char *pre = field(h + 345, 155), *nm = field(h, 100);
-
-		name = xasprintf("%s/%s", pre, nm);
-		free(pre);
-		free(nm);
-	} else
-		name = field(h, 100);
-	link = l->has_link ? xstrdup(buf_cstr(&l->link)) : field(h + 157, 100);
+		name = buf_cstr(&l->path);
+	else {
+		pl = 0;
+		if (ustar && h[345] != '\0') {
+			pl = strnlen((const char *)h + 345, 155);
+			memcpy(nbuf, h + 345, pl);
+			nbuf[pl++] = '/';
+		}
+		nl = strnlen((const char *)h, 100);
+		memcpy(nbuf + pl, h, nl);
+		nbuf[pl + nl] = '\0';
+		name = nbuf;
+	}
+	if (l->has_link)
+		link = buf_cstr(&l->link);
+	else {
+		nl = strnlen((const char *)h + 157, 100);
+		memcpy(lbuf, h + 157, nl);
+		lbuf[nl] = '\0';
+		link = lbuf;
+	}
 	e.path = name;
 	e.link = link;
 
@@ -961,8 +998,6 @@ badnum:
 	error_set("corrupt header at offset %llu (bad number)",
 	    (unsigned long long)ps->off);
 out:
-	free(name);
-	free(link);
 	return (r);
 }
 
@@ -1052,6 +1087,7 @@ walk(struct parser *ps, struct progress *pr)
 		switch (hdr[156]) {
 		case 'L':
 		case 'K':
+			ps->has_local = 1;
 			if ((p = get_data(ps, data, size, TARFS_MAX_NAME,
 			    "long name")) == NULL)
 				return (-1);
@@ -1070,6 +1106,7 @@ walk(struct parser *ps, struct progress *pr)
 		case 'x':
 		case 'X':
 		case 'g':
+			ps->has_local = 1;
 			if ((p = get_data(ps, data, size, TARFS_MAX_PAX,
 			    "pax header")) == NULL)
 				return (-1);
@@ -1089,7 +1126,10 @@ walk(struct parser *ps, struct progress *pr)
 				return (-1);
 			break;
 		}
-		attrs_free(&ps->local);
+		if (ps->has_local) {
+			attrs_free(&ps->local);
+			ps->has_local = 0;
+		}
 		ps->nsp = 0;
 	}
 	return (0);

@@ -142,6 +142,71 @@ test_fields(void)
 }
 
 /* The word-at-a-time sum against a byte loop, both signednesses. */
+/* What tar_num must make of an octal field: the plain definition. */
+static int
+ref_num(const unsigned char *p, size_t n, int64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+
+	while (i < n && (p[i] == ' ' || p[i] == '\0'))
+		i++;
+	for (; i < n && p[i] >= '0' && p[i] <= '7'; i++)
+		v = v * 8 + (uint64_t)(p[i] - '0');
+	for (; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\0')
+			return (-1);
+	*out = (int64_t)v;
+	return (0);
+}
+
+/* Random octal fields (eight digits are read at once) against it. */
+static void
+test_num_fields(void)
+{
+	static const char alpha[] = "01234567 \0" "89/:";
+	unsigned char f[12];
+	unsigned r = 99;
+	size_t k, i, n, lead, digits, differ = 0, tried = 0;
+	int64_t a, b;
+	int ra, rb;
+
+	for (k = 0; k < 200000; k++) {
+		n = k % 2 ? 12 : 8;
+		r = r * 1103515245 + 12345;
+		lead = (r >> 16) % 4;
+		r = r * 1103515245 + 12345;
+		digits = (r >> 16) % (n + 1);
+		memset(f, 0, sizeof(f));
+		for (i = 0; i < n; i++) {
+			r = r * 1103515245 + 12345;
+			if (i < lead)
+				f[i] = ' ';
+			else if (i < lead + digits)
+				f[i] = (unsigned char)('0' + (r >> 16) % 8);
+			else
+				f[i] = (r >> 16) % 2 ? ' ' : '\0';
+			/* now and then anything */
+			if ((r >> 20) % 97 == 0)
+				f[i] = (unsigned char)alpha[(r >> 8) % 14];
+		}
+		a = b = 0x55;
+		ra = tar_num(f, n, &a);
+		rb = ref_num(f, n, &b);
+		tried++;
+		if (ra != rb || (ra == 0 && a != b))
+			differ++;
+	}
+	is_int(differ, 0, "octal fields: as a digit at a time reads them");
+	ok(tried == 200000, "200000 fields");
+	memcpy(f, "77777777777", 12);
+	ok(tar_num(f, 12, &a) == 0 && a == 077777777777, "eleven sevens");
+	memcpy(f, "00000008123", 12);
+	ok(tar_num(f, 12, &a) == -1, "an 8 among the first eight refused");
+	memcpy(f, "00000000128", 12);
+	ok(tar_num(f, 12, &a) == -1, "an 8 after eight good digits refused");
+}
+
 static void
 test_checksum(void)
 {
@@ -754,6 +819,7 @@ int
 main(void)
 {
 	test_fields();
+	test_num_fields();
 	test_checksum();
 	test_basic();
 	test_pax_gnu();
