@@ -68,6 +68,15 @@ be_open_flags(struct be *b, const char *beroot, int flags)
 
 /* Re-read bootfs and the one-shot choice (after activation changes). */
 int
+be_interrupted(const struct be *b)
+{
+	if (b->stop == NULL || !*b->stop)
+		return (0);
+	error_set("interrupted");
+	return (1);
+}
+
+int
 be_refresh(struct be *b)
 {
 	char *v;

@@ -29,6 +29,12 @@ struct be {
 	char	*rootfs;	/* the running BE's dataset, or NULL */
 	char	*bootfs;	/* the pool's bootfs, or NULL */
 	char	*bootonce;	/* the one-shot BE's dataset, or NULL */
+	/*
+	 * Set by the caller's signal handler: create, mount, export and
+	 * import then stop at the next safe point, undo what they made,
+	 * and fail with "interrupted"; the others finish.
+	 */
+	volatile int	*stop;
 };
 
 /*

@@ -17,4 +17,7 @@ int	 be_make_bootable(const char *ds);
 char	*be_auto_snapname(const char *ds);
 int	 be_is_auto_snapname(const char *snap);
 
+/* Was the caller interrupted (struct be's stop)?  Says so when it was. */
+int	be_interrupted(const struct be *);
+
 #endif

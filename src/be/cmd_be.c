@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -664,25 +665,60 @@ be_cmd_jail(struct be *b, int argc, char **argv)
 	return (rc);
 }
 
+static volatile int stop;
+
+static void
+on_signal(int sig)
+{
+	stop = sig;
+}
+
+/*
+ * SIGINT, SIGTERM and SIGHUP no longer kill a subcommand that changes
+ * things half way: they set b->stop, which create, mount, export and
+ * import heed at their next safe point (undoing what they made), and
+ * the others, a few zfs commands each, finish first.  zfs commands run
+ * in process groups of their own, out of a terminal's ^C.  A signal the
+ * caller ignores (nohup) stays ignored.
+ */
+static void
+catch_signals(struct be *b)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: polls wake */
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sigaction(sigs[i], NULL, &old);
+		if (old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+	b->stop = &stop;
+}
+
 /* opts: the subcommand's getopt letters, for wants_help. */
 static const struct {
 	const char	*name;
 	int		(*fn)(struct be *, int, char **);
 	const char	*opts;
+	int		 changes;	/* catch_signals while it runs */
 } subs[] = {
-	{ "activate",	be_cmd_activate,	"tT" },
-	{ "check",	be_cmd_check,		"" },
-	{ "create",	be_cmd_create,		"e:r" },
-	{ "destroy",	be_cmd_destroy,		"Fo" },
-	{ "export",	be_cmd_export,		"" },
-	{ "import",	be_cmd_import,		"" },
-	{ "jail",	be_cmd_jail,		"bUo:u:" },
-	{ "list",	be_cmd_list,		"aDHsc:C:" },
-	{ "mount",	be_cmd_mount,		"" },
-	{ "rename",	be_cmd_rename,		"" },
-	{ "umount",	be_cmd_umount,		"f" },
-	{ "unmount",	be_cmd_umount,		"f" },
-	{ NULL,		NULL,			NULL }
+	{ "activate",	be_cmd_activate,	"tT",		1 },
+	{ "check",	be_cmd_check,		"",		0 },
+	{ "create",	be_cmd_create,		"e:r",		1 },
+	{ "destroy",	be_cmd_destroy,		"Fo",		1 },
+	{ "export",	be_cmd_export,		"",		1 },
+	{ "import",	be_cmd_import,		"",		1 },
+	{ "jail",	be_cmd_jail,		"bUo:u:",	0 },
+	{ "list",	be_cmd_list,		"aDHsc:C:",	0 },
+	{ "mount",	be_cmd_mount,		"",		1 },
+	{ "rename",	be_cmd_rename,		"",		1 },
+	{ "umount",	be_cmd_umount,		"f",		1 },
+	{ "unmount",	be_cmd_umount,		"f",		1 },
+	{ NULL,		NULL,			NULL,		0 }
 };
 
 /*
@@ -789,6 +825,8 @@ cmd_be(int argc, char **argv)
 	if (be_open(&b, root) == -1)
 		return (fail("%s", argv[0]));
 	optind = 1;
+	if (subs[i].changes)
+		catch_signals(&b);
 	rc = subs[i].fn(&b, argc, argv);
 	be_close(&b);
 	return (rc);

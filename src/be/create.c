@@ -89,8 +89,8 @@ snapshot_only(struct be *b, const char *name, int recursive)
 
 /* Clone srcds@snapname (and below, if recursive) to target. */
 static int
-clone_tree(const char *srcds, const char *snapname, const char *target,
-    int recursive, struct strv *made)
+clone_tree(const struct be *b, const char *srcds, const char *snapname,
+    const char *target, int recursive, struct strv *made)
 {
 	struct strv fss = STRV_INIT;
 	/*
@@ -110,6 +110,10 @@ clone_tree(const char *srcds, const char *snapname, const char *target,
 	} else
 		strv_push(&fss, srcds);
 	for (i = 0; i < fss.n && rc == 0; i++) {
+		if (be_interrupted(b)) {
+			rc = -1;
+			break;
+		}
 		snap = xasprintf("%s@%s", fss.v[i], snapname);
 		dst = xasprintf("%s%s", target, fss.v[i] + sl);
 		rc = zfs_clone(snap, dst, i == 0 ? top : child);
@@ -168,10 +172,15 @@ be_create(struct be *b, const char *name, const char *from, int recursive)
 		if ((autosnap = be_auto_snapname(src)) == NULL ||
 		    zfs_snapshot(autosnap, recursive) == -1)
 			goto out;
+		if (be_interrupted(b))
+			goto out;
 		snap = xstrdup(autosnap);
 	}
 	snapname = strchr(snap, '@') + 1;
-	rc = clone_tree(src, snapname, target, recursive, &made);
+	rc = clone_tree(b, src, snapname, target, recursive, &made);
+	/* Not done until it says so: a late interrupt undoes it too. */
+	if (rc == 0 && be_interrupted(b))
+		rc = -1;
 out:
 	if (rc == -1) {
 		/* Undo: the clones we made, then our snapshot. */

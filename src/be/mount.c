@@ -191,6 +191,11 @@ be_mount(struct be *b, const char *name, const char *dir, char **where)
 	}
 	if (be_mount_dataset(ds, real) == -1)
 		goto out;
+	if (be_interrupted(b)) {
+		(void)be_unmount_dataset(ds, 1);
+		error_set("interrupted");
+		goto out;
+	}
 	*where = xstrdup(real);
 	rc = 0;
 out:

@@ -62,6 +62,13 @@ start(struct zfs_stream *s, char *const argv[], int infd, int outfd)
 	if (pid == 0) {
 		int nullfd = open("/dev/null", O_RDWR);
 
+		/*
+		 * A group of its own: a ^C at the terminal is the caller's
+		 * to act on (stop, wait, undo), not a kill of the zfs
+		 * process while it works (under zfs-fuse the daemon goes on
+		 * without it, and what it makes is then nobody's to undo).
+		 */
+		(void)setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);

@@ -185,6 +185,49 @@ out=$(be import cut <"$f.cut" 2>&1); rc=$?
 ok $((rc == 0)) "import of a cut stream fails"
 like "$out" "cannot receive|invalid" "cut stream: zfs's reason"
 ok $(zfs list $R/cut >/dev/null 2>&1; echo $((! $?))) "nothing left by the cut import"
+# ^C at a terminal (SIGINT to the whole process group, run here in a
+# session of its own with SIGINT at its default): export and import
+# stop, undo what they made, say so and fail.
+be create big
+m=$(be mount big) && dd if=/dev/urandom of=$m/blob bs=1M count=8 status=none
+be umount big
+bsnaps() { zfs list -H -o name -t snapshot -r $R/big | sort; }
+before=$(bsnaps)
+I=/var/tmp/$P.intr
+cleanup "rm -f $I.err $I.rc $f.big"
+rm -f $I.rc
+setsid env --default-signal=INT sh -c "{ trap : INT; $STASIS be -r $R export big 2>$I.err; echo \$? >$I.rc; } | sleep 60" &
+g=$!
+WAIT_TRIES=100 wait_for pgrep -f "send $R/big@"
+kill -INT -$g
+WAIT_TRIES=100 wait_for test -s $I.rc
+is "$(cat $I.rc)" 1 "export, ^C: fails"
+like "$(cat $I.err)" "export big: interrupted" "export, ^C: says so"
+is "$(bsnaps)" "$before" "export, ^C: the snapshot it made is destroyed"
+# The receive is held until the ^C has come (a zfs in front of the real
+# one waits for a go), so that it is still running when it comes.
+be export big >$f.big
+cat >$I.zfs <<EOF
+#!/bin/sh
+if [ "\$1" = receive ] && [ \$# -ge 2 ]; then
+	touch $I.started
+	while [ ! -e $I.go ]; do sleep 0.1; done
+fi
+exec zfs "\$@"
+EOF
+chmod +x $I.zfs
+cleanup "rm -f $I.zfs $I.started $I.go"
+rm -f $I.rc
+setsid env --default-signal=INT sh -c "trap : INT; STASIS_ZFS=$I.zfs $STASIS be -r $R import big2 <$f.big 2>$I.err; echo \$? >$I.rc" &
+g=$!
+WAIT_TRIES=100 wait_for test -e $I.started
+kill -INT -$g
+touch $I.go
+WAIT_TRIES=200 wait_for test -s $I.rc
+is "$(cat $I.rc)" 1 "import, ^C: fails"
+like "$(cat $I.err)" "import big2: interrupted" "import, ^C: says so"
+ok $(zfs list $R/big2 >/dev/null 2>&1; echo $((! $?))) "import, ^C: nothing left"
+be destroy big
 
 # check
 run_ok "check" -- be check
