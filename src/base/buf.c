@@ -319,6 +319,60 @@ str_trim(char *s)
 	return (s);
 }
 
+/* The length of the UTF-8 character at s (1-4), or 0 if it is not one. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return (1);
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;	/* no overlong forms */
+		else if (s[0] == 0xed)
+			hi = 0x9f;	/* no surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;	/* nothing past U+10FFFF */
+	} else
+		return (0);
+	if (s[1] < lo || s[1] > hi)
+		return (0);
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return (0);
+	return (n);
+}
+
+/*
+ * Text from outside (a check's output, cut at any byte) goes into JSON,
+ * whose strings must be UTF-8: jansson refuses anything else, and the
+ * object that would hold it is then silently missing.
+ */
+char *
+str_utf8_clean(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n;
+
+	while (*p != '\0') {
+		if ((n = utf8_len(p)) == 0) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+	return (s);
+}
+
 size_t
 str_lcpy(char *dst, const char *src, size_t size)
 {

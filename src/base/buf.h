@@ -64,6 +64,8 @@ int	 str_startswith(const char *, const char *);
 int	 str_endswith(const char *, const char *);
 char	*str_trim(char *);			/* in place */
 size_t	 str_lcpy(char *, const char *, size_t);	/* strlcpy */
+/* Each byte not part of a whole UTF-8 character becomes '?'; in place. */
+char	*str_utf8_clean(char *);
 /* Parse a decimal number in [min, max]; -1 and error_set otherwise. */
 int	 str_tonum(const char *, long long min, long long max,
 	    long long *);

@@ -215,6 +215,7 @@ set_bird_msg(struct node *n, const char *sock, int ok, const char *msg)
 	}
 	n->bird_ok = ok;
 	str_lcpy(n->bird_msg, msg, sizeof(n->bird_msg));
+	str_utf8_clean(n->bird_msg);
 	pthread_mutex_unlock(&n->mtx);
 }
 

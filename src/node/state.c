@@ -162,7 +162,9 @@ health_record(struct node *n, struct health *h, const struct check_conf *c,
 
 	h->checked = 1;
 	h->jail_running = jail_running;
+	/* Cut at any byte, and what a command printed: still UTF-8. */
 	str_lcpy(h->msg, msg, sizeof(h->msg));
+	str_utf8_clean(h->msg);
 	if (!jail_running) {
 		h->up = 0;
 		h->nok = 0;

@@ -334,6 +334,17 @@ like "$(stasis status -s "$T/ctl.sock" 2>&1)" 'a000x+ +- +' "status still answer
 kill $NOREAD 2>/dev/null
 node_serve_stop
 
+# A check's output that is not UTF-8 (latin-1 here, or a character cut
+# by the message's length) is still shown: each stray byte as '?'.
+printf '#!/bin/sh\nprintf "caf\\351 au lait"\nexit 1\n' >"$T/latin1"
+chmod +x "$T/latin1"
+printf 'state: %s/latin.state\napps:\n  good:\n    check: {command: [/bin/false], interval: 1h}\n  latin:\n    check: {command: [%s/latin1], interval: 1h}\n' "$T" "$T" >"$T/latin.conf"
+node_serve "$T/latin.conf"; ok $? "serve with a check that prints latin-1"
+WAIT_TRIES=100 wait_for sh -c "[ \$(stasis status --json -s $T/ctl.sock | jq '[.apps[] | select(.failures > 0)] | length') = 2 ]"
+is "$(stasis status --json -s "$T/ctl.sock" | jq -r '[.apps[].name] | join(" ")')" "good latin" "status lists both apps"
+like "$(stasis status --json -s "$T/ctl.sock" | jq -r '.apps[1].message')" 'latin1: exit 1: caf\? au lait' "the stray byte shown as ?"
+node_serve_stop
+
 printf -- '- id: [broken\n' >"$T/bad-hooks.yaml"
 run_fails "a bad hooks file fails at start" -- stasis serve -c "$T/serve.conf" -s "$T/ctl2.sock" -l 127.0.0.1:$(free_port) -H "$T/bad-hooks.yaml"
 node_log_clean

@@ -51,6 +51,21 @@ main(void)
 	is_str(str_trim(s), "padded", "trim");
 	is_int(str_lcpy(tmp, "0123456789", 5), 10, "lcpy returns full length");
 	is_str(tmp, "0123", "lcpy truncates safely");
+	{
+		char u1[] = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 ok";
+		char u2[] = "bad \xff byte";
+		char u3[] = "cut \xe2\x82";
+		char u4[] = "\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80";
+
+		is_str(str_utf8_clean(u1), "caf\xc3\xa9 \xe2\x82\xac "
+		    "\xf0\x9f\x98\x80 ok", "utf8_clean keeps UTF-8");
+		is_str(str_utf8_clean(u2), "bad ? byte",
+		    "utf8_clean: a stray byte");
+		is_str(str_utf8_clean(u3), "cut ??",
+		    "utf8_clean: a character cut short");
+		is_str(str_utf8_clean(u4), "?? ??? ????",
+		    "utf8_clean: overlong, surrogate, past U+10FFFF");
+	}
 
 	ok(str_tonum("42", 0, 100, &n) == 0 && n == 42, "tonum ok");
 	ok(str_tonum("420", 0, 100, &n) == -1, "tonum range");
