@@ -153,6 +153,40 @@ undo_host(const char *rundir, struct jail_state *st)
 	(void)rundir;
 }
 
+/*
+ * The mount points the start will make where they are missing, on the
+ * host: in the root's source when a template is bound on path, where
+ * they are otherwise.  An overlay's go into its upper layer, the jail's.
+ */
+static void
+note_mountpoints(const struct jail_params *p, const char *path,
+    const char *rootsrc, const char *upper, struct strv *made)
+{
+	struct jail_mount *mv = NULL;
+	char *pc, *h;
+	size_t n = 0, i, pl;
+
+	if (upper != NULL || jail_mounts_collect(p, &mv, &n) == -1) {
+		error_clear();
+		return;
+	}
+	pc = path_clean(xstrdup(path));
+	pl = strlen(pc);
+	for (i = 0; i < n; i++) {
+		const char *d = mv[i].dst;
+
+		if (rootsrc != NULL && strcmp(pc, "/") != 0 &&
+		    strncmp(d, pc, pl) == 0 && (d[pl] == '/' || d[pl] == '\0'))
+			h = xasprintf("%s%s", rootsrc, d + pl);
+		else
+			h = xstrdup(d);
+		jail_mkmountpoint_note(h, made);
+		free(h);
+	}
+	free(pc);
+	jail_mounts_free(mv, n);
+}
+
 static void
 run_opts(const struct jail_params *p, int flags, struct jail_run_opts *ro)
 {
@@ -290,7 +324,7 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 	char *path = NULL, *rootsrc = NULL, *upper = NULL, *sdir = NULL;
 	long long jid = 0;
 	int lockfd = -1, r, started = 0, created_path = 0, fast = 0;
-	struct strv fastargv = STRV_INIT;
+	struct strv fastargv = STRV_INIT, made = STRV_INIT;
 	struct jail_run_opts fastro;
 	struct stat sb;
 
@@ -428,6 +462,7 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 	}
 	if (jail_hook_host(&co, "exec.prestart") == -1)
 		goto fail;
+	note_mountpoints(&p, path, rootsrc, upper, &made);
 
 	v = jail_params_get(&p, "host.hostname");
 	st.info.hostname = xstrdup(v != NULL ? v : "");
@@ -523,6 +558,7 @@ jail_create(const char *rundir, const struct jail_params *params, int flags)
 	free(upper);
 	free(sdir);
 	strv_free(&fastargv);
+	strv_free(&made);
 	jail_state_free(&st);
 	jail_params_free(&p);
 	return ((int)jid);
@@ -544,6 +580,7 @@ fail:
 			(void)jail_state_remove(rundir, name);
 		}
 		(void)created_path;
+		jail_mkmountpoint_undo(&made);
 		error_set("%s", msg);
 		free(msg);
 	}
@@ -552,6 +589,7 @@ fail:
 	free(upper);
 	free(sdir);
 	strv_free(&fastargv);
+	strv_free(&made);
 	jail_state_free(&st);
 fail0:
 	jail_unlock(lockfd);

@@ -118,6 +118,14 @@ void	 jail_mounts_free(struct jail_mount *, size_t);
 /* A missing mount point: a file for a file bound on it, else a dir. */
 int	 jail_mkmountpoint(const char *dst, const char *src);
 /*
+ * The mount points a create is about to make, so that a create that
+ * fails takes them away again: for each mount (host paths, dst already
+ * moved into the root's source) the topmost missing component, noted
+ * before; after, what is empty under it is removed.
+ */
+void	 jail_mkmountpoint_note(const char *dst, struct strv *made);
+void	 jail_mkmountpoint_undo(const struct strv *made);
+/*
  * A mount's options as fstab(5) writes them ("ro,nosuid,size=10m"),
  * split for the kernel: the words in tab are flags (a 0 flag: known, and
  * nothing to set), mount(8)'s own words (rw, defaults, late) are

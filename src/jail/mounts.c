@@ -4,6 +4,7 @@
  */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,54 @@ jail_mount_opts(const char *opts, const struct jail_mount_flag *tab,
 	}
 	strv_free(&v);
 	return (flags);
+}
+
+void
+jail_mkmountpoint_note(const char *dst, struct strv *made)
+{
+	char *p = path_clean(xstrdup(dst)), *top = NULL, *slash;
+	struct stat st;
+
+	while (lstat(p, &st) == -1 && errno == ENOENT) {
+		free(top);
+		top = xstrdup(p);
+		if ((slash = strrchr(p, '/')) == NULL || slash == p)
+			break;
+		*slash = '\0';
+	}
+	free(p);
+	if (top == NULL)
+		return;
+	/* Pairs: the mount point, and the topmost directory made for it. */
+	p = path_clean(xstrdup(dst));
+	strv_push(made, p);
+	strv_push(made, top);
+	free(p);
+	free(top);
+}
+
+void
+jail_mkmountpoint_undo(const struct strv *made)
+{
+	struct stat st;
+	char *p, *slash;
+	size_t i;
+
+	for (i = 0; i + 1 < made->n; i += 2) {
+		p = xstrdup(made->v[i]);
+		/* Only what is empty: made for the mount, holding nothing. */
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size == 0)
+			(void)unlink(p);
+		for (;;) {
+			(void)rmdir(p);
+			if (strcmp(p, made->v[i + 1]) == 0 ||
+			    (slash = strrchr(p, '/')) == NULL || slash == p)
+				break;
+			*slash = '\0';
+		}
+		free(p);
+	}
 }
 
 /*

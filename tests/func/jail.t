@@ -136,7 +136,7 @@ ok $(jls -N | grep -q " $B "; [ $? -ne 0 ]; echo $?) "jls does not show them"
 # its path in its mounts), no mount under its path, no namespace held
 # by a process or a bind mount, no state, no cgroup.  Its own path, so
 # that the running jail above does not count.
-RR=$JT/rroot; jail_mkroot "$RR"; mkdir -p "$JT/rdata"
+RR=$JT/rroot; jail_mkroot "$RR"; mkdir -p "$JT/rdata"; echo f >"$JT/rfile"
 procs_seeing() {	# processes whose mount table shows DIR
 	_n=0
 	for _f in /proc/[0-9]*/mountinfo; do
@@ -162,8 +162,11 @@ for how in mount prestart start; do
 	R=rf$$
 	out=$(jail -c name=$R path="$RR" persist mount.procfs \
 	    "mount=/usr $RR/usr nullfs ro" "mount+=$JT/rdata $RR/data nullfs rw" \
+	    "mount+=tmpfs $RR/made/here tmpfs rw" \
+	    "mount+=$JT/rfile $RR/made2/file nullfs ro" \
 	    "$extra" 2>&1)
 	ok $([ $? -ne 0 ]; echo $?) "a failing $how refuses the start ($out)"
+	ok $([ ! -e "$RR/made" ] && [ ! -e "$RR/made2" ]; echo $?) "failing $how: the mount points it made are gone"
 	is "$(procs_seeing "$RR")" 0 "failing $how: no process of the jail left"
 	is "$(host_mounts_under "$RR")" 0 "failing $how: no mount under its path"
 	is "$(grep -c " nsfs " /proc/self/mountinfo)" "$nsfs0" "failing $how: no namespace bound to a file"
