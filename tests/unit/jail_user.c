@@ -160,6 +160,7 @@ test_lookup(void)
 	    strstr(error_msg(), "No such file") != NULL,
 	    "no passwd: an error naming it");
 	alarm(0);
+	free(p);
 	put("passwd", "web:x:80:80::/:/bin/sh\n");
 	{
 		int fd;
