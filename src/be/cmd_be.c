@@ -655,7 +655,8 @@ be_cmd_jail(struct be *b, int argc, char **argv)
 	if (pid > 0 && waitpid(pid, &status, 0) == pid)
 		rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
 		    WTERMSIG(status);
-	if (!batch && !keep && be_unmount(b, name, 1) == -1)
+	/* -b keeps it mounted for the jail, if there is one. */
+	if (!keep && (!batch || rc != 0) && be_unmount(b, name, 1) == -1)
 		(void)fail("jail %s: unmount", name);
 	if (batch && rc == 0)
 		printf("%s\n", where);

@@ -281,6 +281,9 @@ imp" "the command's output; hostname is the BE's name"
 	"$STASIS" jail -q -r imp >/dev/null 2>&1
 	be umount imp
 	run_fails "jail of a missing BE" -- be jail nope /bin/true
+	# A jail that cannot be made: the mount made for it goes, -b or not.
+	run_fails "jail -b with a bad jail parameter fails" -- be jail -b -o bogus=1 imp
+	is "$(zfs get -H -o value mounted,mountpoint $R/imp | tr '\n' ' ')" "no / " "jail -b failed: the BE is unmounted, its mountpoint back"
 fi
 
 done_testing
