@@ -3,13 +3,18 @@
  * Built once by tar_parse.c, then only read (by many FUSE threads at
  * once, without locks).
  */
-#include <errno.h>
-#include <limits.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -29,13 +34,45 @@
  */
 #define HMUL	0x9E3779B97F4A7C15ULL
 
+/*
+ * The names are the archive's, so an unkeyed hash would let an archive
+ * whose names were chosen to share a slot turn every insertion into a
+ * walk of all of them: a mount of n entries in n * n steps, a hang for
+ * a few hundred thousand.  So the hash is seeded at random, once per
+ * process, before the first table is made (every hash in a table is
+ * taken under the one seed); the table is never saved, so nothing
+ * depends on its value.
+ */
+static uint64_t hash_seed;
+static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
+
+static void
+seed_init(void)
+{
+	struct timespec ts;
+
+	if (getrandom(&hash_seed, sizeof(hash_seed), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(hash_seed)) {
+		/* No entropy yet (early boot): still not the archive's. */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		hash_seed = ((uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec ^
+		    (uint64_t)getpid() << 16) * HMUL;
+	}
+}
+
+void
+tf_hash_init(void)
+{
+	(void)pthread_once(&hash_once, seed_init);
+}
+
 uint32_t
 tf_name_hash(uint32_t parent, const char *name, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)name;
 	/* Mixed first: the tail's bytes must not cancel the length's. */
 	uint64_t h = (((uint64_t)parent << 32 | (uint32_t)len) ^
-	    0xcbf29ce484222325ULL) * HMUL, w;
+	    0xcbf29ce484222325ULL ^ hash_seed) * HMUL, w;
 	uint32_t a, b;
 
 	for (; len >= 8; p += 8, len -= 8) {
@@ -169,8 +206,11 @@ slot_put(struct tf_slot *s, size_t mask, uint32_t idx, uint32_t hash)
 static void
 resize(struct tarfs *t, size_t n)
 {
-	struct tf_slot *s = zalloc(n, sizeof(*s));
+	struct tf_slot *s;
 	size_t i;
+
+	tf_hash_init();
+	s = zalloc(n, sizeof(*s));
 
 	for (i = 0; i < t->nslots; i++)
 		if (t->slots[i].idx != 0)
@@ -196,8 +236,10 @@ void
 tf_rehash_all(struct tarfs *t)
 {
 	size_t i, n = slots_for(t->ndirents);
-	struct tf_slot *s = zalloc(n, sizeof(*s));
+	struct tf_slot *s;
 
+	tf_hash_init();
+	s = zalloc(n, sizeof(*s));
 	for (i = 0; i < t->ndirents; i++) {
 		const struct tf_dirent *d = &t->dirents[i];
 

@@ -8,6 +8,7 @@
 #include "tarfs/tarfs_int.h"
 
 void	*tf_alloc(size_t);
+void	 tf_hash_init(void);	/* the seed; before any table */
 uint32_t tf_name_hash(uint32_t parent, const char *, size_t);
 uint32_t tf_pool_add(struct tarfs *, const char *, size_t);
 int64_t	 tf_inode_new(struct tarfs *, uint32_t mode);

@@ -2,12 +2,15 @@
  * tarfs: the lookup table (node.c).  The name hash takes every byte of
  * the name, its length and the parent; lookups stay right when whole
  * hashes collide, across the table's growth, for the same name under
- * other parents, and after a rebuild from the entries (a load).
+ * other parents, and after a rebuild from the entries (a load).  The
+ * hash is seeded at random per process, so names chosen to collide
+ * without the seed do not collide with it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tarfs/node.h"
 #include "tarfs/tarfs_int.h"
@@ -159,9 +162,47 @@ test_table(void)
 	free(t);
 }
 
-int
-main(void)
+/*
+ * Names found to collide before the seed is set (as an archive's author
+ * would, offline) no longer collide once it is; another process hashes
+ * a name otherwise; the seed, once set, stays.
+ */
+static void
+test_seed(void)
 {
+	char x[32], y[32], cmd[64], a[32] = "", b[32] = "";
+	FILE *f;
+	uint32_t h;
+
+	ok(collision(0, x, y, 400000), "unseeded, %s and %s collide", x, y);
+	tf_hash_init();
+	ok(tf_name_hash(0, x, strlen(x)) != tf_name_hash(0, y, strlen(y)),
+	    "seeded, they do not");
+	h = tf_name_hash(3, "name", 4);
+	tf_hash_init();
+	is_int(tf_name_hash(3, "name", 4), h, "the seed is set once");
+	snprintf(cmd, sizeof(cmd), "/proc/%d/exe --hash", (int)getpid());
+	if ((f = popen(cmd, "r")) != NULL) {
+		(void)!fgets(a, sizeof(a), f);
+		pclose(f);
+	}
+	if ((f = popen(cmd, "r")) != NULL) {
+		(void)!fgets(b, sizeof(b), f);
+		pclose(f);
+	}
+	ok(a[0] != '\0' && b[0] != '\0' && strcmp(a, b) != 0,
+	    "two processes, two hashes of one name: %.10s %.10s", a, b);
+}
+
+int
+main(int argc, char *argv[])
+{
+	if (argc == 2 && strcmp(argv[1], "--hash") == 0) {
+		tf_hash_init();
+		printf("%u\n", tf_name_hash(3, "name", 4));
+		return (0);
+	}
+	test_seed();
 	test_bytes();
 	test_table();
 	return (done_testing());
