@@ -91,12 +91,22 @@ be_rename(struct be *b, const char *from, const char *to)
 	if (zfs_rename(src, dst) == -1)
 		goto out;
 	rc = 0;
-	/* bootfs follows the dataset; the one-shot name does not. */
-	if (b->bootonce != NULL && strcmp(b->bootonce, src) == 0) {
-		char *v = xasprintf("zfs:%s:", dst);
+	/*
+	 * bootfs follows the dataset; the one-shot name does not.  If it
+	 * cannot be moved, the rename is undone: a one-shot naming a
+	 * dataset that no longer exists would boot nothing.
+	 */
+	if (b->bootonce != NULL && strcmp(b->bootonce, src) == 0 &&
+	    (rc = be_set_bootonce(b, dst)) == -1) {
+		char *why = xstrdup(error_msg());
 
-		rc = zfs_set(b->pool, BE_BOOTONCE_PROP, v);
-		free(v);
+		if (zfs_rename(dst, src) == -1)
+			error_wrap("cannot move the one-shot boot to %s (%s), "
+			    "nor rename it back to %s", dst, why, src);
+		else
+			error_set("cannot move the one-shot boot to %s, "
+			    "so %s keeps its name: %s", dst, src, why);
+		free(why);
 	}
 	if (rc == 0)
 		rc = be_refresh(b);

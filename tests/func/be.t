@@ -161,6 +161,23 @@ run_fails "rename to bad name" -- be rename deeper "x y"
 run_fails "rename missing" -- be rename nope x
 run_ok "activate -t deeper, rename keeps T" -- sh -c "$STASIS be -r $R activate -t deeper >/dev/null && $STASIS be -r $R rename deeper deep2"
 is "$(zfs get -H -o value freebsd:bootonce $P)" "zfs:$R/deep2:" "bootonce follows rename"
+# The one-shot cannot be moved (a zfs that refuses to set it): the rename
+# is undone, so the one-shot still names a dataset that exists.
+cat >/var/tmp/$P.zfs-noset <<EOF
+#!/bin/sh
+case "\$1 \$2" in
+"set freebsd:bootonce=zfs:$R/deep3:") echo "cannot set property: injected" >&2; exit 1;;
+esac
+exec zfs "\$@"
+EOF
+chmod +x /var/tmp/$P.zfs-noset
+cleanup "rm -f /var/tmp/$P.zfs-noset"
+out=$(STASIS_ZFS=/var/tmp/$P.zfs-noset "$STASIS" be -r $R rename deep2 deep3 2>&1); rc=$?
+ok $((rc == 0)) "rename of the one-shot BE fails when the one-shot cannot follow"
+like "$out" "one-shot boot.*injected" "rename, one-shot not moved: says why"
+is "$(zfs get -H -o value type $R/deep2 2>&1)" filesystem "rename, one-shot not moved: the BE keeps its name"
+ok $(zfs list $R/deep3 >/dev/null 2>&1; echo $((! $?))) "rename, one-shot not moved: no deep3"
+is "$(zfs get -H -o value freebsd:bootonce $P)" "zfs:$R/deep2:" "rename, one-shot not moved: one-shot unchanged"
 be activate -T >/dev/null
 
 # export / import
