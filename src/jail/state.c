@@ -75,6 +75,70 @@ jail_state_alive(const struct jail_state *st)
 	return (jail_os_alive(st));
 }
 
+/*
+ * A string of the state.  Paths, commands and parameters come from the
+ * command line and need not be UTF-8, which JSON strings must be
+ * (json_string returns NULL for them, and the key or the value was
+ * silently left out: a jail whose path was not UTF-8 could then be
+ * neither listed nor removed, an exec.poststop was lost).  Such a
+ * string is stored as {"hex": "..."}, its bytes, and read back as is.
+ */
+static json_t *
+jstring(const char *s)
+{
+	static const char hx[] = "0123456789abcdef";
+	struct buf b = BUF_INIT;
+	json_t *v;
+	size_t i;
+
+	if ((v = json_string(s)) != NULL)
+		return (v);
+	for (i = 0; s[i] != '\0'; i++) {
+		buf_addc(&b, hx[(unsigned char)s[i] >> 4]);
+		buf_addc(&b, hx[(unsigned char)s[i] & 0xf]);
+	}
+	v = json_pack("{s:s}", "hex", buf_cstr(&b));
+	buf_free(&b);
+	return (v);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	return (-1);
+}
+
+/* A string of the state, malloc'd; NULL if v is neither form. */
+static char *
+jstring_value(json_t *v)
+{
+	const char *h;
+	char *s;
+	size_t i, n;
+	int hi, lo;
+
+	if (json_is_string(v))
+		return (xstrdup(json_string_value(v)));
+	if ((h = json_string_value(json_object_get(v, "hex"))) == NULL ||
+	    (n = strlen(h)) % 2 != 0)
+		return (NULL);
+	s = xmalloc(n / 2 + 1);
+	for (i = 0; i < n / 2; i++) {
+		if ((hi = hexval(h[2 * i])) == -1 ||
+		    (lo = hexval(h[2 * i + 1])) == -1 || (hi | lo) == 0) {
+			free(s);
+			return (NULL);
+		}
+		s[i] = (char)(hi << 4 | lo);
+	}
+	s[n / 2] = '\0';
+	return (s);
+}
+
 static json_t *
 strv_json(const struct strv *v)
 {
@@ -82,7 +146,7 @@ strv_json(const struct strv *v)
 	size_t i;
 
 	for (i = 0; i < v->n; i++)
-		json_array_append_new(a, json_string(v->v[i]));
+		json_array_append_new(a, jstring(v->v[i]));
 	return (a);
 }
 
@@ -91,18 +155,19 @@ json_strv(json_t *a, struct strv *v)
 {
 	size_t i;
 	json_t *e;
+	char *s;
 
 	json_array_foreach(a, i, e)
-		if (json_is_string(e))
-			strv_push(v, json_string_value(e));
+		if ((s = jstring_value(e)) != NULL) {
+			strv_push(v, s);
+			free(s);
+		}
 }
 
 static char *
 jstr(json_t *o, const char *k)
 {
-	json_t *v = json_object_get(o, k);
-
-	return (json_is_string(v) ? xstrdup(json_string_value(v)) : NULL);
+	return (jstring_value(json_object_get(o, k)));
 }
 
 /*
@@ -146,9 +211,9 @@ jail_state_write(const char *rundir, const struct jail_state *st)
 
 	o = json_object();
 	json_object_set_new(o, "jid", json_integer(ji->jid));
-	json_object_set_new(o, "name", json_string(ji->name));
-	json_object_set_new(o, "path", json_string(ji->path));
-	json_object_set_new(o, "hostname", json_string(ji->hostname ?
+	json_object_set_new(o, "name", jstring(ji->name));
+	json_object_set_new(o, "path", jstring(ji->path));
+	json_object_set_new(o, "hostname", jstring(ji->hostname ?
 	    ji->hostname : ""));
 	json_object_set_new(o, "ip4", strv_json(&ji->ip4));
 	json_object_set_new(o, "ip6", strv_json(&ji->ip6));
@@ -158,22 +223,24 @@ jail_state_write(const char *rundir, const struct jail_state *st)
 	json_object_set_new(o, "super", json_integer(st->super));
 	json_object_set_new(o, "netns", json_boolean(st->netns));
 	if (st->cgroup != NULL)
-		json_object_set_new(o, "cgroup", json_string(st->cgroup));
+		json_object_set_new(o, "cgroup", jstring(st->cgroup));
 	if (st->upper != NULL)
-		json_object_set_new(o, "upper", json_string(st->upper));
+		json_object_set_new(o, "upper", jstring(st->upper));
 	if (st->template != NULL)
-		json_object_set_new(o, "template", json_string(st->template));
+		json_object_set_new(o, "template", jstring(st->template));
 	if (st->zclone != NULL)
-		json_object_set_new(o, "zclone", json_string(st->zclone));
+		json_object_set_new(o, "zclone", jstring(st->zclone));
 	json_object_set_new(o, "host_mounts", strv_json(&st->host_mounts));
 	p = json_array();
 	for (i = 0; i < ji->params.n; i++)
-		json_array_append_new(p, json_pack("{s:s,s:o}", "name",
-		    ji->params.v[i].name, "values",
+		json_array_append_new(p, json_pack("{s:o,s:o}", "name",
+		    jstring(ji->params.v[i].name), "values",
 		    strv_json(&ji->params.v[i].vals)));
 	json_object_set_new(o, "params", p);
 	s = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(o);
+	if (s == NULL)
+		return (error_set("jail %s: cannot make its state", ji->name));
 	dir = jail_state_dir(rundir, ji->name);
 	path = xasprintf("%s/state.json", dir);
 	if ((rc = path_mkdirs(dir, 0700)) == 0)
@@ -229,19 +296,18 @@ jail_state_read(const char *rundir, const char *name, struct jail_state *st)
 	json_strv(json_object_get(o, "host_mounts"), &st->host_mounts);
 	p = json_object_get(o, "params");
 	json_array_foreach(p, i, e) {
-		json_t *n = json_object_get(e, "name");
+		char *n = jstring_value(json_object_get(e, "name"));
 		struct strv v = STRV_INIT;
 		size_t j;
 
-		if (!json_is_string(n))
+		if (n == NULL)
 			continue;
 		json_strv(json_object_get(e, "values"), &v);
-		jail_params_set(&st->info.params, json_string_value(n), NULL,
-		    0);
+		jail_params_set(&st->info.params, n, NULL, 0);
 		for (j = 0; j < v.n; j++)
-			jail_params_set(&st->info.params,
-			    json_string_value(n), v.v[j], 1);
+			jail_params_set(&st->info.params, n, v.v[j], 1);
 		strv_free(&v);
+		free(n);
 	}
 	json_decref(o);
 	if (st->info.name == NULL || st->info.path == NULL) {

@@ -132,6 +132,19 @@ ok $([ ! -e "$STASIS_RUNDIR/jails/$B" ]; echo $?) "no state left by failed creat
 ok $([ ! -e "$(cgroup_dir $B)" ]; echo $?) "no cgroup left by failed creates"
 ok $(jls -N | grep -q " $B "; [ $? -ne 0 ]; echo $?) "jls does not show them"
 
+# Path and parameters need not be UTF-8 (JSON strings must be): the state
+# keeps them, so the jail can be listed and removed, and exec.poststop runs.
+U=u8$$
+UR="$JT/root$(printf '\351')"
+jail_mkroot "$UR"
+run_ok "jail -c with a path and a parameter that are not UTF-8" -- \
+    jail -q -c name=$U path="$UR" persist "mount=/usr $UR/usr nullfs ro" \
+    "exec.poststop=touch $JT/post$(printf '\351')"
+is "$(jls -n -j $U path 2>&1)" "path=$UR" "not UTF-8: jls shows the path"
+run_ok "not UTF-8: jail -r" -- jail -q -r $U
+ok $([ -e "$JT/post$(printf '\351')" ]; echo $?) "not UTF-8: exec.poststop ran"
+ok $([ ! -e "$STASIS_RUNDIR/jails/$U" ]; echo $?) "not UTF-8: no state left"
+
 # A refused start leaves nothing: no process of the jail (none sees
 # its path in its mounts), no mount under its path, no namespace held
 # by a process or a bind mount, no state, no cgroup.  Its own path, so
