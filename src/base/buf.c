@@ -187,10 +187,18 @@ buf_steal(struct buf *b)
 	return (p);
 }
 
+static size_t	utf8_len(const unsigned char *);
+
+/*
+ * JSON strings are UTF-8: a byte not part of a whole character (a path or
+ * a name from outside) becomes '?', as str_utf8_clean does, or the whole
+ * document would be refused by its reader.
+ */
 void
 buf_add_json_str(struct buf *b, const char *s)
 {
 	const unsigned char *p;
+	size_t n;
 
 	buf_addc(b, '"');
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
@@ -213,8 +221,14 @@ buf_add_json_str(struct buf *b, const char *s)
 		default:
 			if (*p < 0x20)
 				buf_printf(b, "\\u%04x", *p);
-			else
+			else if (*p < 0x80)
 				buf_addc(b, (char)*p);
+			else if ((n = utf8_len(p)) == 0)
+				buf_addc(b, '?');
+			else {
+				buf_add(b, (const char *)p, n);
+				p += n - 1;
+			}
 		}
 	}
 	buf_addc(b, '"');

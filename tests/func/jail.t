@@ -141,6 +141,8 @@ run_ok "jail -c with a path and a parameter that are not UTF-8" -- \
     jail -q -c name=$U path="$UR" persist "mount=/usr $UR/usr nullfs ro" \
     "exec.poststop=touch $JT/post$(printf '\351')"
 is "$(jls -n -j $U path 2>&1)" "path=$UR" "not UTF-8: jls shows the path"
+is "$(jls --libxo json -j $U | jq -r '."jail-information".jail[0].path' 2>&1)" \
+    "$JT/root?" "not UTF-8: jls --libxo json is valid JSON, the byte as '?'"
 run_ok "not UTF-8: jail -r" -- jail -q -r $U
 ok $([ -e "$JT/post$(printf '\351')" ]; echo $?) "not UTF-8: exec.poststop ran"
 ok $([ ! -e "$STASIS_RUNDIR/jails/$U" ]; echo $?) "not UTF-8: no state left"

@@ -30,6 +30,10 @@ main(void)
 	is_int(b.len, 0, "reset empties");
 	buf_add_json_str(&b, "a\"b\\c\n\x01");
 	is_str(buf_cstr(&b), "\"a\\\"b\\\\c\\n\\u0001\"", "JSON string escape");
+	buf_reset(&b);
+	buf_add_json_str(&b, "caf\xc3\xa9 caf\xe9 cut\xe2\x82");
+	is_str(buf_cstr(&b), "\"caf\xc3\xa9 caf? cut??\"",
+	    "JSON string: a byte not part of UTF-8 becomes '?'");
 	char *st = buf_steal(&b);
 	ok(b.data == NULL && b.len == 0, "steal resets the buf");
 	free(st);
