@@ -161,25 +161,44 @@ origin_row(const struct be_info *i, struct fmt *f)
 	row(i->origin, &o, 0, f);
 }
 
+/*
+ * A JSON string of s, or null.  JSON strings are UTF-8 and json_string
+ * returns NULL for anything else (a BE mounted on a directory whose name
+ * is not), which left the key out: the BE looked unmounted.
+ */
+static json_t *
+jstr(const char *s)
+{
+	json_t *v;
+	char *c;
+
+	if (s == NULL)
+		return (json_null());
+	if ((v = json_string(s)) == NULL) {
+		c = str_utf8_clean(xstrdup(s));
+		v = json_string(c);
+		free(c);
+	}
+	return (v);
+}
+
 static json_t *
 info_json(const struct be_info *i, int snaps)
 {
 	json_t *o = json_object(), *a;
 	size_t j;
 
-	json_object_set_new(o, "name", json_string(i->name));
+	json_object_set_new(o, "name", jstr(i->name));
 	if (i->dataset != NULL)
-		json_object_set_new(o, "dataset", json_string(i->dataset));
+		json_object_set_new(o, "dataset", jstr(i->dataset));
 	json_object_set_new(o, "active", json_boolean(i->active));
 	json_object_set_new(o, "next_boot", json_boolean(i->nextboot));
 	json_object_set_new(o, "boot_once", json_boolean(i->bootonce));
-	json_object_set_new(o, "mountpoint", i->mounted != NULL ?
-	    json_string(i->mounted) : json_null());
+	json_object_set_new(o, "mountpoint", jstr(i->mounted));
 	json_object_set_new(o, "used", json_integer((json_int_t)i->used));
 	json_object_set_new(o, "creation",
 	    json_integer((json_int_t)i->creation));
-	json_object_set_new(o, "origin", i->origin != NULL ?
-	    json_string(i->origin) : json_null());
+	json_object_set_new(o, "origin", jstr(i->origin));
 	if (snaps) {
 		a = json_array();
 		for (j = 0; j < i->nsnaps; j++)
@@ -561,7 +580,7 @@ be_cmd_check(struct be *b, int argc, char **argv)
 		json_t *a = json_array(), *doc;
 
 		for (i = 0; i < p.n; i++)
-			json_array_append_new(a, json_string(p.v[i]));
+			json_array_append_new(a, jstr(p.v[i]));
 		doc = json_pack("{s:s, s:{s:b, s:o}}", "__version", "2",
 		    "be-check", "ok", p.n == 0, "problems", a);
 		json_dumpf(doc, stdout, JSON_PRESERVE_ORDER | JSON_COMPACT);

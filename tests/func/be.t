@@ -180,6 +180,16 @@ ok $(zfs list $R/deep3 >/dev/null 2>&1; echo $((! $?))) "rename, one-shot not mo
 is "$(zfs get -H -o value freebsd:bootonce $P)" "zfs:$R/deep2:" "rename, one-shot not moved: one-shot unchanged"
 be activate -T >/dev/null
 
+# A BE mounted on a directory whose name is not UTF-8: --libxo json still
+# says where (the byte as '?'), rather than leaving the key out.
+d8="/var/tmp/$P.m$(printf '\351')"
+mkdir "$d8"
+cleanup "rmdir '$d8' 2>/dev/null"
+run_ok "mount deep2 on a directory that is not UTF-8" -- be mount deep2 "$d8"
+is "$(be list --libxo json | jq -r '.["boot-environments"][] | select(.name == "deep2") | .mountpoint')" \
+    "/var/tmp/$P.m?" "libxo json: a mountpoint that is not UTF-8"
+run_ok "umount deep2" -- be umount deep2
+
 # export / import
 f=/var/tmp/$P.export
 cleanup "rm -f $f"
