@@ -205,6 +205,8 @@ reload_failed(struct node *n)
 
 	str_lcpy(msg, error_msg(), sizeof(msg));
 	str_lcpy(n->reload_error, msg, sizeof(n->reload_error));
+	/* For status's JSON: the file's bytes, or a character cut short. */
+	str_utf8_clean(n->reload_error);
 	log_err("reload: %s (the running configuration stays)", msg);
 	error_set("%s (the running configuration stays)", msg);
 }
