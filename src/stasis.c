@@ -6,6 +6,7 @@
  * is that tool, so the talk's command lines work unchanged.
  */
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,28 @@ run_full(const char *cmd)
 	path_exec_sibling("stasis", main_argv);
 }
 
+/*
+ * What a command printed must have reached its file: a listing or a JSON
+ * document cut short by a full disk, with exit status 0, would be taken
+ * as whole by the script that asked for it.
+ */
+static int
+out_done(int rc)
+{
+	int e = 0;
+
+	if (fflush(stdout) == EOF)
+		e = errno;
+	else if (!ferror(stdout))
+		return (rc);
+	if (rc == 0) {
+		fprintf(stderr, "%s: write to standard output: %s\n",
+		    progname, e != 0 ? strerror(e) : "error");
+		rc = 1;
+	}
+	return (rc);
+}
+
 static int
 run(const struct command *c, int argc, char **argv)
 {
@@ -129,7 +152,7 @@ run(const struct command *c, int argc, char **argv)
 		    STASIS_VERSION);
 		return (69);	/* EX_UNAVAILABLE */
 	}
-	return (c->fn(argc, argv));
+	return (out_done(c->fn(argc, argv)));
 }
 
 int
@@ -158,12 +181,12 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
-		return (0);
+		return (out_done(0));
 	}
 	if (strcmp(argv[1], "--version") == 0 ||
 	    strcmp(argv[1], "version") == 0) {
 		printf("stasis %s\n", STASIS_VERSION);
-		return (0);
+		return (out_done(0));
 	}
 	if ((c = lookup(argv[1])) == NULL) {
 		fprintf(stderr, "stasis: %s: unknown command\n", argv[1]);

@@ -7,6 +7,12 @@ ok $? "stasis --help exits 0"
 like "$out" "^usage: stasis command" "--help prints usage"
 like "$out" "sync-be" "--help lists the commands"
 like "$(stasis --version)" "^stasis [0-9]+\.[0-9]+\.[0-9]+$" "--version"
+# Output that cannot be written (a full disk) is a failure, not exit 0.
+for a in "--version" "--help" "be --help" "jls --help"; do
+	out=$(stasis $a 2>&1 >/dev/full); rc=$?
+	ok $((rc == 0)) "stasis $a >/dev/full fails ($rc)"
+	like "$out" "write to standard output" "stasis $a >/dev/full says so"
+done
 
 out=$(stasis frobnicate 2>&1); rc=$?
 is "$rc" 64 "unknown command exits 64 (EX_USAGE)"
