@@ -67,7 +67,9 @@ unescape(const char *s, size_t n, struct buf *out)
 }
 
 /*
- * Go's url.ParseQuery into obj (first value wins).  Returns -1 if any
+ * Go's url.ParseQuery into obj (first value wins).  Keys, as values, are
+ * any bytes, as Go keeps them: json_object_set_new refuses a key that is
+ * not UTF-8, and the pair was silently lost.  Returns -1 if any
  * pair was bad (a semicolon, a bad escape); the good ones are kept.
  */
 int
@@ -95,7 +97,7 @@ form_parse(const char *s, size_t len, json_t *obj)
 			goto next;
 		}
 		if (json_object_get(obj, buf_cstr(&k)) == NULL)
-			json_object_set_new(obj, buf_cstr(&k),
+			json_object_set_new_nocheck(obj, buf_cstr(&k),
 			    json_stringn_nocheck(buf_cstr(&v), v.len));
 next:
 		p = amp + 1;
@@ -272,7 +274,7 @@ body_multipart(const char *s, size_t len, const char *ctype,
 				goto out;
 			}
 			if (json_object_get(payload, name) == NULL)
-				json_object_set_new(payload, name,
+				json_object_set_new_nocheck(payload, name,
 				    json_stringn_nocheck(content,
 				    (size_t)(next - content)));
 		} else {
@@ -292,7 +294,7 @@ body_multipart(const char *s, size_t len, const char *ctype,
 					v = json_null();
 				}
 				/* This consumes v, even when it fails. */
-				json_object_set_new(payload, name, v);
+				json_object_set_new_nocheck(payload, name, v);
 			}
 		}
 		free(name);

@@ -51,13 +51,48 @@ canonical_header(const char *s, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/*
+ * The length of the UTF-8 character at p (1-4) within n bytes, or 0 if
+ * it is not one: Go's utf8.DecodeRune (no overlongs, surrogates, or
+ * past U+10FFFF).
+ */
+static size_t
+utf8_char(const unsigned char *p, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0;
+		else if (p[0] == 0xed)
+			hi = 0x9f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90;
+		else if (p[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return (0);
+	if (len > n || p[1] < lo || p[1] > hi)
+		return (0);
+	for (i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return (0);
+	return (len);
+}
+
 /* Go's encodeState.string (Go 1.19, HTML escaping on). */
 static void
 go_json_str(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, len;
 
 	buf_addc(b, '"');
 	while (i < n) {
@@ -90,8 +125,14 @@ go_json_str(struct buf *b, const char *s, size_t n)
 			i += 3;
 			continue;
 		}
-		buf_addc(b, (char)c);
-		i++;
+		/* A byte not part of a character: Go writes U+FFFD. */
+		if ((len = utf8_char(p + i, n - i)) == 0) {
+			buf_addstr(b, "\\ufffd");
+			i++;
+			continue;
+		}
+		buf_add(b, p + i, len);
+		i += len;
 	}
 	buf_addc(b, '"');
 }

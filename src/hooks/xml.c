@@ -159,7 +159,7 @@ add_child(json_t *na, const char *key, json_t *val)
 	json_t *old = json_object_get(na, key), *list;
 
 	if (old == NULL) {
-		json_object_set_new(na, key, val);
+		json_object_set_new_nocheck(na, key, val);
 		return;
 	}
 	if (json_is_array(old)) {
@@ -169,7 +169,7 @@ add_child(json_t *na, const char *key, json_t *val)
 	list = json_array();
 	json_array_append(list, old);
 	json_array_append_new(list, val);
-	json_object_set_new(na, key, list);
+	json_object_set_new_nocheck(na, key, list);
 }
 
 /* At '<' of a start tag: the element's value (string or object). */
@@ -213,7 +213,8 @@ element(struct xp *x, char **namep, int depth)
 			goto bad;
 		x->p = e + 1;
 		key = xasprintf("-%s", attr);
-		json_object_set_new(na, key, json_string_nocheck(buf_cstr(&t)));
+		json_object_set_new_nocheck(na, key,
+		    json_string_nocheck(buf_cstr(&t)));
 		free(key);
 		free(attr);
 		attr = NULL;
@@ -328,7 +329,7 @@ body_xml(const char *s, size_t len)
 	if ((v = element(&x, &name, 0)) == NULL)
 		return (NULL);
 	root = json_object();
-	json_object_set_new(root, name, v);
+	json_object_set_new_nocheck(root, name, v);
 	free(name);
 	return (root);
 }

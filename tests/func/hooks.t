@@ -810,6 +810,23 @@ is_((s, b), (403, "Hook rules were not satisfied."),
     "example: another branch gets the mismatch code")
 is_(request(port, "GET", "/hooks/ping")[2], "pong", "example: ping")
 stop(p)
+# --- form and query keys that are not UTF-8 --------------------------------
+# Go keeps such keys and writes the stray bytes as \ufffd; they were
+# silently dropped (jansson refuses them as keys) and a value was copied
+# raw into entire-payload, which was then not JSON.
+hooks8 = write("hooks8.json", json.dumps([
+    {"id": "e", "execute-command": "/bin/echo",
+     "include-command-output-in-response": True,
+     "pass-arguments-to-command": [{"source": "entire-payload"},
+                                   {"source": "entire-query"}]}]))
+port, p = start("stasis", ["-hooks", hooks8])
+s, h, b = request(port, "POST", "/hooks/e?q%E9=1&r=2", {
+    "Content-Type": "application/x-www-form-urlencoded"},
+    "caf%E9=1&b=2&c=%E9")
+is_((s, b.strip()), (200, '{"b":"2","c":"\\ufffd","caf\\ufffd":"1"} '
+    '{"q\\ufffd":"1","r":"2"}'),
+    "form and query keys that are not UTF-8 are kept, as Go writes them")
+stop(p)
 # --- shutdown does not wait forever for a background run ---------------
 port, p = start("stasis", ["-hooks", hooks])
 bgpid = os.path.join(d, "bg.pid")
