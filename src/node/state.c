@@ -189,6 +189,24 @@ health_record(struct node *n, struct health *h, const struct check_conf *c,
 	return (1);
 }
 
+/*
+ * A path from the command line need not be UTF-8; json_string refuses
+ * it and the key was silently missing.  Stray bytes become '?'.
+ */
+static json_t *
+json_string_utf8(const char *s)
+{
+	json_t *v;
+	char *c;
+
+	if ((v = json_string(s)) != NULL)
+		return (v);
+	c = str_utf8_clean(xstrdup(s));
+	v = json_string(c);
+	free(c);
+	return (v);
+}
+
 static json_t *
 status_health(const struct health *h)
 {
@@ -224,7 +242,7 @@ state_status_json(struct node *n, struct buf *out)
 	json_object_set_new(root, "started", json_integer(n->started));
 	o = json_object();
 	json_object_set_new(o, "file", n->conf_path ?
-	    json_string(n->conf_path) : json_null());
+	    json_string_utf8(n->conf_path) : json_null());
 	json_object_set_new(o, "loaded", json_integer(n->loaded));
 	json_object_set_new(o, "reload_failed", json_boolean(
 	    n->reload_error[0] != '\0'));

@@ -120,6 +120,19 @@ main(void)
 	if (n == NULL)
 		return (done_testing());
 
+	/* A configuration file whose name is not UTF-8 is still shown. */
+	{
+		struct buf st = BUF_INIT;
+
+		n->conf_path = xstrdup("/etc/serve\xe9.conf");
+		state_status_json(n, &st);
+		ok(strstr(buf_cstr(&st), "\"file\": \"/etc/serve?.conf\"") !=
+		    NULL, "status: a config path that is not UTF-8");
+		buf_free(&st);
+		free(n->conf_path);
+		n->conf_path = NULL;
+	}
+
 	/* rise 2: one pass is not enough, two are. */
 	ok(!feed(n, 0, 1, 1) && !n->apps[0]->h.up, "web: one pass, still down");
 	ok(feed(n, 0, 1, 1) && n->apps[0]->h.up, "web: two passes, up");
