@@ -146,6 +146,10 @@ run_fails "drain without an app fails" -- stasis drain -s "$T/ctl.sock"
 like "$(stasis undrain -w 200 -s "$T/ctl.sock" web 2>&1)" 'percentage' "a weight over 100% is refused"
 like "$(stasis status -s "$T/nosuch.sock" 2>&1)" 'is stasis serve running' "no daemon: a clear error"
 is "$(echo 'reboot now' | nc -U -q1 "$T/ctl.sock" | jq -r .ok)" false "unknown request refused"
+# The error quotes the request: one that is not UTF-8 still gets a JSON answer.
+is "$(printf 'reb\351t now\n' | nc -U -q1 "$T/ctl.sock" | jq -r .error)" \
+    'unknown request "reb?t" (want status, reload, drain APP, maint APP, undrain APP [PCT], weight APP PCT)' \
+    "an unknown request that is not UTF-8: the answer is JSON"
 like "$(stat -c %a "$T/ctl.sock")" '^600$' "the control socket is 0600"
 
 # A second daemon on the same socket refuses to start.
