@@ -208,7 +208,7 @@ is_zstd(const char *path)
 	ssize_t n = -1;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) != -1) {
 		n = read(fd, head, sizeof(head));
 		close(fd);
 	}

@@ -275,6 +275,7 @@ fd_read(struct tf_idxread *rd, void *dst, size_t len, uint64_t off)
 	return (0);
 }
 
+/* The caller names path in what it says of an error. */
 int
 tf_index_load_file(struct tarfs *t, const char *path, size_t max)
 {
@@ -282,14 +283,15 @@ tf_index_load_file(struct tarfs *t, const char *path, size_t max)
 	struct stat st;
 	int r;
 
-	if ((f.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (error_sys("%s", path));
+	/* O_NONBLOCK: a FIFO is refused below, not waited on. */
+	if ((f.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return (error_sys("open"));
 	if (fstat(f.fd, &st) == -1)
-		r = error_sys("%s", path);
+		r = error_sys("fstat");
 	else if (!S_ISREG(st.st_mode))
-		r = error_set("%s: not a regular file", path);
+		r = error_set("not a regular file");
 	else if ((uint64_t)st.st_size > max)
-		r = error_set("%s: larger than %zu bytes", path, max);
+		r = error_set("larger than %zu bytes", max);
 	else
 		r = tf_index_load_rd(t, &f.rd, (size_t)st.st_size, 0);
 	close(f.fd);

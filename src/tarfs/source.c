@@ -26,7 +26,11 @@ src_open(struct src *s, const char *path, const char *zindex,
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	if ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	/*
+	 * O_NONBLOCK: a FIFO must not hang the open waiting for a writer;
+	 * it is refused below.  Reads of a regular file ignore the flag.
+	 */
+	if ((s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return (error_sys("%s", path));
 	if (fstat(s->fd, &st) == -1) {
 		error_sys("%s", path);
@@ -39,6 +43,11 @@ src_open(struct src *s, const char *path, const char *zindex,
 	s->ino = (uint64_t)st.st_ino;
 	if (S_ISDIR(st.st_mode)) {
 		error_set("%s: is a directory", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		error_set("%s: not a regular file (tarfs reads an archive at "
+		    "random offsets; save a stream to a file first)", path);
 		goto fail;
 	}
 	n = pread(s->fd, head, sizeof(head), 0);

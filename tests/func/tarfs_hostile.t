@@ -218,4 +218,21 @@ _out=$("$STASIS" tarfs --check -o max_ratio=lots "$A/z.tar.zst" 2>&1)
 ok $(($? == 0)) "-o max_ratio=lots: refused"
 like "$_out" "max_ratio=lots" "-o max_ratio=lots: says which option ($_out)"
 
+# A FIFO where an archive or a saved index should be: refused at once,
+# not an open that waits for a writer (timeout: a hang fails the test).
+mkfifo "$A/fifo.tar" "$A/fifo.tfidx"
+_out=$(timeout 20 "$STASIS" tarfs --check -q "$A/fifo.tar" 2>&1)
+is "$?" 1 "a FIFO as the archive: refused, not waited on"
+like "$_out" "fifo.tar: not a regular file" "and says why ($_out)"
+_out=$(timeout 20 "$STASIS" tarfs -q "$A/fifo.tar" "$M" 2>&1)
+is "$?" 1 "a FIFO as the archive: the mount fails at once"
+ok "$(grep -c " $M " /proc/mounts)" "nothing mounted"
+_out=$(timeout 20 "$STASIS" tarfs --index -q "$A/fifo.tar" 2>&1)
+is "$?" 1 "--index of a FIFO: refused at once"
+_out=$(timeout 20 "$STASIS" tarfs --check -o "tarindex=$A/fifo.tfidx" \
+    "$A/z.tar.zst" 2>&1)
+is "$?" 0 "a FIFO as the saved index: not waited on, the archive read"
+like "$_out" "fifo.tfidx: not a regular file; reading the archive instead" \
+    "and says so once ($_out)"
+
 done_testing
