@@ -196,8 +196,13 @@ if [ -n "$exit0" ]; then
 	bare=$($pin_srv "$dir/spawn_floor" "$T" $((C / 4 > 0 ? C / 4 : 1)) \
 	    "$exit0")
 fi
-wt=$(awk -F'|' '$2 ~ /run-true/ { gsub(/ /, "", $4); print $4 }' "$out")
-st=$(awk -F'|' '$2 ~ /run-true/ { gsub(/ /, "", $5); print $5 }' "$out")
+# rps ROW COLUMN: a req/s cell of the table (4: webhook, 5: stasis)
+rps() {
+	awk -F'|' -v row="$1" -v c="$2" \
+	    '$2 ~ row { gsub(/ /, "", $c); print $c }' "$out"
+}
+wt=$(rps run-true 4)
+st=$(rps run-true 5)
 {
 	echo
 	echo "run-true against the machine's limit: a bare loop that starts"
@@ -213,8 +218,8 @@ st=$(awk -F'|' '$2 ~ /run-true/ { gsub(/ /, "", $5); print $5 }' "$out")
 		echo "/bin/true costs is its C library's start-up, not the kernel's"
 		echo "process creation (on this VM, glibc's CPU feature probing:"
 		echo "each cpuid instruction traps to the hypervisor; see docs/hooks.md)."
-		we=$(awk -F'|' '$2 ~ /run-exit0/ { gsub(/ /, "", $4); print $4 }' "$out")
-		se=$(awk -F'|' '$2 ~ /run-exit0/ { gsub(/ /, "", $5); print $5 }' "$out")
+		we=$(rps run-exit0 4)
+		se=$(rps run-exit0 5)
 		echo
 		echo "The run-exit0 row (not one of the issue's three) runs that"
 		echo "program from a hook: with the command's start-up out of the way,"

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/encode.h"
 #include "base/err.h"
 #include "base/file.h"
 #include "base/path.h"
@@ -86,30 +87,18 @@ jail_state_alive(const struct jail_state *st)
 static json_t *
 jstring(const char *s)
 {
-	static const char hx[] = "0123456789abcdef";
-	struct buf b = BUF_INIT;
+	size_t n;
+	char *h;
 	json_t *v;
-	size_t i;
 
 	if ((v = json_string(s)) != NULL)
 		return (v);
-	for (i = 0; s[i] != '\0'; i++) {
-		buf_addc(&b, hx[(unsigned char)s[i] >> 4]);
-		buf_addc(&b, hx[(unsigned char)s[i] & 0xf]);
-	}
-	v = json_pack("{s:s}", "hex", buf_cstr(&b));
-	buf_free(&b);
+	n = strlen(s);
+	h = xmalloc(2 * n + 1);
+	hex_encode((const unsigned char *)s, n, h);
+	v = json_pack("{s:s}", "hex", h);
+	free(h);
 	return (v);
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	return (-1);
 }
 
 /* A string of the state, malloc'd; NULL if v is neither form. */
@@ -118,24 +107,21 @@ jstring_value(json_t *v)
 {
 	const char *h;
 	char *s;
-	size_t i, n;
-	int hi, lo;
+	size_t n;
 
 	if (json_is_string(v))
 		return (xstrdup(json_string_value(v)));
-	if ((h = json_string_value(json_object_get(v, "hex"))) == NULL ||
-	    (n = strlen(h)) % 2 != 0)
+	if ((h = json_string_value(json_object_get(v, "hex"))) == NULL)
 		return (NULL);
-	s = xmalloc(n / 2 + 1);
-	for (i = 0; i < n / 2; i++) {
-		if ((hi = hexval(h[2 * i])) == -1 ||
-		    (lo = hexval(h[2 * i + 1])) == -1 || (hi | lo) == 0) {
-			free(s);
-			return (NULL);
-		}
-		s[i] = (char)(hi << 4 | lo);
+	n = strlen(h) / 2;
+	s = xmalloc(n + 1);
+	/* A NUL inside would cut the string: not one of ours. */
+	if (hex_decode(h, (unsigned char *)s, n) != (int)n ||
+	    memchr(s, '\0', n) != NULL) {
+		free(s);
+		return (NULL);
 	}
-	s[n / 2] = '\0';
+	s[n] = '\0';
 	return (s);
 }
 
