@@ -426,6 +426,18 @@ test_hostile(void)
 }
 
 /* A saved index loads back to the same tree; damage is refused. */
+/* A directory, a file, a symlink and a hardlink to it, another file. */
+static void
+small_tree(void)
+{
+	arlen = 0;
+	hdr("d/", '5', NULL, NULL, 0, 0755, 1);
+	hdr("d/f", '0', NULL, "hello", 5, 0644, 2);
+	hdr("d/l", '2', "f", NULL, 0, 0777, 3);
+	hdr("d/h", '1', "d/f", NULL, 0, 0644, 4);
+	hdr("e/g", '0', NULL, "x", 1, 0600, 5);
+}
+
 static void
 test_saved(void)
 {
@@ -437,12 +449,7 @@ test_saved(void)
 	size_t n, i, refused = 0, loaded = 0;
 	int fd;
 
-	arlen = 0;
-	hdr("d/", '5', NULL, NULL, 0, 0755, 1);
-	hdr("d/f", '0', NULL, "hello", 5, 0644, 2);
-	hdr("d/l", '2', "f", NULL, 0, 0777, 3);
-	hdr("d/h", '1', "d/f", NULL, 0, 0644, 4);
-	hdr("e/g", '0', NULL, "x", 1, 0600, 5);
+	small_tree();
 	end();
 	t = open_ar();
 	fd = mkstemp(path);
@@ -522,12 +529,7 @@ test_embedded(void)
 	FILE *f;
 	int fd;
 
-	arlen = 0;
-	hdr("d/", '5', NULL, NULL, 0, 0755, 1);
-	hdr("d/f", '0', NULL, "hello", 5, 0644, 2);
-	hdr("d/l", '2', "f", NULL, 0, 0777, 3);
-	hdr("d/h", '1', "d/f", NULL, 0, 0644, 4);
-	hdr("e/g", '0', NULL, "x", 1, 0600, 5);
+	small_tree();
 	end();
 	memset(ar + arlen, 0, 9 * 512);		/* record padding */
 	arlen += 9 * 512;
@@ -703,12 +705,7 @@ test_roundtrip(void)
 	FILE *f;
 	int fd;
 
-	arlen = 0;
-	hdr("d/", '5', NULL, NULL, 0, 0755, 1);
-	hdr("d/f", '0', NULL, "hello", 5, 0644, 2);
-	hdr("d/l", '2', "f", NULL, 0, 0777, 3);
-	hdr("d/h", '1', "d/f", NULL, 0, 0644, 4);
-	hdr("e/g", '0', NULL, "x", 1, 0600, 5);
+	small_tree();
 	hdr("e/g", '0', NULL, "y", 1, 0600, 6);
 	hdr("i/m/p/l/i/e/d", '0', NULL, "z", 1, 0600, 7);
 	end();
