@@ -1,7 +1,10 @@
 /*
  * Fuzz target: request bodies as webhook reads them (JSON, form,
  * XML, multipart), then parameter extraction and Go-style marshalling
- * over whatever payload came out.  The first byte picks the parser.
+ * over whatever payload came out.  The first byte picks the parser;
+ * with its bit 2 set, the first line is instead the request's
+ * Content-Type (as a client sends it) and body_parse picks, as a
+ * request does: the multipart boundary is then the client's too.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +22,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct harg a;
 	struct hreq q;
 	struct buf b = BUF_INIT;
-	const char *s = (const char *)data + 1;
+	const char *s = (const char *)data + 1, *nl;
+	char *ctype;
 	json_t *p = NULL;
 	size_t i, n;
 	char *out;
@@ -28,7 +32,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return (0);
 	n = size - 1;
 	memset(&hook, 0, sizeof(hook));
-	switch (data[0] % 4) {
+	if ((data[0] & 4) && (nl = memchr(s, '\n', n)) != NULL) {
+		ctype = strndup(s, (size_t)(nl - s));
+		memset(&q, 0, sizeof(q));
+		q.content_type = ctype;
+		q.body = nl + 1;
+		q.body_len = n - (size_t)(nl + 1 - s);
+		if (body_parse(&hook, &q, 1 << 20) == 0)
+			p = q.payload;
+		free(ctype);
+	} else switch (data[0] % 4) {
 	case 0:
 		p = body_json(s, n);
 		break;

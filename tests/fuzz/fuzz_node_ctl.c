@@ -1,6 +1,7 @@
 /*
  * Fuzz target: the control socket's request line, and the status
- * document formatter the operator's `stasis status` runs on the answer.
+ * document formatter the operator's `stasis status` runs on the answer
+ * (and `stasis ctl reload`'s, on its).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	(void)node_status_format(s, &out);
 	(void)node_status_json(s, &out);
+	(void)node_reload_format(s, &out);
 	buf_free(&out);
 	free(s);
 	return (0);
