@@ -91,6 +91,13 @@ usage(FILE *f)
 
 enum ftype { F_BOOL, F_STR, F_NUM, F_SIZE, F_MULTI };
 
+/*
+ * A command-line error: said once, and exit status 2, as Go's flag
+ * package (and so webhook) exits on any of them, not only an unknown
+ * flag.
+ */
+#define FLAG_ERR(...)	(failx(__VA_ARGS__), -2)
+
 struct fdef {
 	const char	*name;
 	enum ftype	 type;
@@ -139,12 +146,12 @@ parse_flags(int argc, char **argv, struct flags *f)
 	for (k = 1; k < argc; k++) {
 		a = argv[k];
 		if (a[0] != '-' || a[1] == '\0')
-			return (failx("hooks: unexpected argument \"%s\"", a));
+			return (FLAG_ERR("unexpected argument \"%s\"", a));
 		a++;
 		if (*a == '-')
 			a++;
 		if (*a == '\0')		/* "--" */
-			return (k + 1 < argc ? failx("hooks: unexpected "
+			return (k + 1 < argc ? FLAG_ERR("unexpected "
 			    "argument \"%s\"", argv[k + 1]) : 0);
 		n = strcspn(a, "=");
 		if (n >= sizeof(name))
@@ -172,7 +179,7 @@ parse_flags(int argc, char **argv, struct flags *f)
 				    !strcmp(val, "0"))
 					b = 0;
 				else
-					return (failx("hooks: -%s: invalid "
+					return (FLAG_ERR("-%s: invalid "
 					    "boolean \"%s\"", name, val));
 			}
 			if (d->off != 0)
@@ -181,7 +188,7 @@ parse_flags(int argc, char **argv, struct flags *f)
 		}
 		if (val == NULL) {
 			if (k + 1 >= argc)
-				return (failx("hooks: flag needs an argument: "
+				return (FLAG_ERR("flag needs an argument: "
 				    "-%s", name));
 			val = argv[++k];
 		}
@@ -193,13 +200,13 @@ parse_flags(int argc, char **argv, struct flags *f)
 		case F_MULTI:
 			if (strcmp(name, "header") == 0 &&
 			    strchr(val, '=') == NULL)
-				return (failx("hooks: -header: header flag "
+				return (FLAG_ERR("-header: header flag "
 				    "must be in name=value format"));
 			strv_push((struct strv *)((char *)f + d->off), val);
 			break;
 		case F_NUM:
 			if (str_tonum(val, 0, LLONG_MAX, &num) == -1)
-				return (failx("hooks: -%s: invalid value "
+				return (FLAG_ERR("-%s: invalid value "
 				    "\"%s\"", name, val));
 			*(long long *)((char *)f + d->off) = num;
 			if (strcmp(name, "setuid") == 0)
@@ -210,7 +217,7 @@ parse_flags(int argc, char **argv, struct flags *f)
 		case F_SIZE:
 			if (str_tosize(val, (unsigned long long *)((char *)f +
 			    d->off)) == -1)
-				return (failx("hooks: -%s: invalid size "
+				return (FLAG_ERR("-%s: invalid size "
 				    "\"%s\"", name, val));
 			break;
 		default:
@@ -496,20 +503,20 @@ cmd_hooks(int argc, char **argv)
 		goto out;
 	}
 	if (f.have_uid != f.have_gid) {
-		rc = failx("hooks: -setuid and -setgid must be used together");
+		rc = failx("-setuid and -setgid must be used together");
 		goto out;
 	}
 	if (f.client_ca != NULL && !f.secure) {
-		rc = failx("hooks: -client-ca needs -secure");
+		rc = failx("-client-ca needs -secure");
 		goto out;
 	}
 	if (f.port > 65535) {
-		rc = failx("hooks: -port: %lld out of range", f.port);
+		rc = failx("-port: %lld out of range", f.port);
 		goto out;
 	}
 	exec_other(argc, argv, f.secure);
 	if (f.secure && !http_tls_available()) {
-		rc = failx("hooks: -secure: TLS is not in %s, and there is no "
+		rc = failx("-secure: TLS is not in %s, and there is no "
 		    "stasis next to it to run instead",
 		    program_invocation_short_name);
 		goto out;

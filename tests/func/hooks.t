@@ -51,9 +51,18 @@ ok(r.returncode == 0 and "-urlprefix" in r.stdout, "--help")
 r = run(["-bogus"])
 ok(r.returncode == 2 and "flag provided but not defined: -bogus" in
    r.stderr, "unknown flag: exit 2 and Go's message")
-r = run(["-port"])
-ok(r.returncode != 0 and "needs an argument" in r.stderr,
-   "flag without its value")
+# Any command-line error exits 2, as Go's flag package does (it was 1
+# for all but an unknown flag), and names the command once.
+for args, msg in ((["-port"], "flag needs an argument: -port"),
+                  (["-port", "x"], '-port: invalid value "x"'),
+                  (["-verbose=maybe"], '-verbose: invalid boolean "maybe"'),
+                  (["-max-body", "lots"], '-max-body: invalid size "lots"'),
+                  (["-header", "novalue"], "name=value"),
+                  (["stray"], 'unexpected argument "stray"')):
+    r = run(args)
+    ok(r.returncode == 2 and msg in r.stderr and
+       "hooks: hooks:" not in r.stderr,
+       " ".join(args) + ": exit 2, once: " + msg)
 r = run(["-setuid", "1"])
 ok(r.returncode != 0 and "-setgid" in r.stderr, "-setuid needs -setgid")
 r = run(["-header", "novalue"])
