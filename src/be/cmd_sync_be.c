@@ -117,7 +117,7 @@ cmd_sync_be(int argc, char **argv)
 			break;
 		case 'm':
 			if (str_tosize(optarg, &max) == -1 || max == 0)
-				return (failx("sync-be: --spool-max %s: want a "
+				return (failx("--spool-max %s: want a "
 				    "size above 0 (K, M, G, T)", optarg));
 			o.spool_max = max;
 			break;
@@ -132,12 +132,12 @@ cmd_sync_be(int argc, char **argv)
 	o.name = argv[optind];
 	o.conf = argv[optind + 1];
 	if ((o.pubkey == NULL) != (o.sigfile == NULL))
-		return (failx("sync-be: -p and -x go together: the public "
+		return (failx("-p and -x go together: the public "
 		    "key and the stream's signature"));
 	if (o.spooldir == NULL)
 		o.spooldir = getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
 	if (!o.dry_run && isatty(STDIN_FILENO))
-		return (failx("sync-be: the stream comes on stdin, "
+		return (failx("the stream comes on stdin, "
 		    "not from a terminal"));
 	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode))
 		o.size_hint = st.st_size;

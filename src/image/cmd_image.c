@@ -141,7 +141,7 @@ image_zfs(int argc, char **argv)
 		return (usage(0));
 	o.dir = argv[optind];
 	if (out == NULL && isatty(STDOUT_FILENO))
-		return (failx("image zfs: must redirect output "
+		return (failx("zfs: must redirect output "
 		    "(or use -o file)"));
 	catch_stop();
 	if (out != NULL)
@@ -216,9 +216,9 @@ image_tar(int argc, char **argv)
 		return (usage(0));
 	o.dir = argv[optind];
 	if (zstd && out == NULL)
-		return (failx("image tar: -z needs -o file"));
+		return (failx("tar: -z needs -o file"));
 	if (out == NULL && isatty(STDOUT_FILENO))
-		return (failx("image tar: must redirect output "
+		return (failx("tar: must redirect output "
 		    "(or use -o file)"));
 	catch_stop();
 	if (out != NULL)

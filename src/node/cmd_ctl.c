@@ -31,9 +31,10 @@ usage(FILE *f, const char *cmd)
 		    "  re-read the daemon's configuration file; a bad file "
 		    "is reported\n  and the running configuration stays\n");
 	else
-		fprintf(f, "usage: stasis status [--json] "
+		fprintf(f, "usage: stasis status [--json | --libxo json] "
 		    "[-c file | -s socket]\n"
-		    "  -j, --json     the daemon's JSON document\n");
+		    "  -j, --json     the daemon's JSON document "
+		    "(so does --libxo json)\n");
 	fprintf(f, "  -c, --config F the daemon's configuration (for its "
 	    "control socket)\n"
 	    "  -s, --socket S control socket (default %s)\n"
@@ -55,16 +56,27 @@ ctl_main(int argc, char **argv, const char *cmd)
 	};
 	struct node_config *cf = NULL;
 	struct buf req = BUF_INIT, reply = BUF_INIT, out = BUF_INIT;
-	const char *sock = NULL, *conf = NULL, *weight = NULL;
-	int maint = 0, json = 0, ch, rc = 0;
+	const char *sock = NULL, *conf = NULL, *weight = NULL, *optstr;
+	int maint = 0, json = 0, ch, li, rc = 0;
 	int is_status = strcmp(cmd, "status") == 0;
 	int is_reload = strcmp(cmd, "reload") == 0;
 
+	optstr = is_status ? "c:s:jh" : is_reload ? "c:s:h" :
+	    strcmp(cmd, "drain") == 0 ? "c:s:mh" : "c:s:w:h";
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, is_status ? "c:s:jh" :
-	    is_reload ? "c:s:h" : strcmp(cmd, "drain") == 0 ? "c:s:mh" :
-	    "c:s:w:h", lopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, optstr, lopts, &li)) != -1) {
+		/*
+		 * The long options are shared: one that is another
+		 * command's (drain --weight, reload --json) is a usage
+		 * error, not silently ignored.  --libxo is status's.
+		 */
+		if (ch != '?' && (ch == 'X' ? !is_status :
+		    strchr(optstr, ch) == NULL)) {
+			failx("--%s is not an option of %s", lopts[li].name,
+			    cmd);
+			usage(stderr, cmd);
+			return (64);
+		}
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 's': sock = optarg; break;
@@ -72,8 +84,11 @@ ctl_main(int argc, char **argv, const char *cmd)
 		case 'm': maint = 1; break;
 		case 'j': json = 1; break;
 		case 'X':
-			if (strncmp(optarg, "json", 4) != 0)
-				return (failx("--libxo: only json"));
+			if (strncmp(optarg, "json", 4) != 0) {
+				failx("--libxo %s: only json", optarg);
+				usage(stderr, cmd);
+				return (64);
+			}
 			json = 1;
 			break;
 		case 'h': usage(stdout, cmd); return (0);

@@ -88,7 +88,7 @@ cmd_serve(int argc, char **argv)
 		}
 		if (key != NULL) {
 			if (nsets == 64)
-				return (failx("serve: too many options"));
+				return (failx("too many options"));
 			sets[nsets][0] = key;
 			sets[nsets++][1] = optarg;
 		}

@@ -32,4 +32,24 @@ for p in jail jls jexec bectl sync-be mount.tarfs; do
 		like "$out" "[Uu]sage" "$p --help prints its usage"
 	fi
 done
+
+# The operator commands share their long options: one that is another
+# command's is a usage error (before, drain --weight 50 drained and
+# dropped the weight, reload --json was ignored), and needs no daemon.
+for a in "drain --weight 50 web" "drain --libxo json web" "undrain --maint web" \
+    "reload --json" "status --weight 5" "status --libxo xml"; do
+	out=$(stasis $a 2>&1 </dev/null); rc=$?
+	is "$rc" 64 "stasis $a: a usage error (64)"
+	like "$out" "^usage: stasis ${a%% *}" "stasis $a: prints the usage"
+done
+like "$(stasis drain --weight 50 web 2>&1)" \
+    "^stasis: drain: --weight is not an option of drain$" "and says which option"
+
+# An error is prefixed with the command once, not twice.
+like "$(sync-be -p k name conf 2>&1 </dev/null)" "^sync-be: -p and -x go together" \
+    "sync-be: one prefix (was sync-be: sync-be:)"
+like "$(stasis sync-be -p k name conf 2>&1 </dev/null)" \
+    "^stasis: sync-be: -p and -x go together" "stasis sync-be: one prefix"
+like "$(stasis image tar -z . 2>&1)" "^stasis: image: tar: -z needs -o file" \
+    "stasis image: one prefix (was image: image tar:)"
 done_testing
