@@ -31,7 +31,7 @@ static const char usage_text[] =
     "\t%1$s [-r beroot] destroy [-Fo] {beName | beName@snapshot}\n"
     "\t%1$s [-r beroot] export sourceBe\n"
     "\t%1$s [-r beroot] import targetBe\n"
-    "\t%1$s [-r beroot] jail [-bU] [{-o key=value}]... beName "
+    "\t%1$s [-r beroot] jail [-bU] [{-o key=value | -u key}]... beName "
     "[utility [argument ...]]\n"
     "\t%1$s [-r beroot] list [-aDHs] [{-c property | -C property}] "
     "[--libxo json]\n"
@@ -594,6 +594,29 @@ be_cmd_check(struct be *b, int argc, char **argv)
 	return (i == 0 ? 0 : 1);
 }
 
+/* Take out every key=value (or boolean key, nokey) of key from v. */
+static void
+drop_param(struct strv *v, const char *key)
+{
+	size_t i, j, n = strlen(key);
+	const char *p;
+
+	for (i = j = 0; i < v->n; i++) {
+		p = v->v[i];
+		if (strncmp(p, "no", 2) == 0 && strcmp(p + 2, key) == 0)
+			p += 2;
+		if (strncmp(p, key, n) == 0 && (p[n] == '\0' ||
+		    p[n] == '=' || (p[n] == '+' && p[n + 1] == '='))) {
+			free(v->v[i]);
+			continue;
+		}
+		v->v[j++] = v->v[i];
+	}
+	v->n = j;
+	if (v->v != NULL)
+		v->v[j] = NULL;
+}
+
 /*
  * jail: the BE mounted, and `stasis jail -c` on it.  Without -b the
  * utility (default /bin/sh) runs in it, then the jail goes and (without
@@ -604,7 +627,7 @@ be_cmd_jail(struct be *b, int argc, char **argv)
 {
 	struct strv av = STRV_INIT;
 	char *where = NULL, *ds, *self;
-	int batch = 0, keep = 0, c, rc, status, i;
+	int batch = 0, keep = 0, nohost = 0, c, rc, status, i;
 	const char *name;
 	pid_t pid;
 	struct strv opts = STRV_INIT;
@@ -621,6 +644,21 @@ be_cmd_jail(struct be *b, int argc, char **argv)
 			strv_push(&opts, optarg);
 			break;
 		case 'u':
+			/*
+			 * bectl's -u: unset a parameter set so far, the
+			 * default host.hostname or an earlier -o.  The jail
+			 * cannot do without name and path.
+			 */
+			if (strcmp(optarg, "name") == 0 ||
+			    strcmp(optarg, "path") == 0) {
+				fprintf(stderr, "%s jail: -u %s: the jail "
+				    "needs it\n", me, optarg);
+				strv_free(&opts);
+				return (usage(0));
+			}
+			drop_param(&opts, optarg);
+			if (strcmp(optarg, "host.hostname") == 0)
+				nohost = 1;
 			break;
 		default:
 			strv_free(&opts);
@@ -653,7 +691,8 @@ be_cmd_jail(struct be *b, int argc, char **argv)
 	strv_push(&av, "-c");
 	strv_pushf(&av, "name=%s", name);
 	strv_pushf(&av, "path=%s", where);
-	strv_pushf(&av, "host.hostname=%s", name);
+	if (!nohost)
+		strv_pushf(&av, "host.hostname=%s", name);
 	for (i = 0; i < (int)opts.n; i++)
 		strv_push(&av, opts.v[i]);
 	if (batch)

@@ -294,6 +294,17 @@ else
 	is "$out" "in-jail
 imp" "the command's output; hostname is the BE's name"
 	is "$(zfs get -H -o value mounted $R/imp)" no "unmounted afterwards"
+	# bectl's -u unsets a parameter: the default host.hostname, or an
+	# earlier -o (it was accepted and ignored: the hostname stayed).
+	is "$(be jail -u host.hostname imp /bin/hostname 2>&1)" "$(hostname)" \
+	    "jail -u host.hostname: the jail keeps the host's name"
+	is "$(be jail -o host.hostname=other imp /bin/hostname 2>&1)" other \
+	    "jail -o host.hostname=other sets it"
+	is "$(be jail -o host.hostname=other -u host.hostname imp /bin/hostname 2>&1)" \
+	    "$(hostname)" "jail -o host.hostname=other -u host.hostname: unset again"
+	out=$(be jail -u path imp /bin/true 2>&1); rc=$?
+	is "$rc" 64 "jail -u path: a usage error"
+	like "$out" "jail: -u path: the jail needs it" "and says why"
 	run_ok "jail -U keeps it mounted" -- be jail -U imp /bin/true
 	is "$(zfs get -H -o value mounted $R/imp)" yes "mounted after -U"
 	be umount imp
