@@ -54,7 +54,8 @@ usage(FILE *f)
 "                    [-setuid UID -setgid GID] [-pidfile FILE]\n"
 "                    [-max-body SIZE] [-read-timeout SEC]\n"
 "                    [-run-timeout SEC] [-max-runs N] [-threads N]\n"
-"                    [-list-cmd-env] [-version]\n"
+"                    [-list-cmd-env] [-list-cipher-suites] [-version]\n"
+"                    [-help]\n"
 "\n"
 "Serves adnanh/webhook hooks files (JSON or YAML) at\n"
 "http://IP:PORT/PREFIX/HOOK-ID; see stasis-hooks(8).\n"
@@ -73,9 +74,11 @@ usage(FILE *f)
 "  -x-request-id          use the X-Request-Id header as request id\n"
 "  -x-request-id-limit N  truncate it to N bytes\n"
 "  -max-multipart-mem N   multipart form memory (default 1048576)\n"
-"  -secure                HTTPS with -cert and -key (PEM)\n"
-"  -tls-min-version V      1.0, 1.1, 1.2 (default) or 1.3\n"
+"  -secure                HTTPS with -cert and -key (PEM; default\n"
+"                         cert.pem and key.pem)\n"
+"  -tls-min-version V     1.0, 1.1, 1.2 (default) or 1.3\n"
 "  -cipher-suites LIST    TLS 1.2 suites by IANA name, comma-separated\n"
+"  -list-cipher-suites    say how to list them, and exit\n"
 "  -client-ca FILE        with -secure: require client certificates\n"
 "                         signed by this CA (mTLS)\n"
 "  -setuid, -setgid       drop to these ids after binding\n"
@@ -86,7 +89,8 @@ usage(FILE *f)
 "  -max-runs N            runs of one hook at once, else 503 (0: no limit)\n"
 "  -threads N             HTTP worker threads (default: CPUs)\n"
 "  -list-cmd-env          print each hook's environment names and exit\n"
-"  -version               print webhook's version line and exit\n");
+"  -version               print webhook's version line and exit\n"
+"  -help, -h              print this and exit\n");
 }
 
 enum ftype { F_BOOL, F_STR, F_NUM, F_SIZE, F_MULTI };

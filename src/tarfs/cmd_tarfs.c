@@ -36,7 +36,7 @@ usage(FILE *f, int status)
 	    "       stasis tarfs --compress [--no-embed] [-l level] "
 	    "[-F frame-size]\n"
 	    "                    IN.tar OUT.tar.zst\n"
-	    "       mount.tarfs ARCHIVE DIR [-sfnv] [-o options]\n"
+	    "       mount.tarfs ARCHIVE DIR [-sfnv] [-N ns] [-o options]\n"
 	    "\n"
 	    "Mount a tar or tar.zst archive read-only on DIR.\n"
 	    "  -f, --foreground  do not daemonize\n"
