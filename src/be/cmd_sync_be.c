@@ -131,9 +131,11 @@ cmd_sync_be(int argc, char **argv)
 		return (usage(0));
 	o.name = argv[optind];
 	o.conf = argv[optind + 1];
-	if ((o.pubkey == NULL) != (o.sigfile == NULL))
-		return (failx("-p and -x go together: the public "
-		    "key and the stream's signature"));
+	if ((o.pubkey == NULL) != (o.sigfile == NULL)) {
+		failx("-p and -x go together: the public key and the "
+		    "stream's signature");
+		return (64);	/* a usage error */
+	}
 	if (o.spooldir == NULL)
 		o.spooldir = getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
 	if (!o.dry_run && isatty(STDIN_FILENO))

@@ -215,8 +215,10 @@ image_tar(int argc, char **argv)
 	if (argc - optind != 1)
 		return (usage(0));
 	o.dir = argv[optind];
-	if (zstd && out == NULL)
-		return (failx("tar: -z needs -o file"));
+	if (zstd && out == NULL) {
+		failx("tar: -z needs -o file");
+		return (64);	/* a usage error */
+	}
 	if (out == NULL && isatty(STDOUT_FILENO))
 		return (failx("tar: must redirect output "
 		    "(or use -o file)"));

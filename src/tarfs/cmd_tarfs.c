@@ -230,9 +230,11 @@ do_index(int argc, char **argv, struct tarfs_open_opts *oo, int embed)
 	uint64_t n;
 
 	if (embed) {
-		if (argc != 1 || tidx != NULL)
-			return (failx("--index --embed: the index goes into "
-			    "the archive, not to a file"));
+		if (argc != 1 || tidx != NULL) {
+			failx("--index --embed: the index goes into the "
+			    "archive, not to a file");
+			return (64);	/* a usage error */
+		}
 		/* A full disk is an error to undo, not a death (ulimit -f). */
 		signal(SIGXFSZ, SIG_IGN);
 		if (tarfs_embed_index(argv[0], oo, &n) == -1)
@@ -405,9 +407,11 @@ tarfs_command(int argc, char **argv, struct tarfs_open_opts *oo)
 	argc -= optind;
 	argv += optind;
 
-	if ((embed == 1 && mode != 'I') || (embed == 0 && mode != 'Z'))
-		return (failx("%s goes with %s", embed ? "--embed" :
-		    "--no-embed", embed ? "--index" : "--compress"));
+	if ((embed == 1 && mode != 'I') || (embed == 0 && mode != 'Z')) {
+		failx("%s goes with %s", embed ? "--embed" : "--no-embed",
+		    embed ? "--index" : "--compress");
+		return (64);	/* a usage error */
+	}
 	switch (mode) {
 	case 'C':
 		if (argc != 1)

@@ -52,4 +52,12 @@ like "$(stasis sync-be -p k name conf 2>&1 </dev/null)" \
     "^stasis: sync-be: -p and -x go together" "stasis sync-be: one prefix"
 like "$(stasis image tar -z . 2>&1)" "^stasis: image: tar: -z needs -o file" \
     "stasis image: one prefix (was image: image tar:)"
+
+# Options that do not go together are usage errors, 64 as the pages say
+# (they exited 1).
+for a in "sync-be -p k name conf" "image tar -z ." "tarfs --embed a.tar" \
+    "tarfs --no-embed --index a.tar" "tarfs --index --embed a.tar a.idx"; do
+	stasis $a >/dev/null 2>&1 </dev/null
+	is "$?" 64 "stasis $a: a usage error (64)"
+done
 done_testing
