@@ -139,6 +139,30 @@ done
 check "drain, undrain, status, reload" getopt stasis-serve.8 "$all" \
     "$s/node/cmd_ctl.c"
 
+# Every environment variable a feature reads (getenv, be.c's env) is on
+# the pages of the commands built on it.
+envcheck() {	# envcheck DIR PAGE...
+	_d=$1; shift
+	for _p in "$@"; do render "$top/man/$_p"; done >"$T/page"
+	_miss=
+	for v in $(perl -ne 'while (/\b(?:getenv|env)\((.*?)\)/g) {
+		$a = $1; print "$1\n" while $a =~ /"([A-Za-z_][A-Za-z0-9_]*)"/g }' \
+	    "$s/$_d"/*.c | sort -u); do
+		man_has "$T/page" "$v" || _miss="$_miss $v"
+	done
+	ok "$([ -z "$_miss" ]; echo $?)" "src/$_d: the environment it reads is in $*"
+	[ -n "$_miss" ] && echo "#   not on the pages:$_miss" >&2
+	:
+}
+envcheck hooks stasis-hooks.8
+envcheck tarfs stasis-tarfs.8
+envcheck jail stasis-jail.8 stasis-jls.8 stasis-jexec.8
+envcheck be stasis-be.8 sync-be.8
+envcheck zfs stasis-be.8
+envcheck zfs sync-be.8
+envcheck zfs stasis-image.8
+envcheck image stasis-image.8
+
 # Every command of stasis --help is in stasis(8)'s list.
 render "$top/man/stasis.8" >"$T/page"
 for c in $("$STASIS" --help | awk '/^commands:/ { f = 1; next } f && /^  [a-z]/ { print $1 }'); do
