@@ -348,7 +348,8 @@ cmd_jail(int argc, char **argv)
 		switch (c) {
 		case 'c': o.create = 1; break;
 		case 'm': o.modify = 1; break;
-		case 'r': case 'R': o.remove = 1; break;
+		case 'r': o.remove = 1; break;
+		case 'R': o.remove = 1; o.flags |= JAIL_F_NOSTOP; break;
 		case 'f': o.conf = optarg; break;
 		case 'i': o.printjid = 1; break;
 		case 'J': o.jidfile = optarg; break;

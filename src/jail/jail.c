@@ -639,6 +639,17 @@ jail_destroy(const char *rundir, const char *jail,
 	co.params = &p;
 	co.flags = flags;
 	co.name = st.info.name;
+	/*
+	 * -R, as jail(8)'s: the jail is simply removed, its processes
+	 * killed at once; no exec.* command runs (one that hangs or fails
+	 * is often why -R is used).  What was mounted for it still goes.
+	 */
+	if (flags & JAIL_F_NOSTOP) {
+		jail_os_stop(rundir, &st, 0);
+		jail_state_free(&st);
+		jail_params_free(&p);
+		return (0);
+	}
 	/* A failing stop hook does not keep the jail: report it after. */
 	if (jail_hook_host(&co, "exec.prestop") == -1)
 		first = xstrdup(error_msg());

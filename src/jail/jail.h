@@ -131,6 +131,7 @@ int	 jail_list_json(const char *rundir, struct buf *out);
 #define JAIL_F_VERBOSE	0x01	/* -v: print each hook as it runs */
 #define JAIL_F_CLEAN	0x02	/* -l: exec.clean */
 #define JAIL_F_IGNORE	0x04	/* -i: print the jid */
+#define JAIL_F_NOSTOP	0x08	/* -R: remove without stop commands */
 
 /* Create a jail (runs its exec.* hooks); returns the jid, or -1. */
 int	 jail_create(const char *rundir, const struct jail_params *, int);

@@ -147,6 +147,26 @@ run_ok "not UTF-8: jail -r" -- jail -q -r $U
 ok $([ -e "$JT/post$(printf '\351')" ]; echo $?) "not UTF-8: exec.poststop ran"
 ok $([ ! -e "$STASIS_RUNDIR/jails/$U" ]; echo $?) "not UTF-8: no state left"
 
+# -R, as FreeBSD's: the jail is simply removed, no stop command runs (-r
+# and -R were the same: prestop, stop, poststop and release all ran).
+RJ=rr$$
+run_ok "jail -c with every stop command" -- \
+    jail -q -c name=$RJ path="$ROOT" persist "$USR" \
+    "exec.prestop=touch $JT/R.prestop" "exec.stop=/bin/sh -c :" \
+    "exec.poststop=touch $JT/R.poststop" "exec.release=touch $JT/R.release"
+run_ok "jail -R" -- jail -q -R $RJ
+ok $([ ! -e "$JT/R.prestop" ] && [ ! -e "$JT/R.poststop" ] && \
+    [ ! -e "$JT/R.release" ]; echo $?) "jail -R: no stop command ran"
+ok $([ ! -e "$STASIS_RUNDIR/jails/$RJ" ]; echo $?) "jail -R: no state left"
+ok $([ ! -e "$(cgroup_dir $RJ)" ]; echo $?) "jail -R: no cgroup left"
+is "$(host_mounts_under "$ROOT/")" 0 "jail -R: no mount left under its path"
+run_ok "jail -c it again" -- \
+    jail -q -c name=$RJ path="$ROOT" persist "$USR" \
+    "exec.prestop=touch $JT/R.prestop" "exec.poststop=touch $JT/R.poststop"
+run_ok "jail -r" -- jail -q -r $RJ
+ok $([ -e "$JT/R.prestop" ] && [ -e "$JT/R.poststop" ]; echo $?) \
+    "jail -r: the stop commands ran"
+
 # A refused start leaves nothing: no process of the jail (none sees
 # its path in its mounts), no mount under its path, no namespace held
 # by a process or a bind mount, no state, no cgroup.  Its own path, so
