@@ -486,13 +486,10 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 		error_wrap("%s", o->conf);
 		goto out;
 	}
-	if (o->dry_run) {
-		for (i = 0; i < paths.n; i++)
-			printf("copy %s\n", paths.v[i]);
-		rc = 0;
-		goto out;
-	}
-	/* One listing: is the name taken, and did a dead run leave junk? */
+	/*
+	 * One listing: is the name taken, and did a dead run leave junk?
+	 * A dry run says what the real one would stop on here, too.
+	 */
 	target = xasprintf("%s/%s", b->root, o->name);
 	if (zfs_get(b->root, "type", 1, &l) == -1)
 		goto out;
@@ -500,6 +497,13 @@ be_sync(struct be *b, const struct syncbe_opts *o)
 		error_set("boot environment %s already exists (%s)", o->name,
 		    target);
 		zfs_dslist_free(&l);
+		goto out;
+	}
+	if (o->dry_run) {
+		for (i = 0; i < paths.n; i++)
+			printf("copy %s\n", paths.v[i]);
+		zfs_dslist_free(&l);
+		rc = 0;
 		goto out;
 	}
 	removed = 0;

@@ -56,6 +56,11 @@ CONF
 out=$("$STASIS" sync-be --dry-run -R $S -r $R new $W/sync.conf </dev/null)
 is "$(echo "$out" | tr '\n' ' ')" "copy /etc/rc.conf copy /etc/rc.conf.d copy /boot/loader.conf copy /root/.ssh copy /etc/a.db copy /etc/b.db " "--dry-run lists what would be copied"
 ok $(zfs list $R/new >/dev/null 2>&1; echo $((! $?))) "--dry-run made nothing"
+# A dry run stops where the real one would: the name is taken (it listed
+# the copies and exited 0 before).
+out=$("$STASIS" sync-be -n -R $S -r $R default $W/sync.conf 2>&1 </dev/null); rc=$?
+ok $((rc == 0)) "--dry-run of an existing BE's name fails"
+like "$out" "boot environment default already exists" "and says why"
 
 out=$(sync-be -R $S -r $R new $W/sync.conf <$W/image.zfs 2>&1); rc=$?
 ok $rc "sync-be new"
