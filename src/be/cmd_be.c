@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/libxo.h"
 #include "base/log.h"
 #include "base/path.h"
 #include "base/tree.h"
@@ -251,9 +252,17 @@ take_libxo(const char *cmd, int *argc, char **argv, int *json)
 			v = argv[i] + 8;
 		else
 			continue;
-		if (strcmp(v, "json") == 0)
+		switch (libxo_format(v)) {
+		case LIBXO_JSON:
 			*json = 1;
-		else if (strcmp(v, "text") != 0) {
+			break;
+		case LIBXO_TEXT:
+			*json = 0;
+			break;
+		case -1:
+			failx("%s: %s", cmd, error_msg());
+			return (-1);
+		default:
 			failx("%s: --libxo %s: only json and text are "
 			    "supported", cmd, v);
 			return (-1);

@@ -16,6 +16,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/libxo.h"
 #include "base/file.h"
 #include "base/log.h"
 #include "commands.h"
@@ -83,7 +84,7 @@ do_diff(int argc, char **argv)
 {
 	struct strv out = STRV_INIT;
 	struct buf b = BUF_INIT;
-	const char *name = NULL;
+	const char *name = NULL, *v;
 	int json = 0, i;
 	size_t k;
 
@@ -93,14 +94,18 @@ do_diff(int argc, char **argv)
 			diff_usage(stdout);
 			return (0);
 		}
-		if (strcmp(argv[i], "--libxo") == 0 && i + 1 < argc) {
-			if (strcmp(argv[++i], "json") != 0 &&
-			    strcmp(argv[i], "text") != 0)
+		if ((strcmp(argv[i], "--libxo") == 0 && i + 1 < argc) ||
+		    strncmp(argv[i], "--libxo=", 8) == 0) {
+			v = argv[i][7] == '=' ? argv[i] + 8 : argv[++i];
+			switch (libxo_format(v)) {
+			case LIBXO_JSON: json = 1; break;
+			case LIBXO_TEXT: json = 0; break;
+			case -1: return (failx("diff: %s", error_msg()));
+			default:
 				return (failx("diff: --libxo %s: only json and "
-				    "text", argv[i]));
-			json = strcmp(argv[i], "json") == 0;
-		} else if (strcmp(argv[i], "--libxo=json") == 0)
-			json = 1;
+				    "text", v));
+			}
+		}
 		else if (argv[i][0] == '-' || name != NULL) {
 			diff_usage(stderr);
 			return (1);

@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/libxo.h"
 #include "base/log.h"
 #include "commands.h"
 #include "jail/jail.h"
@@ -212,11 +213,14 @@ cmd_jls(int argc, char **argv)
 			    P_VERBOSE;
 			break;
 		case 'X':
-			if (strncmp(optarg, "json", 4) == 0)
-				json = 1;
-			else if (strncmp(optarg, "text", 4) != 0)
+			switch (libxo_format(optarg)) {
+			case LIBXO_JSON: json = 1; break;
+			case LIBXO_TEXT: json = 0; break;
+			case -1: return (failx("%s", error_msg()));
+			default:
 				return (failx("--libxo %s: only json and text "
 				    "are supported", optarg));
+			}
 			break;
 		case 'H':
 			usage(stdout);

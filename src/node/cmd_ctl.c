@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/libxo.h"
 #include "base/log.h"
 #include "commands.h"
 #include "node/node.h"
@@ -57,7 +58,7 @@ ctl_main(int argc, char **argv, const char *cmd)
 	struct node_config *cf = NULL;
 	struct buf req = BUF_INIT, reply = BUF_INIT, out = BUF_INIT;
 	const char *sock = NULL, *conf = NULL, *weight = NULL, *optstr;
-	int maint = 0, json = 0, ch, li, rc = 0;
+	int maint = 0, json = 0, ch, li, xo, rc = 0;
 	int is_status = strcmp(cmd, "status") == 0;
 	int is_reload = strcmp(cmd, "reload") == 0;
 
@@ -84,8 +85,9 @@ ctl_main(int argc, char **argv, const char *cmd)
 		case 'm': maint = 1; break;
 		case 'j': json = 1; break;
 		case 'X':
-			if (strncmp(optarg, "json", 4) != 0) {
-				failx("--libxo %s: only json", optarg);
+			if ((xo = libxo_format(optarg)) != LIBXO_JSON) {
+				failx("%s", xo == -1 ? error_msg() :
+				    "--libxo: status prints json only");
 				usage(stderr, cmd);
 				return (64);
 			}

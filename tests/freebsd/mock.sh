@@ -49,7 +49,7 @@ if nm "$B/src/base/buf.o" 2>/dev/null | grep -q __asan; then
 	san="-fsanitize=address,undefined"
 fi
 objs=
-for o in base/buf base/encode base/err base/file base/log base/path base/spawn \
+for o in base/buf base/encode base/err base/libxo base/file base/log base/path base/spawn \
     jail/hooks jail/mounts jail/state jail/user \
     zfs/zfs_cmd zfs/zfs_parse; do
 	objs="$objs $B/src/$o.o"

@@ -91,6 +91,9 @@ is "$(echo "$doc" | jq -r '.["boot-environments"][] | select(.name == "foo") | .
 ok $(echo "$doc" | jq -e '.["boot-environments"] | all((.used | type) == "number" and .creation > 1600000000)' >/dev/null; echo $?) "libxo json: numbers in bytes and seconds"
 is "$(be list --libxo=json | jq -r '.["boot-environments"] | length')" "$(be list -H | wc -l)" "libxo=json lists every BE"
 like "$(be list --libxo xml 2>&1)" "only json and text" "--libxo xml is refused clearly"
+is "$(be list --libxo json,pretty | jq -r '.["boot-environments"] | length')" "$(be list -H | wc -l)" \
+    "--libxo json,pretty (libxo's spelling) is json"
+like "$(be list --libxo jsonx 2>&1)" '"jsonx" is not a libxo format' "--libxo jsonx is refused"
 
 # activate, -t, -T; read back with zpool and zfs
 run_ok "activate -t foo" -- be activate -t foo

@@ -45,6 +45,23 @@ done
 like "$(stasis drain --weight 50 web 2>&1)" \
     "^stasis: drain: --weight is not an option of drain$" "and says which option"
 
+# --libxo as libxo reads it (base/libxo.c): its modifiers are taken,
+# a word that only starts like a format is not (jls and status took
+# "jsonx" for json, be list refused libxo's own "json,pretty").
+out=$(stasis status --libxo jsonx 2>&1 </dev/null); rc=$?
+is "$rc" 64 "status --libxo jsonx: a usage error (64)"
+like "$out" '"jsonx" is not a libxo format' "and says why"
+out=$(jls --libxo jsonx 2>&1); rc=$?
+is "$rc" 1 "jls --libxo jsonx fails"
+like "$out" '^jls: --libxo jsonx: "jsonx" is not a libxo format or option$' \
+    "and says why, once"
+jls --libxo json,pretty | jq -e '."jail-information".jail | type == "array"' \
+    >/dev/null
+ok $? "jls --libxo json,pretty is json"
+out=$(jail diff --libxo jsn web 2>&1); rc=$?
+ok $((rc == 0)) "jail diff --libxo jsn fails ($rc)"
+like "$out" '"jsn" is not a libxo format' "and says why"
+
 # An error is prefixed with the command once, not twice.
 like "$(sync-be -p k name conf 2>&1 </dev/null)" "^sync-be: -p and -x go together" \
     "sync-be: one prefix (was sync-be: sync-be:)"
