@@ -116,9 +116,11 @@ cmd_sync_be(int argc, char **argv)
 			o.spooldir = optarg;
 			break;
 		case 'm':
-			if (str_tosize(optarg, &max) == -1 || max == 0)
-				return (failx("--spool-max %s: want a "
-				    "size above 0 (K, M, G, T)", optarg));
+			if (str_tosize(optarg, &max) == -1 || max == 0) {
+				failx("--spool-max %s: want a size above 0 "
+				    "(K, M, G, T)", optarg);
+				return (64);	/* a usage error */
+			}
 			o.spool_max = max;
 			break;
 		case 'h':

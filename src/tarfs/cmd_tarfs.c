@@ -379,17 +379,21 @@ tarfs_command(int argc, char **argv, struct tarfs_open_opts *oo)
 				mo.foreground = 1;
 			break;
 		case 'l':
-			if (str_tonum(optarg, -7, 22, &n) == -1)
-				return (fail("-l"));
+			/* A bad value is a usage error, as a bad option. */
+			if (str_tonum(optarg, -7, 22, &n) == -1) {
+				fail("-l");
+				return (64);
+			}
 			level = (int)n;
 			break;
 		case 'F': {
 			unsigned long long sz;
 
 			if (str_tosize(optarg, &sz) == -1 || sz < 4096 ||
-			    sz > (256ULL << 20))
-				return (failx("-F %s: a size from 4k to 256m",
-				    optarg));
+			    sz > (256ULL << 20)) {
+				failx("-F %s: a size from 4k to 256m", optarg);
+				return (64);
+			}
 			frame = (size_t)sz;
 			break;
 		}

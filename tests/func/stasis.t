@@ -77,4 +77,11 @@ for a in "sync-be -p k name conf" "image tar -z ." "tarfs --embed a.tar" \
 	stasis $a >/dev/null 2>&1 </dev/null
 	is "$?" 64 "stasis $a: a usage error (64)"
 done
+# So is an option's bad value (they exited 1), saying what it wants.
+for a in "tarfs --compress -l 99 a.tar b" "tarfs --compress -F 1 a.tar b" \
+    "sync-be -m 0 name conf" "sync-be -m lots name conf"; do
+	out=$(stasis $a 2>&1 >/dev/null </dev/null); rc=$?
+	is "$rc" 64 "stasis $a: a usage error (64)"
+	like "$out" "range|from 4k|above 0" "stasis $a: says what it wants"
+done
 done_testing
