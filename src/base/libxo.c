@@ -55,3 +55,19 @@ libxo_format(const char *spec)
 	}
 	return (fmt);
 }
+
+int
+libxo_json(const char *spec)
+{
+	switch (libxo_format(spec)) {
+	case LIBXO_JSON:
+		return (1);
+	case LIBXO_TEXT:
+		return (0);
+	case -1:
+		return (-1);
+	default:
+		return (error_set("--libxo %s: only json and text are "
+		    "supported", spec));
+	}
+}

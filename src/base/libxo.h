@@ -16,5 +16,10 @@ enum libxo_fmt { LIBXO_TEXT, LIBXO_JSON, LIBXO_XML, LIBXO_HTML };
  * not know ("jsonx", "js") or an empty spec.
  */
 int	libxo_format(const char *spec);
+/*
+ * For the commands that print JSON or text: 1 for json, 0 for text, or
+ * -1 with an error set (for xml and html too).
+ */
+int	libxo_json(const char *spec);
 
 #endif

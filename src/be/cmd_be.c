@@ -252,19 +252,8 @@ take_libxo(const char *cmd, int *argc, char **argv, int *json)
 			v = argv[i] + 8;
 		else
 			continue;
-		switch (libxo_format(v)) {
-		case LIBXO_JSON:
-			*json = 1;
-			break;
-		case LIBXO_TEXT:
-			*json = 0;
-			break;
-		case -1:
+		if ((*json = libxo_json(v)) == -1) {
 			failx("%s: %s", cmd, error_msg());
-			return (-1);
-		default:
-			failx("%s: --libxo %s: only json and text are "
-			    "supported", cmd, v);
 			return (-1);
 		}
 		for (k = i; k + n <= *argc; k++)

@@ -97,14 +97,8 @@ do_diff(int argc, char **argv)
 		if ((strcmp(argv[i], "--libxo") == 0 && i + 1 < argc) ||
 		    strncmp(argv[i], "--libxo=", 8) == 0) {
 			v = argv[i][7] == '=' ? argv[i] + 8 : argv[++i];
-			switch (libxo_format(v)) {
-			case LIBXO_JSON: json = 1; break;
-			case LIBXO_TEXT: json = 0; break;
-			case -1: return (failx("diff: %s", error_msg()));
-			default:
-				return (failx("diff: --libxo %s: only json and "
-				    "text", v));
-			}
+			if ((json = libxo_json(v)) == -1)
+				return (failx("diff: %s", error_msg()));
 		}
 		else if (argv[i][0] == '-' || name != NULL) {
 			diff_usage(stderr);

@@ -213,14 +213,8 @@ cmd_jls(int argc, char **argv)
 			    P_VERBOSE;
 			break;
 		case 'X':
-			switch (libxo_format(optarg)) {
-			case LIBXO_JSON: json = 1; break;
-			case LIBXO_TEXT: json = 0; break;
-			case -1: return (failx("%s", error_msg()));
-			default:
-				return (failx("--libxo %s: only json and text "
-				    "are supported", optarg));
-			}
+			if ((json = libxo_json(optarg)) == -1)
+				return (failx("%s", error_msg()));
 			break;
 		case 'H':
 			usage(stdout);

@@ -32,5 +32,10 @@ main(void)
 	is_int(libxo_format("json=1"), -1, "a format takes no value");
 	is_int(libxo_format("json,,pretty"), -1, "an empty option");
 	is_int(libxo_format(""), -1, "an empty spec");
+	is_int(libxo_json("json,pretty"), 1, "libxo_json: json");
+	is_int(libxo_json("text"), 0, "libxo_json: text");
+	is_int(libxo_json("xml"), -1, "libxo_json: xml refused");
+	ok(strstr(error_msg(), "only json and text") != NULL,
+	    "libxo_json: saying what it prints");
 	return (done_testing());
 }
